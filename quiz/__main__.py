@@ -1,0 +1,5 @@
+"""python -m quiz"""
+
+from quiz.cli import main
+
+main()

@@ -1,0 +1,374 @@
+"""YAML banks → questions, with every problem reported as `file:line: message`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quiz import numeric
+from quiz.errors import BankError
+from quiz.model import LANGS, KeyPoint, NumericSpec, Question, Source, Text, Topic
+
+try:  # the C parser is several times faster on large banks
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+BANK_SUFFIXES = (".yaml", ".yml")
+TOP_KEYS = {"topic", "title", "questions"}
+QUESTION_KEYS = {"id", "type", "tags", "zh", "en", "sources", "note", "key_points",
+                 "check", "params", "constraints", "tolerance"}
+NUMERIC_ONLY = {"check", "params", "constraints", "tolerance"}
+SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+PLAIN_TAGS = SCALAR_TAGS | {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Every topic and question of the loaded bank files, in file order."""
+
+    topics: dict[str, Topic]
+    questions: tuple[Question, ...]
+
+    def by_id(self) -> dict[str, Question]:
+        """Questions keyed by id."""
+        return {q.id: q for q in self.questions}
+
+
+def bundled_dir() -> Path:
+    """The folder of the banks shipped with quiz: `questions/` in a clone or in the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "questions", here.parent / "questions"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "questions"
+
+
+def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, int, str]]]:
+    """The YAML files named by `paths` (files, or folders searched recursively)."""
+    files: list[Path] = []
+    problems: list[tuple[str, int, str]] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append((str(path), 0, "no such file or folder"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, problems
+
+
+def load_bank(paths: Iterable[Path]) -> Bank:
+    """Load and validate every bank file; raise BankError listing all problems, loading nothing."""
+    files, problems = bank_files(paths)
+    topics: dict[str, Topic] = {}
+    questions: list[Question] = []
+    for path in files:
+        file_topic, file_questions, file_problems = parse_file(path)
+        problems += file_problems
+        if file_topic and file_topic.id not in topics:
+            topics[file_topic.id] = file_topic
+        questions += file_questions
+    problems += _duplicate_ids(questions)
+    if problems:
+        raise BankError(problems)
+    return Bank(topics=topics, questions=tuple(questions))
+
+
+def parse_file(path: Path) -> tuple[Topic | None, list[Question], list[tuple[str, int, str]]]:
+    """One file's topic and questions, and its problems (questions are only valid if none)."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [], [(name, 0, f"cannot read the file: {exc.strerror or exc}")]
+    return parse_text(data, name)
+
+
+def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Question],
+                                                       list[tuple[str, int, str]]]:
+    """Parse one bank's text; `name` is used in messages."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return None, [], [(name, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                                             "save the file as UTF-8")]
+    try:
+        root = yaml.compose(data, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, [], [(name, line, f"YAML syntax error at column {col}: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [], [(name, 1, f"YAML error: {exc}")]
+    except RecursionError:
+        return None, [], [(name, 1, "the YAML is nested too deeply")]
+    alias = _first_alias(root)
+    if alias is not None:
+        return None, [], [(name, alias.start_mark.line + 1,
+                           "anchors and aliases (&name / *name) are not allowed in banks")]
+    reader = _Reader(name)
+    try:
+        topic, questions = reader.bank(root)
+    except RecursionError:
+        return None, [], [(name, 1, "the YAML is nested too deeply")]
+    return topic, questions, reader.problems
+
+
+class _Reader:
+    """Walks a composed YAML node tree, turning nodes into values and noting problems."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.problems: list[tuple[str, int, str]] = []
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        self.problems.append((self.name, line, message))
+
+    def tagged(self, node: yaml.Node, what: str) -> bool:
+        """True (and a problem noted) when the node carries a tag such as !!python/object."""
+        if node.tag in PLAIN_TAGS:
+            return False
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.problem(node, f"{what} uses the tag {tag}, which banks do not allow")
+        return True
+
+    def mapping(self, node: yaml.Node, what: str, allowed: set[str]) -> dict[str, yaml.Node]:
+        """A mapping node's keys → value nodes; unknown or repeated keys are problems."""
+        if self.tagged(node, what):
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping (key: value)")
+            return {}
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str) or key_node.tag not in SCALAR_TAGS:
+                self.problem(key_node, f"{what} has a key that is not plain text")
+            elif key in out:
+                self.problem(key_node, f"{what} repeats the key '{key}'")
+            elif key not in allowed:
+                self.problem(key_node, f"unknown key '{key}' in {what} "
+                                       f"(allowed: {', '.join(sorted(allowed))})")
+            else:
+                out[key] = value_node
+        return out
+
+    def scalar(self, node: yaml.Node, what: str) -> Any:
+        """A plain value (text, number, boolean); anything else is a problem (None)."""
+        if self.tagged(node, what):
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, f"{what} must be a single value, not a list or mapping")
+            return None
+        return _CONSTRUCTOR.construct_object(node)
+
+    def text(self, node: yaml.Node | None, what: str, parent: yaml.Node) -> str | None:
+        """A non-empty string."""
+        if node is None:
+            self.problem(parent, f"{what} is missing")
+            return None
+        value = self.scalar(node, what)
+        if value is None and isinstance(node, yaml.ScalarNode) and node.tag in SCALAR_TAGS:
+            self.problem(node, f"{what} is empty")
+            return None
+        if isinstance(value, bool | int | float):
+            return str(value)
+        if isinstance(value, str) and not value.strip():
+            self.problem(node, f"{what} is empty")
+            return None
+        return value
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if self.tagged(node, what):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list")
+            return []
+        return list(node.value)
+
+    def plain(self, node: yaml.Node, what: str) -> Any:
+        """Plain data (numbers, text, lists, mappings) for numeric params."""
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, what)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(item, what) for item in self.sequence(node, what)]
+        if isinstance(node, yaml.MappingNode):
+            return {k.value: self.plain(v, f"{what}.{k.value}") for k, v in node.value}
+        self.problem(node, f"{what} is not plain data")
+        return None
+
+    def pair(self, node: yaml.Node | None, what: str, parent: yaml.Node) -> Text | None:
+        """A `{zh: ..., en: ...}` mapping of two non-empty strings."""
+        if node is None:
+            self.problem(parent, f"{what} is missing")
+            return None
+        keys = self.mapping(node, what, set(LANGS))
+        zh, en = (self.text(keys.get(lang), f"{what}.{lang}", node) for lang in LANGS)
+        return Text(zh=zh, en=en) if zh is not None and en is not None else None
+
+    def bank(self, root: yaml.Node | None) -> tuple[Topic | None, list[Question]]:
+        if root is None:
+            self.problem(None, "the file is empty; a bank needs topic, title and questions")
+            return None, []
+        keys = self.mapping(root, "the bank", TOP_KEYS)
+        for missing in sorted(TOP_KEYS - keys.keys()):
+            if isinstance(root, yaml.MappingNode):
+                self.problem(root, f"the bank needs a '{missing}' key")
+        topic_id = self.text(keys["topic"], "topic", root) if "topic" in keys else None
+        if topic_id is not None and not ID_PATTERN.match(topic_id):
+            self.problem(keys["topic"], f"topic '{topic_id}' must be lowercase letters, digits "
+                                        "and dashes")
+            topic_id = None
+        title = self.pair(keys["title"], "title", root) if "title" in keys else None
+        questions = []
+        for item in self.sequence(keys["questions"], "questions") if "questions" in keys else []:
+            question = self.question(item, topic_id or "")
+            if question is not None:
+                questions.append(question)
+        topic = Topic(id=topic_id, title=title, file=self.name) if topic_id and title else None
+        return topic, questions
+
+    def question(self, node: yaml.Node, topic: str) -> Question | None:
+        keys = self.mapping(node, "a question", QUESTION_KEYS)
+        before = len(self.problems)
+        qid = self.text(keys.get("id"), "id", node)
+        if qid is not None and not ID_PATTERN.match(qid):
+            self.problem(keys["id"], f"id '{qid}' must be lowercase letters, digits and dashes "
+                                     "(like cnn-pooling-purpose)")
+        kind = self.text(keys["type"], "type", node) if "type" in keys else "open"
+        if kind not in ("open", "numeric"):
+            self.problem(keys["type"], f"type must be 'open' or 'numeric', not '{kind}'")
+            return None
+        label = f"question '{qid}'" if qid else "a question"
+        prompt, answer = self.texts(keys, node, label, with_answer=kind == "open")
+        spec = None
+        if kind == "numeric":
+            spec = self.numeric_spec(keys, node, label, prompt)
+        else:
+            for key in sorted(NUMERIC_ONLY & keys.keys()):
+                self.problem(keys[key], f"'{key}' belongs to numeric questions; add 'type: numeric'")
+        question = Question(
+            id=qid or "", topic=topic, prompt=prompt, answer=answer, type=kind,
+            tags=tuple(self.strings(keys["tags"], "tags")) if "tags" in keys else (),
+            sources=self.sources(keys["sources"]) if "sources" in keys else (),
+            note=self.pair(keys["note"], "note", node) if "note" in keys else None,
+            numeric=spec, key_points=self.key_points(keys.get("key_points")),
+            file=self.name, line=node.start_mark.line + 1)
+        return question if len(self.problems) == before else None
+
+    def texts(self, keys: dict[str, yaml.Node], node: yaml.Node, label: str,
+              with_answer: bool) -> tuple[Text | None, Text | None]:
+        """The question (and, for open questions, the answer) in both languages."""
+        parts: dict[str, dict[str, str | None]] = {}
+        allowed = {"q", "a"} if with_answer else {"q"}
+        for lang in LANGS:
+            if lang not in keys:
+                self.problem(node, f"{label} has no '{lang}' text")
+                continue
+            inner = self.mapping(keys[lang], f"{label}.{lang}", allowed)
+            parts[lang] = {k: self.text(inner.get(k), f"{label}.{lang}.{k}", keys[lang])
+                           for k in sorted(allowed)}
+        if len(parts) < 2 or any(v is None for p in parts.values() for v in p.values()):
+            return None, None
+        prompt = Text(zh=parts["zh"]["q"], en=parts["en"]["q"])
+        answer = Text(zh=parts["zh"]["a"], en=parts["en"]["a"]) if with_answer else None
+        return prompt, answer
+
+    def numeric_spec(self, keys: dict[str, yaml.Node], node: yaml.Node, label: str,
+                     prompt: Text | None) -> NumericSpec | None:
+        if "check" not in keys or "params" not in keys:
+            self.problem(node, f"numeric {label} needs 'check' and 'params'")
+            return None
+        check = self.text(keys["check"], "check", node)
+        params = self.plain(keys["params"], "params")
+        if not isinstance(params, dict):
+            self.problem(keys["params"], "params must be a mapping of name: choices")
+            return None
+        constraints = (self.strings(keys["constraints"], "constraints")
+                       if "constraints" in keys else [])
+        tolerance = self.plain(keys["tolerance"], "tolerance") if "tolerance" in keys else None
+        if check is None:
+            return None
+        spec = NumericSpec(check=check, params=params, constraints=tuple(constraints),
+                           tolerance=tolerance)
+        templates = [prompt.zh, prompt.en] if prompt else []
+        for message in numeric.spec_problems(spec, templates):
+            self.problem(keys["check"], f"{label}: {message}")
+        return spec
+
+    def strings(self, node: yaml.Node, what: str) -> list[str]:
+        return [s for s in (self.text(item, what, node) for item in self.sequence(node, what))
+                if s is not None]
+
+    def sources(self, node: yaml.Node) -> tuple[Source, ...]:
+        out = []
+        for item in self.sequence(node, "sources"):
+            keys = self.mapping(item, "a source", {"title", "question"})
+            title = self.text(keys.get("title"), "source title", item)
+            question = self.text(keys.get("question"), "source question", item)
+            if title and question:
+                out.append(Source(title=title, question=question))
+        return tuple(out)
+
+    def key_points(self, node: yaml.Node | None) -> tuple[KeyPoint, ...]:
+        if node is None:
+            return ()
+        out = []
+        for item in self.sequence(node, "key_points"):
+            keys = self.mapping(item, "a key point", set(LANGS))
+            words = {}
+            for lang in LANGS:
+                value = keys.get(lang)
+                if value is None:
+                    self.problem(item, f"a key point has no '{lang}' wording")
+                elif isinstance(value, yaml.SequenceNode):
+                    words[lang] = tuple(self.strings(value, f"key point {lang}"))
+                else:
+                    text = self.text(value, f"key point {lang}", item)
+                    words[lang] = (text,) if text else ()
+            if words.get("zh") and words.get("en"):
+                out.append(KeyPoint(zh=words["zh"], en=words["en"]))
+        return tuple(out)
+
+
+def _first_alias(root: yaml.Node | None) -> yaml.Node | None:
+    """A node reached twice (an `*alias` is the very node object of its anchor), or None."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+    return None
+
+
+def _duplicate_ids(questions: list[Question]) -> list[tuple[str, int, str]]:
+    first: dict[str, Question] = {}
+    problems = []
+    for question in questions:
+        if question.id in first:
+            other = first[question.id]
+            problems.append((question.file, question.line,
+                             f"duplicate id '{question.id}' (first defined at "
+                             f"{other.file}:{other.line})"))
+        else:
+            first[question.id] = question
+    return problems

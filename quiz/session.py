@@ -1,0 +1,222 @@
+"""The review loop: ask each queued card, record every grade at once, repeat failures.
+
+The loop never touches the terminal or the clock itself: it gets `ask(kind, view)` (returns
+the learner's text, None at end of input), `show(event, payload)`, and `now()`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from quiz import numeric, sm2
+from quiz.errors import AnswerFormatError
+from quiz.model import Card, Question, Review
+from quiz.store import Store
+
+DEFAULT_ROLLOVER_HOUR = 4
+QUIT_KEYS = ("q",)
+
+
+@dataclass(frozen=True)
+class CardView:
+    """What the learner sees of one card."""
+
+    question: Question
+    position: int
+    total: int
+    repeat: bool = False
+    text_changed: bool = False
+    instance: numeric.Instance | None = None
+    typed: str | None = None
+    correct: bool | None = None  # numeric cards, once answered
+    keys: str = "012345usq"
+    default: int | None = None  # the grade Enter gives (numeric cards)
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """How the session ended: the number of grades recorded and whether the learner quit."""
+
+    graded: int
+    quit: bool
+    day: date
+
+
+Ask = Callable[[str, CardView], "str | None"]
+Show = Callable[[str, Any], None]
+
+
+def study_day(moment: datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> date:
+    """The study day of a local time: it starts at `rollover_hour` (04:00 by default, like Anki)."""
+    return (moment - timedelta(hours=rollover_hour)).date()
+
+
+def run_session(store: Store, queue: list[Question], *, ask: Ask, show: Show,
+                now: Callable[[], datetime], seed: Callable[[], int],
+                rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> SessionResult:
+    """Review `queue`; every grade is committed before the next card is shown."""
+    loop = _Loop(store, queue, ask, show, now, seed, rollover_hour)
+    try:
+        loop.run()
+    except KeyboardInterrupt:
+        loop.quit = True
+    return SessionResult(graded=loop.graded, quit=loop.quit, day=loop.day())
+
+
+@dataclass
+class _Graded:
+    review_id: int
+    question: Question
+    requeued: bool
+
+
+class _Loop:
+    def __init__(self, store: Store, queue: list[Question], ask: Ask, show: Show,
+                 now: Callable[[], datetime], seed: Callable[[], int], rollover: int) -> None:
+        self.store, self.ask, self.show, self.now, self.seed = store, ask, show, now, seed
+        self.rollover = rollover
+        self.pending: deque[Question] = deque(queue)
+        self.cards: dict[str, Card] = store.cards(q.id for q in queue)
+        self.graded_ids: set[str] = set()  # graded this session: later grades are repeats
+        self.history: list[_Graded] = []
+        self.graded = 0
+        self.done = 0
+        self.quit = False
+        self.shown_at = now()
+
+    def day(self) -> date:
+        return study_day(self.now(), self.rollover)
+
+    def run(self) -> None:
+        while self.pending and not self.quit:
+            question = self.pending[0]
+            view = self.present(question)
+            if view is None:
+                self.quit = True
+                return
+            self.handle_key(view)
+
+    def present(self, question: Question) -> CardView | None:
+        """Show the card, take the typed answer, reveal; the view for grading (None: quit)."""
+        card = self.cards.get(question.id)
+        repeat = question.id in self.graded_ids or (
+            card is not None and card.last_day == self.day())
+        view = CardView(
+            question=question, position=self.done + 1, total=self.done + len(self.pending),
+            repeat=repeat, text_changed=bool(card and card.state and card.fingerprint
+                                            and card.fingerprint != question.fingerprint()))
+        if question.numeric is not None:
+            view = replace(view, instance=numeric.instantiate(question, self.seed()))
+        self.show("card", view)
+        self.shown_at = self.now()
+        if view.instance is None:
+            typed = self.ask("answer", view)
+            if typed is None:
+                return None
+            view = replace(view, typed=typed.strip() or None, keys="012345usq")
+        else:
+            view = self.numeric_answer(view)
+            if view is None:
+                return None
+        self.show("reveal", view)
+        return view
+
+    def numeric_answer(self, view: CardView) -> CardView | None:
+        """Ask until the answer parses (a typo is not a wrong answer); Enter alone gives up."""
+        while True:
+            typed = self.ask("numeric", view)
+            if typed is None:
+                return None
+            if not typed.strip():
+                return replace(view, typed=None, correct=False, default=1, keys="usq")
+            try:
+                value = numeric.parse_answer(typed)
+            except AnswerFormatError as exc:
+                self.show("answer_error", exc)
+                continue
+            correct = numeric.grade(view.instance, value)
+            return replace(view, typed=typed.strip(), correct=correct,
+                           default=4 if correct else 1, keys="345usq" if correct else "usq")
+
+    def handle_key(self, view: CardView) -> None:
+        while True:
+            key = self.ask("grade", view)
+            if key is None:
+                self.quit = True
+                return
+            key = key.strip().lower()
+            if key == "" and view.default is not None:
+                self.record(view, view.default)
+                return
+            if len(key) == 1 and key in view.keys:
+                break
+            self.show("bad_key", view)
+        if key in QUIT_KEYS:
+            self.quit = True
+        elif key == "u":
+            self.undo()
+        elif key == "s":
+            self.bury(view.question)
+        else:
+            self.record(view, int(key))
+
+    def record(self, view: CardView, quality: int) -> None:
+        question = view.question
+        moment = self.now()
+        day = study_day(moment, self.rollover)
+        card = self.cards.get(question.id)
+        kind = "repeat" if view.repeat else "review"
+        state = sm2.next_state(card.state if card else None, quality, day) if kind == "review" \
+            else None
+        instance = view.instance
+        review = Review(
+            question_id=question.id, reviewed_at=moment.astimezone(UTC),
+            utc_offset=int((moment.utcoffset() or timedelta(0)).total_seconds() // 60),
+            study_day=day, quality=quality, state=state, kind=kind, answer=view.typed,
+            duration_ms=max(0, int((moment - self.shown_at).total_seconds() * 1000)),
+            fingerprint=question.fingerprint(),
+            seed=instance.seed if instance else None,
+            values=instance.values if instance else None)
+        review_id = self.store.record(review)
+        self.graded += 1
+        self.graded_ids.add(question.id)
+        if state is not None:
+            self.cards[question.id] = self.store.card(question.id)
+        self.pending.popleft()
+        self.done += 1
+        requeued = quality < sm2.GOOD_ENOUGH
+        if requeued:
+            self.pending.append(question)
+        self.history.append(_Graded(review_id, question, requeued))
+        self.show("graded", (view, quality, state))
+
+    def undo(self) -> None:
+        if not self.history:
+            self.show("nothing_to_undo", None)
+            return
+        last = self.history.pop()
+        self.store.undo(last.review_id)
+        if last.requeued:
+            # drop the repeat the undone grade queued (the last occurrence)
+            for index in range(len(self.pending) - 1, -1, -1):
+                if self.pending[index].id == last.question.id:
+                    del self.pending[index]
+                    break
+        self.cards[last.question.id] = self.store.card(last.question.id)
+        if not any(g.question.id == last.question.id for g in self.history):
+            self.graded_ids.discard(last.question.id)
+        self.pending.appendleft(last.question)
+        self.done -= 1
+        self.graded -= 1
+        self.show("undone", last.question)
+
+    def bury(self, question: Question) -> None:
+        self.store.bury(question.id, self.day() + timedelta(days=1))
+        self.pending.popleft()
+        # the card leaves the queue: no longer counted in the total
+        self.show("buried", question)
+

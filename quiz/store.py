@@ -1,0 +1,332 @@
+"""The SQLite store: an append-only review log (the truth) and card states derived from it.
+
+sqlite-utils builds and migrates the schema; it is imported only when the schema needs
+work, because importing it costs more than a whole `quiz stats` may take. Everyday reads
+and the append path use the same connection through the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from quiz import sm2
+from quiz.errors import StoreError
+from quiz.model import Card, CardState, Review
+
+SCHEMA_VERSION = 1
+STATE_KINDS = ("review", "mock")  # the kinds of answer that move the SM-2 schedule
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _migrate_to_1(db: Any) -> None:
+    db["reviews"].create({
+        "id": int, "question_id": str, "reviewed_at": str, "utc_offset": int,
+        "study_day": str, "quality": int, "kind": str, "answer": str, "duration_ms": int,
+        "repetitions": int, "interval": int, "ef": int, "due": str, "fingerprint": str,
+        "seed": int, "params": str, "session": str,
+    }, pk="id", not_null={"question_id", "reviewed_at", "study_day", "quality", "kind"})
+    db["cards"].create({
+        "question_id": str, "repetitions": int, "interval": int, "ef": int, "due": str,
+        "fingerprint": str, "first_day": str, "last_day": str, "lapses": int, "reviews": int,
+        "buried_until": str, "retired": int,
+    }, pk="question_id", defaults={"lapses": 0, "reviews": 0, "retired": 0})
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["reviews"].create_index(["question_id", "id"])
+    db["reviews"].create_index(["study_day"])
+    db["reviews"].create_index(["kind", "study_day"])
+    db["cards"].create_index(["due"])
+
+
+MIGRATIONS = {1: _migrate_to_1}
+
+
+class Store:
+    """An open quiz database."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) the database at `path`; ":memory:" for a throwaway one."""
+        name = str(path)
+        if name != ":memory:":
+            target = Path(name)
+            if target.is_dir():
+                raise StoreError(f"the database path {name} is a folder, not a file")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {name}: {exc.strerror}") from None
+        try:
+            conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {name}: {exc}") from None
+        store = cls(conn, name)
+        try:
+            store._prepare()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"cannot use the database {name}: {exc}") from None
+        return store
+
+    def _prepare(self) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the database {self.path} was written by a newer quiz (schema "
+                             f"{version}; this quiz knows {SCHEMA_VERSION}); upgrade quiz")
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL" if self.path == ":memory:"
+                          else "PRAGMA synchronous = FULL")
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        import sqlite_utils  # only here: see the module docstring
+
+        db = sqlite_utils.Database(self.conn)
+        with self.transaction():
+            # Another process may have migrated while we waited for the write lock.
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target](db)
+                self.conn.execute(f"PRAGMA user_version = {target}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error): one writer at a time, no lost update."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to {self.path}: {exc}") from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise StoreError(f"cannot write to {self.path}: {exc}") from None
+
+    def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        """Rows of a read-only SQL query (for stats and export aggregates)."""
+        cursor = self.conn.execute(sql, params)
+        cursor.row_factory = sqlite3.Row
+        try:
+            return cursor.fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+
+    # -- settings ------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """A stored setting, or None."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Store (or with None, remove) a setting."""
+        with self.transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             (key, value))
+
+    # -- cards ---------------------------------------------------------------------------
+
+    def cards(self, ids: Iterable[str] | None = None) -> dict[str, Card]:
+        """Every card the store knows (or those of `ids`), keyed by question id."""
+        sql = "SELECT * FROM cards"
+        rows = self.query(sql)
+        cards = {row["question_id"]: _card(row) for row in rows}
+        if ids is not None:
+            wanted = set(ids)
+            cards = {k: v for k, v in cards.items() if k in wanted}
+        return cards
+
+    def card(self, question_id: str) -> Card | None:
+        """One card, or None if never reviewed nor buried."""
+        rows = self.query("SELECT * FROM cards WHERE question_id = ?", (question_id,))
+        return _card(rows[0]) if rows else None
+
+    def sync_retired(self, bank_ids: Iterable[str]) -> None:
+        """Mark cards whose question left the bank as retired (history kept), others not."""
+        ids = json.dumps(sorted(set(bank_ids)))
+        with self.transaction() as conn:
+            conn.execute("UPDATE cards SET retired = (question_id NOT IN "
+                         "(SELECT value FROM json_each(?))) WHERE retired != (question_id NOT IN "
+                         "(SELECT value FROM json_each(?)))", (ids, ids))
+
+    def bury(self, question_id: str, until: date) -> None:
+        """Hide a card until the study day `until`."""
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO cards (question_id, buried_until) VALUES (?, ?) "
+                         "ON CONFLICT (question_id) DO UPDATE SET buried_until = excluded."
+                         "buried_until", (question_id, until.isoformat()))
+
+    def new_introduced(self, day: date) -> int:
+        """How many cards had their first review on study day `day`."""
+        return self.conn.execute("SELECT count(*) FROM cards WHERE first_day = ?",
+                                 (day.isoformat(),)).fetchone()[0]
+
+    # -- the review log ------------------------------------------------------------------
+
+    def record(self, review: Review) -> int:
+        """Append one answer and update its card, committed before returning; the row id."""
+        with self.transaction() as conn:
+            row_id = _insert_review(conn, review)
+            if review.kind in STATE_KINDS and review.state is not None:
+                _apply_to_card(conn, review)
+        return row_id
+
+    def undo(self, review_id: int) -> Review | None:
+        """Remove review `review_id` from the log and restore its card; the removed review."""
+        with self.transaction() as conn:
+            cursor = conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,))
+            cursor.row_factory = sqlite3.Row
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            _rebuild_card(conn, row["question_id"])
+        return _review(row)
+
+    def reviews(self, question_id: str | None = None) -> list[Review]:
+        """The log in order (all of it, or one question's)."""
+        if question_id is None:
+            rows = self.query("SELECT * FROM reviews ORDER BY id")
+        else:
+            rows = self.query("SELECT * FROM reviews WHERE question_id = ? ORDER BY id",
+                              (question_id,))
+        return [_review(row) for row in rows]
+
+    def relearning(self, day: date) -> list[str]:
+        """Cards whose latest answer on study day `day` was graded below 4 (asked again)."""
+        rows = self.query(
+            "SELECT question_id, quality FROM reviews WHERE id IN (SELECT max(id) FROM reviews "
+            "WHERE study_day = ? AND kind IN ('review', 'repeat', 'mock') GROUP BY question_id)",
+            (day.isoformat(),))
+        return [r["question_id"] for r in rows if r["quality"] < sm2.GOOD_ENOUGH]
+
+    def rebuild_cards(self) -> None:
+        """Re-derive every card's state by replaying the log (buries are kept)."""
+        with self.transaction() as conn:
+            ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
+            for question_id in ids:
+                _rebuild_card(conn, question_id)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _state(row: sqlite3.Row) -> CardState | None:
+    if row["repetitions"] is None:
+        return None
+    return CardState(repetitions=row["repetitions"], interval=row["interval"],
+                     efactor=Fraction(row["ef"], 100), due=date.fromisoformat(row["due"]))
+
+
+def _card(row: sqlite3.Row) -> Card:
+    return Card(question_id=row["question_id"], state=_state(row),
+                fingerprint=row["fingerprint"] or "", first_day=_day(row["first_day"]),
+                last_day=_day(row["last_day"]), lapses=row["lapses"] or 0,
+                reviews=row["reviews"] or 0, buried_until=_day(row["buried_until"]),
+                retired=bool(row["retired"]))
+
+
+def _review(row: sqlite3.Row) -> Review:
+    return Review(
+        question_id=row["question_id"], reviewed_at=datetime.fromisoformat(row["reviewed_at"]),
+        utc_offset=row["utc_offset"], study_day=date.fromisoformat(row["study_day"]),
+        quality=row["quality"], state=_state(row), kind=row["kind"], answer=row["answer"],
+        duration_ms=row["duration_ms"] or 0, fingerprint=row["fingerprint"] or "",
+        seed=row["seed"], values=json.loads(row["params"]) if row["params"] else None)
+
+
+def _ef_hundredths(ef: Fraction) -> int:
+    hundredths = ef * 100
+    if hundredths.denominator != 1:
+        raise ValueError(f"E-Factor {ef} is not a whole number of hundredths")
+    return int(hundredths)
+
+
+def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
+    state = review.state
+    cursor = conn.execute(
+        "INSERT INTO reviews (question_id, reviewed_at, utc_offset, study_day, quality, kind, "
+        "answer, duration_ms, repetitions, interval, ef, due, fingerprint, seed, params) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (review.question_id, review.reviewed_at.isoformat(), review.utc_offset,
+         review.study_day.isoformat(), review.quality, review.kind, review.answer,
+         review.duration_ms, state.repetitions if state else None,
+         state.interval if state else None, _ef_hundredths(state.efactor) if state else None,
+         state.due.isoformat() if state else None, review.fingerprint, review.seed,
+         json.dumps(review.values, ensure_ascii=False) if review.values is not None else None))
+    return cursor.lastrowid
+
+
+def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
+    state = review.state
+    day = review.study_day.isoformat()
+    conn.execute(
+        "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
+        "last_day, lapses, reviews, buried_until, retired) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0) "
+        "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
+        "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
+        "fingerprint = excluded.fingerprint, first_day = coalesce(cards.first_day, "
+        "excluded.first_day), last_day = excluded.last_day, "
+        "lapses = cards.lapses + excluded.lapses, reviews = cards.reviews + 1, "
+        "buried_until = NULL",
+        (review.question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
+         state.due.isoformat(), review.fingerprint, day, day,
+         int(review.quality < sm2.PASSING)))
+
+
+def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
+    """Replay one question's log into its card row (kept if it only holds a bury)."""
+    rows = conn.execute(
+        "SELECT quality, study_day, fingerprint FROM reviews WHERE question_id = ? AND kind IN "
+        f"({', '.join('?' * len(STATE_KINDS))}) ORDER BY id",
+        (question_id, *STATE_KINDS)).fetchall()
+    state, first, last, fingerprint, lapses = None, None, None, "", 0
+    for quality, day, fp in rows:
+        state = sm2.next_state(state, quality, date.fromisoformat(day))
+        first = first or day
+        last, fingerprint = day, fp
+        lapses += quality < sm2.PASSING
+    if state is None:
+        conn.execute("UPDATE cards SET repetitions = NULL, interval = NULL, ef = NULL, "
+                     "due = NULL, first_day = NULL, last_day = NULL, lapses = 0, reviews = 0 "
+                     "WHERE question_id = ?", (question_id,))
+        return
+    conn.execute(
+        "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
+        "last_day, lapses, reviews) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
+        "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
+        "fingerprint = excluded.fingerprint, first_day = excluded.first_day, "
+        "last_day = excluded.last_day, lapses = excluded.lapses, reviews = excluded.reviews",
+        (question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
+         state.due.isoformat(), fingerprint, first, last, lapses, len(rows)))

@@ -1,0 +1,173 @@
+"""Rich rendering of the review session and of question listings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text as RichText
+
+from quiz import numeric, sm2
+from quiz.errors import AnswerFormatError
+from quiz.model import Question, Text
+from quiz.session import CardView
+from quiz.stats import DaySummary
+
+LANG_ORDER = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
+
+
+def pick(text: Text | None, lang: str) -> list[str]:
+    """The text's versions to show for `lang` (zh, en or both, Chinese first)."""
+    if text is None:
+        return []
+    return [text.get(code) for code in LANG_ORDER[lang]]
+
+
+def both(zh: str, en: str, lang: str) -> str:
+    """A short label in the chosen language(s)."""
+    return {"zh": zh, "en": en}.get(lang, f"{zh} · {en}")
+
+
+class TerminalUI:
+    """The `ask` and `show` of a review session, on a rich console."""
+
+    def __init__(self, console: Console, lang: str = "both") -> None:
+        self.console = console
+        self.lang = lang
+
+    # -- input ---------------------------------------------------------------------------
+
+    def ask(self, kind: str, view: CardView) -> str | None:
+        """Read one line for `kind` (answer, numeric, grade); None at end of input."""
+        prompts = {
+            "answer": both("你的回答（可直接回车）", "Your answer (or just Enter)", self.lang),
+            "numeric": both("你的答案（回车 = 不会）", "Your answer (Enter = give up)", self.lang),
+            "grade": self.grade_prompt(view),
+        }
+        try:
+            return self.console.input(f"[bold cyan]{escape(prompts[kind])}[/] › ")
+        except EOFError:
+            return None
+
+    def grade_prompt(self, view: CardView) -> str:
+        if view.default is not None:
+            grades = "/".join(k for k in view.keys if k.isdigit())
+            choice = f"Enter={view.default}" + (f", {grades}" if grades else "")
+            return both(f"{choice}，u 撤销，s 搁置，q 退出", f"{choice}, u undo, s bury, q quit",
+                        self.lang)
+        return both("评分 0–5，u 撤销，s 搁置，q 退出", "Grade 0–5, u undo, s bury, q quit",
+                    self.lang)
+
+    # -- output --------------------------------------------------------------------------
+
+    def show(self, event: str, payload: Any) -> None:
+        """Render one session event."""
+        getattr(self, f"_show_{event}")(payload)
+
+    def _show_card(self, view: CardView) -> None:
+        q = view.question
+        header = Table.grid(padding=(0, 1), expand=True)
+        header.add_column(no_wrap=True)
+        header.add_column(ratio=1)
+        header.add_column(no_wrap=True, justify="right")
+        tags = " ".join(f"#{t}" for t in q.tags)
+        header.add_row(f"[bold]{view.position}/{view.total}[/]",
+                       ProgressBar(total=max(view.total, 1), completed=view.position - 1),
+                       f"[magenta]{escape(q.topic)}[/] [dim]{escape(tags)}[/]")
+        lines: list[Any] = [header]
+        if view.repeat:
+            lines.append(RichText(both("（今日重复）", "(again today)", self.lang), style="yellow"))
+        if view.text_changed:
+            lines.append(RichText(both("注意：上次复习后题目内容已修改",
+                                       "Note: this question's text changed since your last "
+                                       "review", self.lang), style="yellow"))
+        prompt = view.instance.prompt if view.instance else q.prompt
+        for text in pick(prompt, self.lang):
+            lines.append(RichText(text, style="bold"))
+        self.console.print()
+        self.console.print(Panel(Group(*lines), title=f"[dim]{escape(q.id)}[/]",
+                                 title_align="left"))
+
+    def _show_reveal(self, view: CardView) -> None:
+        q = view.question
+        if view.instance is not None:
+            inst = view.instance
+            verdict = (both("✓ 正确", "✓ correct", self.lang) if view.correct
+                       else both("✗ 不正确", "✗ incorrect", self.lang))
+            body = [RichText(verdict, style="bold green" if view.correct else "bold red"),
+                    RichText(both("标准答案：", "Expected: ", self.lang)
+                             + numeric.format_value(inst.expected), style="bold")]
+            body += [RichText(t) for t in pick(inst.solution, self.lang)]
+            self.console.print(Panel(Group(*body), title=both("解答", "Worked solution",
+                                                              self.lang), border_style="blue"))
+            return
+        answer = Group(*[RichText(t) for t in pick(q.answer, self.lang)])
+        if view.typed:
+            table = Table(expand=True, show_lines=False)
+            table.add_column(both("你的回答", "Your answer", self.lang), ratio=1)
+            table.add_column(both("参考答案", "Model answer", self.lang), ratio=2)
+            table.add_row(RichText(view.typed), answer)
+            self.console.print(table)
+        else:
+            self.console.print(Panel(answer, title=both("参考答案", "Model answer", self.lang),
+                                     border_style="blue"))
+        if q.note is not None:
+            note = Group(*[RichText(t) for t in pick(q.note, self.lang)])
+            self.console.print(Panel(note, title=both("更正", "Correction", self.lang),
+                                     border_style="yellow"))
+        self._grade_legend()
+
+    def _grade_legend(self) -> None:
+        legend = Table.grid(padding=(0, 2))
+        for grade in range(5, -1, -1):
+            zh, en = sm2.GRADES[grade]
+            legend.add_row(f"[bold]{grade}[/]", both(zh, en, self.lang))
+        self.console.print(legend)
+
+    def _show_answer_error(self, exc: AnswerFormatError) -> None:
+        self.console.print(f"[yellow]{escape(both(exc.reason_zh, exc.reason_en, self.lang))}[/] "
+                           + escape(both("请再输入一次。", "Please try again.", self.lang)))
+
+    def _show_bad_key(self, view: CardView) -> None:
+        self.console.print("[yellow]" + escape(both(
+            f"请输入：{', '.join(view.keys)}", f"Please type one of: {', '.join(view.keys)}",
+            self.lang)) + "[/]")
+
+    def _show_graded(self, payload: Any) -> None:
+        _view, quality, state = payload
+        if state is None:
+            self.console.print(f"[dim]{escape(both(f'已记录 {quality}（今日重复）', f'Recorded {quality} (same-day repeat)', self.lang))}[/]")
+        else:
+            self.console.print(f"[dim]{escape(both(f'已记录 {quality}，下次 {state.due}', f'Recorded {quality}; next review {state.due}', self.lang))}[/]")
+
+    def _show_undone(self, question: Question) -> None:
+        self.console.print(f"[yellow]{escape(both('已撤销上一个评分：', 'Undid the last grade: ', self.lang))}{escape(question.id)}[/]")
+
+    def _show_nothing_to_undo(self, _payload: Any) -> None:
+        self.console.print(f"[yellow]{escape(both('没有可撤销的评分', 'Nothing to undo', self.lang))}[/]")
+
+    def _show_buried(self, question: Question) -> None:
+        self.console.print(f"[dim]{escape(both('已搁置到明天：', 'Buried until tomorrow: ', self.lang))}{escape(question.id)}[/]")
+
+    # -- the end -------------------------------------------------------------------------
+
+    def summary(self, day: DaySummary, next_due: Any, streak: int) -> None:
+        """The end-of-session figures."""
+        table = Table.grid(padding=(0, 2))
+        retention = f"{day.retention:.0%}" if day.retention is not None else "—"
+        rows = [
+            (both("已复习", "Reviewed", self.lang), str(day.reviewed)),
+            (both("新题", "New", self.lang), str(day.new)),
+            (both("答错", "Failed", self.lang), str(day.failed)),
+            (both("今日保持率", "Retention today", self.lang), retention),
+            (both("下次到期", "Next due", self.lang), str(next_due or "—")),
+            (both("连续天数", "Streak", self.lang), str(streak)),
+        ]
+        for label, value in rows:
+            table.add_row(label, f"[bold]{value}[/]")
+        self.console.print(Panel(table, title=both("今日小结", "Today's summary", self.lang),
+                                 border_style="green", expand=False))

@@ -2,6 +2,8 @@
 
 At the kinks PyTorch's autograd picks: ReLU'(0) = 0, LeakyReLU'(0) = the slope (0.01),
 ELU'(0) = 1. Swish uses β = 1 (it is SiLU); GELU is the exact erf form; ELU uses α = 1.
+Softplus stays exact for large x, where PyTorch switches to the identity above x = 20
+(a difference below e^-20).
 """
 
 from __future__ import annotations

@@ -38,18 +38,16 @@ def _number(token: str) -> int | float:
             f"cannot read {token!r}: type a number such as 3, 0.25, 1/4, 25% or 1e-3",
         )
     num, den = match["num"], match["den"]
+    if den is not None and float(den) == 0:
+        raise AnswerFormatError(f"“{token}”除以零", f"{token!r} divides by zero")
     try:
         if den is None and match["pct"] is None and _INTEGER.fullmatch(num):
             return int(num)
-        value = float(num)
-        if den is not None:
-            if float(den) == 0:
-                raise AnswerFormatError(f"“{token}”除以零", f"{token!r} divides by zero")
-            value /= float(den)
-        elif match["pct"] is not None:
-            value /= 100
+        value = float(num) / (float(den) if den is not None else 1)
     except (ValueError, OverflowError):  # e.g. an integer longer than Python's digit limit
         value = math.inf
+    if match["pct"] is not None:
+        value /= 100
     if not math.isfinite(value):
         raise AnswerFormatError(f"“{token}”太大了", f"{token!r} is too large")
     return value
@@ -93,6 +91,11 @@ def format_number(value: Any) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.6g}"
+
+
+def format_operand(value: Any) -> str:
+    """A number to follow an operator in a formula: in parentheses when negative, `(-2)`."""
+    return f"({format_number(value)})" if value < 0 else format_number(value)
 
 
 def format_value(value: Any) -> str:

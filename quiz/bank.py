@@ -62,8 +62,8 @@ def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, int, 
             files.append(path)
         else:
             problems.append((str(path), 0, "no such file or folder"))
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique, problems
+    unique = {p.resolve(): p for p in reversed(files)}  # first naming of each file wins
+    return list(reversed(unique.values())), problems
 
 
 def load_bank(paths: Iterable[Path]) -> Bank:

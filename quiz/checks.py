@@ -93,16 +93,16 @@ def pool_output_size(
 
     Floor mode: `⌊(n + 2p − d(k−1) − 1)/s⌋ + 1`. Ceil mode rounds up instead, then drops the
     last window if it would start in the right padding, i.e. if `(out−1)·s ≥ n + p`.
-    PyTorch also requires `p ≤ ⌊(d(k−1) + 1)/2⌋` (at most half the effective kernel).
+    PyTorch also requires `p ≤ ⌊k/2⌋` (half the kernel size itself, even when dilated), and
+    in ceil mode it accepts a first window that overhangs the end by less than a stride
+    (n=3, k=4, s=2 → 1); this function does the same.
     """
     n, k = _int("size", size, 1), _int("kernel", kernel, 1)
     s = k if stride is None else _int("stride", stride, 1)
     p, d = _int("padding", padding, 0), _int("dilation", dilation, 1)
     ceil = _flag("ceil_mode", ceil_mode)
-    if p > (d * (k - 1) + 1) // 2:
-        raise ValueError(
-            f"padding ({p}) must be at most half of the effective kernel ({d * (k - 1) + 1})"
-        )
+    if p > k // 2:
+        raise ValueError(f"padding ({p}) must be at most half of the kernel size ({k})")
     out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil else 0)) // s + 1
     if ceil and (out - 1) * s >= n + p:
         out -= 1
@@ -136,7 +136,10 @@ def _kernel_area(kernel: Any) -> tuple[int, int]:
 
 
 def conv_params(
-    in_channels: int, out_channels: int, kernel: int | Sequence[int], bias: bool = True,
+    in_channels: int,
+    out_channels: int,
+    kernel: int | Sequence[int],
+    bias: bool = True,
     groups: int = 1,
 ) -> int:
     """Weights of a Conv2d: `C_out·(C_in/g)·kh·kw`, plus `C_out` biases; kernel is k or [kh, kw]."""
@@ -144,7 +147,9 @@ def conv_params(
     g = _int("groups", groups, 1)
     kh, kw = _kernel_area(kernel)
     if c_in % g or c_out % g:
-        raise ValueError(f"groups ({g}) must divide in_channels ({c_in}) and out_channels ({c_out})")
+        raise ValueError(
+            f"groups ({g}) must divide in_channels ({c_in}) and out_channels ({c_out})"
+        )
     return c_out * (c_in // g) * kh * kw + (c_out if _flag("bias", bias) else 0)
 
 
@@ -181,9 +186,7 @@ def iterations_per_epoch(n_samples: int, batch_size: int, drop_last: bool = Fals
     return n // b if _flag("drop_last", drop_last) else -(-n // b)
 
 
-def total_iterations(
-    n_samples: int, batch_size: int, epochs: int, drop_last: bool = False
-) -> int:
+def total_iterations(n_samples: int, batch_size: int, epochs: int, drop_last: bool = False) -> int:
     """Optimiser steps over training: `epochs · iterations_per_epoch(N, B)`."""
     return _int("epochs", epochs, 1) * iterations_per_epoch(n_samples, batch_size, drop_last)
 
@@ -244,7 +247,7 @@ def pool2d(
 
 
 def compose_linear(a: Number, b: Number, times: int) -> list[Number]:
-    """f(x) = ax + b applied t times is A·x + B: `[a^t, b·(a^t − 1)/(a − 1)]`, or `[1, b·t]` if a = 1."""
+    """f(x) = ax + b applied t times is Ax + B: `[a^t, b(a^t − 1)/(a − 1)]`, `[1, bt]` if a = 1."""
     a, b, t = _real("a", a), _real("b", b), _int("times", times, 0)
     try:
         power = a**t

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+import typer.core
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -16,8 +17,22 @@ if TYPE_CHECKING:
     from quiz.model import Question
     from quiz.store import Store
 
+
+
+class _Group(typer.core.TyperGroup):
+    """Turns quiz's own errors into a red `Error: …` line and their exit code, never a traceback."""
+
+    def invoke(self, ctx: typer.Context):  # noqa: ANN201 - whatever the command returns
+        from quiz.errors import QuizError
+
+        try:
+            return super().invoke(ctx)
+        except QuizError as exc:
+            fail(str(exc), exc.exit_code)
+
+
 app = typer.Typer(
-    help="Bilingual (中文 / English) spaced-repetition quiz for deep-learning interviews.",
+    cls=_Group, help="Bilingual (中文 / English) spaced-repetition quiz for deep-learning interviews.",
     no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False,
     rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
 
@@ -42,7 +57,8 @@ LangOption = Annotated[str | None, typer.Option(
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print a red `Error: …` line on stderr and exit with `code`."""
-    err_console().print(f"[bold red]Error:[/] {_escape(message)}", highlight=False)
+    err_console().print(f"[bold red]Error:[/] {_escape(message)}", highlight=False,
+                        soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -65,11 +81,12 @@ def err_console() -> Console:
 
 
 def bank_paths(extra: list[Path] | None) -> list[Path]:
-    """The bundled banks, then QUIZ_BANKS, then --bank."""
+    """The bundled banks (unless QUIZ_BUNDLED=0), then QUIZ_BANKS, then --bank."""
     from quiz.bank import bundled_dir
 
     env = [Path(p) for p in os.environ.get("QUIZ_BANKS", "").split(os.pathsep) if p]
-    return [bundled_dir(), *env, *(extra or [])]
+    bundled = [] if os.environ.get("QUIZ_BUNDLED") == "0" else [bundled_dir()]
+    return [*bundled, *env, *(extra or [])]
 
 
 def load(extra: list[Path] | None) -> Bank:
@@ -87,7 +104,7 @@ def report_bank_error(exc: Exception) -> NoReturn:
     err = err_console()
     for path, line, message in exc.problems:
         where = f"{path}:{line}" if line else path
-        err.print(f"{_escape(where)}: {_escape(message)}", highlight=False)
+        err.print(f"{_escape(where)}: {_escape(message)}", highlight=False, soft_wrap=True)
     fail(f"{len(exc.problems)} problem(s) in the bank; nothing was loaded", 2)
 
 
@@ -313,13 +330,8 @@ def show(
 
 
 def main() -> None:
-    """The console script: run the app, turning quiz errors into messages and exit codes."""
-    from quiz.errors import QuizError
-
+    """The console script."""
     try:
         app()
-    except QuizError as exc:
-        err_console().print(f"[bold red]Error:[/] {_escape(str(exc))}", highlight=False)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside a session (which handles its own): no traceback
         sys.exit(130)

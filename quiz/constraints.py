@@ -32,9 +32,21 @@ _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
     ast.NotEq: operator.ne,
 }
 _ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
-    ast.BinOp, ast.Compare, ast.Name, ast.Load, ast.Constant,
-    *_BINARY, *_COMPARE,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.BinOp,
+    ast.Compare,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    *_BINARY,
+    *_COMPARE,
 )
 
 
@@ -56,7 +68,9 @@ def _parse_text(text: str) -> ast.Expression | str:
         return f"not a valid expression ({getattr(err, 'msg', err)})"
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            return f"{type(node).__name__} is not allowed (only arithmetic, comparisons, and/or/not)"
+            return (
+                f"{type(node).__name__} is not allowed (only arithmetic, comparisons, and/or/not)"
+            )
         if isinstance(node, ast.Constant) and (
             isinstance(node.value, bool) or not isinstance(node.value, int | float | str)
         ):

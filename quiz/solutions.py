@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from quiz import activations, checks
+from quiz.activation_solutions import activation_solution, derivative_solution, softmax_solution
 from quiz.answers import format_number as num
+from quiz.answers import format_operand as _p
 from quiz.answers import format_value
 from quiz.model import Text
 
@@ -58,11 +60,6 @@ def _text(zh: str, en: str, *lines: str) -> Text:
     return Text("\n".join([zh, *lines]), "\n".join([en, *lines]))
 
 
-def _p(x: Any) -> str:
-    """A number, in parentheses when negative so that it can follow an operator."""
-    return f"({num(x)})" if x < 0 else num(x)
-
-
 def _conv(a: dict[str, Any], v: int) -> Text:
     n, k, s, p, d = a["size"], a["kernel"], a["stride"], a["padding"], a["dilation"]
     top = n + 2 * p - d * (k - 1) - 1
@@ -94,52 +91,73 @@ def _pool(a: dict[str, Any], v: int) -> Text:
         zh += f"步长默认等于核大小，s = {k}。"
         en += f" the stride defaults to the kernel, s = {k}."
     if not a["ceil_mode"]:
-        lines += ["⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
-                  f"= ⌊({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌋ + 1 = ⌊{top}/{s}⌋ + 1 = {v}"]
+        lines += [
+            "⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
+            f"= ⌊({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌋ + 1 = ⌊{top}/{s}⌋ + 1 = {v}",
+        ]
         return _text(zh, en, *lines)
     raw = -(-top // s) + 1
-    lines += ["ceil_mode: ⌈(n + 2p − d·(k−1) − 1)/s⌉ + 1",
-              f"= ⌈({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌉ + 1 = ⌈{top}/{s}⌉ + 1 = {raw}"]
+    lines += [
+        "ceil_mode: ⌈(n + 2p − d·(k−1) − 1)/s⌉ + 1",
+        f"= ⌈({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌉ + 1 = ⌈{top}/{s}⌉ + 1 = {raw}",
+    ]
     if raw == v:
         return _text(zh, en, *lines)
     start = (raw - 1) * s
-    zh_note = f"最后一个窗口起点 ({raw}−1)·{s} = {start} ≥ n + p = {n + p}，落在右侧填充里，舍去：{v}"
-    en_note = (f"the last window would start at ({raw}−1)·{s} = {start} ≥ n + p = {n + p}, "
-               f"inside the right padding, so it is dropped: {v}")
+    zh_note = (
+        f"最后一个窗口起点 ({raw}−1)·{s} = {start} ≥ n + p = {n + p}，落在右侧填充里，舍去：{v}"
+    )
+    en_note = (
+        f"the last window would start at ({raw}−1)·{s} = {start} ≥ n + p = {n + p}, "
+        f"inside the right padding, so it is dropped: {v}"
+    )
     body = "\n".join(lines)
     return Text(f"{zh}\n{body}\n{zh_note}", f"{en}\n{body}\n{en_note}")
 
 
 def _same(a: dict[str, Any], v: int) -> Text:
     k, d = a["kernel"], a["dilation"]
-    return _text("步长为 1 时保持尺寸的填充：", "Padding that keeps the size at stride 1:",
-                 f"p = d·(k−1)/2 = {d}·({k}−1)/2 = {v}")
+    return _text(
+        "步长为 1 时保持尺寸的填充：",
+        "Padding that keeps the size at stride 1:",
+        f"p = d·(k−1)/2 = {d}·({k}−1)/2 = {v}",
+    )
 
 
 def _conv_params(a: dict[str, Any], v: int) -> Text:
     c_in, c_out, g = a["in_channels"], a["out_channels"], a["groups"]
     kh, kw = (a["kernel"], a["kernel"]) if isinstance(a["kernel"], int) else a["kernel"]
     bias = (" + C_out", f" + {c_out}") if a["bias"] else ("", "")
-    return _text("卷积层参数量（权重 + 偏置）：", "Conv layer parameters (weights + biases):",
-                 f"C_out·(C_in/g)·k_h·k_w{bias[0]} = {c_out}·({c_in}/{g})·{kh}·{kw}{bias[1]} = {v}")
+    return _text(
+        "卷积层参数量（权重 + 偏置）：",
+        "Conv layer parameters (weights + biases):",
+        f"C_out·(C_in/g)·k_h·k_w{bias[0]} = {c_out}·({c_in}/{g})·{kh}·{kw}{bias[1]} = {v}",
+    )
 
 
 def _linear(a: dict[str, Any], v: int) -> Text:
     i, o = a["in_features"], a["out_features"]
     bias = (" + out", f" + {o}") if a["bias"] else ("", "")
-    return _text("全连接层参数量（权重 + 偏置）：", "Linear layer parameters (weights + biases):",
-                 f"out·in{bias[0]} = {o}·{i}{bias[1]} = {v}")
+    return _text(
+        "全连接层参数量（权重 + 偏置）：",
+        "Linear layer parameters (weights + biases):",
+        f"out·in{bias[0]} = {o}·{i}{bias[1]} = {v}",
+    )
 
 
 def _recurrent(gates: int, label: str) -> Callable[[dict[str, Any], int], Text]:
     def solve(a: dict[str, Any], v: int) -> Text:
         i, h = a["input_size"], a["hidden_size"]
-        zh = (f"单向单层 {label} 的参数量（按 PyTorch 计）：{gates} 组（每个门一组），每组有 "
-              "W_ih（h×i）、W_hh（h×h）" + ("和两个偏置 b_ih、b_hh：" if a["bias"] else "，无偏置："))
+        zh = (
+            f"单向单层 {label} 的参数量（按 PyTorch 计）：{gates} 组（每个门一组），每组有 "
+            "W_ih（h×i）、W_hh（h×h）" + ("和两个偏置 b_ih、b_hh：" if a["bias"] else "，无偏置：")
+        )
         blocks = "1 block" if gates == 1 else f"{gates} blocks (one per gate)"
-        en = (f"One unidirectional {label} layer, counted as PyTorch does: {blocks}, each with "
-              "W_ih (h×i), W_hh (h×h)" + (" and two biases b_ih, b_hh:" if a["bias"]
-                                          else ", no biases:"))
+        en = (
+            f"One unidirectional {label} layer, counted as PyTorch does: {blocks}, each with "
+            "W_ih (h×i), W_hh (h×h)"
+            + (" and two biases b_ih, b_hh:" if a["bias"] else ", no biases:")
+        )
         if not a["bias"]:
             return _text(zh, en, f"{gates}·h·(i + h) = {gates}·{h}·({i} + {h}) = {v}")
         keras = gates * (h * (i + h) + h)
@@ -156,84 +174,32 @@ def _recurrent(gates: int, label: str) -> Callable[[dict[str, Any], int], Text]:
 def _per_epoch(a: dict[str, Any], v: int) -> Text:
     n, b = a["n_samples"], a["batch_size"]
     if a["drop_last"]:
-        return _text("每轮迭代次数（drop_last：丢弃不满的最后一批）：",
-                     "Iterations per epoch (drop_last: the incomplete last batch is dropped):",
-                     f"⌊N/B⌋ = ⌊{n}/{b}⌋ = {v}")
-    return _text("每轮迭代次数（最后一批不满也算一次）：",
-                 "Iterations per epoch (an incomplete last batch still counts):",
-                 f"⌈N/B⌉ = ⌈{n}/{b}⌉ = {v}")
+        return _text(
+            "每轮迭代次数（drop_last：丢弃不满的最后一批）：",
+            "Iterations per epoch (drop_last: the incomplete last batch is dropped):",
+            f"⌊N/B⌋ = ⌊{n}/{b}⌋ = {v}",
+        )
+    return _text(
+        "每轮迭代次数（最后一批不满也算一次）：",
+        "Iterations per epoch (an incomplete last batch still counts):",
+        f"⌈N/B⌉ = ⌈{n}/{b}⌉ = {v}",
+    )
 
 
 def _total(a: dict[str, Any], v: int) -> Text:
     n, b, e = a["n_samples"], a["batch_size"], a["epochs"]
     per = checks.iterations_per_epoch(n, b, a["drop_last"])
-    brackets = ("⌊", "⌋", "丢弃不满的最后一批", "the incomplete last batch is dropped") \
-        if a["drop_last"] else ("⌈", "⌉", "最后一批不满也算一次", "an incomplete last batch counts")
+    brackets = (
+        ("⌊", "⌋", "丢弃不满的最后一批", "the incomplete last batch is dropped")
+        if a["drop_last"]
+        else ("⌈", "⌉", "最后一批不满也算一次", "an incomplete last batch counts")
+    )
     lo, hi = brackets[:2]
-    return _text(f"总迭代次数 = 轮数 × 每轮迭代次数（{brackets[2]}）：",
-                 f"Total iterations = epochs × iterations per epoch ({brackets[3]}):",
-                 f"epochs·{lo}N/B{hi} = {e}·{lo}{n}/{b}{hi} = {e}·{per} = {v}")
-
-
-_FORMULAS = {  # name → (f(x), f(x) with x substituted as {x})
-    "sigmoid": ("σ(x) = 1/(1 + e^(−x))", "1/(1 + e^(−{x}))"),
-    "tanh": ("tanh(x) = (e^x − e^(−x))/(e^x + e^(−x))", "tanh({x})"),
-    "relu": ("ReLU(x) = max(0, x)", "max(0, {x})"),
-    "leaky_relu": ("LeakyReLU(x) = x (x > 0), 0.01·x (x ≤ 0)", "LeakyReLU({x})"),
-    "elu": ("ELU(x) = x (x > 0), e^x − 1 (x ≤ 0)", "ELU({x})"),
-    "swish": ("swish(x) = x·σ(x)", "{x}·σ({x})"),
-    "softplus": ("softplus(x) = ln(1 + e^x)", "ln(1 + e^{x})"),
-    "gelu": ("GELU(x) = x·Φ(x) = x·(1 + erf(x/√2))/2", "{x}·Φ({x})"),
-}
-
-
-def _activation(a: dict[str, Any], v: float) -> Text:
-    name, x = activations.activation_name(a["name"]), a["x"]
-    formula, substituted = _FORMULAS[name]
-    return _text(f"{name} 在 x = {num(x)} 处的值：", f"{name} at x = {num(x)}:",
-                 formula, f"= {substituted.format(x=_p(x))} = {num(v)}")
-
-
-def _derivative_line(name: str, x: float, v: float) -> str:
-    xs, s = _p(x), activations.sigmoid(x)
-    match name:
-        case "sigmoid":
-            return f"σ'(x) = σ(x)·(1 − σ(x)) = {num(s)}·(1 − {num(s)}) = {num(v)}"
-        case "tanh":
-            return f"tanh'(x) = 1 − tanh²(x) = 1 − {_p(math.tanh(x))}² = {num(v)}"
-        case "relu":
-            return f"ReLU'(x) = 1 (x > 0), 0 (x ≤ 0); x = {num(x)} → {num(v)}"
-        case "leaky_relu":
-            return f"LeakyReLU'(x) = 1 (x > 0), 0.01 (x ≤ 0); x = {num(x)} → {num(v)}"
-        case "elu":
-            return f"ELU'(x) = 1 (x > 0), e^x (x ≤ 0); x = {num(x)} → {num(v)}"
-        case "swish":
-            return (f"swish'(x) = σ(x) + x·σ(x)·(1 − σ(x)) = {num(s)} + {xs}·{num(s)}·"
-                    f"(1 − {num(s)}) = {num(v)}")
-        case "softplus":
-            return f"softplus'(x) = σ(x) = 1/(1 + e^(−{xs})) = {num(v)}"
-    phi = math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
-    cdf = (1 + math.erf(x / math.sqrt(2))) / 2
-    return f"GELU'(x) = Φ(x) + x·φ(x) = {num(cdf)} + {xs}·{num(phi)} = {num(v)}"
-
-
-def _derivative(a: dict[str, Any], v: float) -> Text:
-    name, x = activations.activation_name(a["name"]), a["x"]
-    zh, en = f"{name} 在 x = {num(x)} 处的导数：", f"Derivative of {name} at x = {num(x)}:"
-    if x == 0 and name in ("relu", "leaky_relu", "elu"):
-        zh += f"x = 0 是折点，PyTorch 取 {num(v)}。"
-        en += f" x = 0 is a kink; PyTorch uses {num(v)}."
-    return _text(zh, en, _derivative_line(name, x, v))
-
-
-def _softmax(a: dict[str, Any], v: list[float]) -> Text:
-    xs = a["xs"]
-    top = max(xs)
-    exps = [math.exp(x - top) for x in xs]
-    return _text("softmax（先减去最大值，数值稳定）：", "Softmax (subtract the max first, for stability):",
-                 "softmax(x)_i = e^(x_i − max x) / Σ_j e^(x_j − max x)",
-                 f"max x = {num(top)}; e^(x_i − max x) = [{format_value(exps)}]",
-                 f"Σ = {num(math.fsum(exps))}; softmax = [{format_value(v)}]")
+    return _text(
+        f"总迭代次数 = 轮数 × 每轮迭代次数（{brackets[2]}）：",
+        f"Total iterations = epochs × iterations per epoch ({brackets[3]}):",
+        f"epochs·{lo}N/B{hi} = {e}·{lo}{n}/{b}{hi} = {e}·{per} = {v}",
+    )
 
 
 def _pool2d(a: dict[str, Any], v: list[list[float]]) -> Text:
@@ -248,9 +214,12 @@ def _pool2d(a: dict[str, Any], v: list[list[float]]) -> Text:
             else:
                 lines.append(f"({' + '.join(map(num, w))})/{len(w)} = {num(math.fsum(w) / len(w))}")
     kind_zh, kind_en = ("最大", "max") if mode == "max" else ("平均", "average")
-    return _text(f"{k}×{k} {kind_zh}池化，步长 {s}，逐个窗口：",
-                 f"{k}×{k} {kind_en} pooling, stride {s}, window by window:",
-                 *lines, f"→ {format_value(v)}")
+    return _text(
+        f"{k}×{k} {kind_zh}池化，步长 {s}，逐个窗口：",
+        f"{k}×{k} {kind_en} pooling, stride {s}, window by window:",
+        *lines,
+        f"→ {format_value(v)}",
+    )
 
 
 def _compose(a: dict[str, Any], v: list[float]) -> Text:
@@ -260,8 +229,11 @@ def _compose(a: dict[str, Any], v: list[float]) -> Text:
     head = (f"{f} 作用 {t} 次后是 A·x + B：", f"{f} applied {t} times is A·x + B:")
     if x == 1:
         return _text(*head, f"a = 1: A = 1, B = b·t = {_p(b)}·{t} = {num(v[1])}")
-    return _text(*head, f"A = a^t = {_p(x)}^{t} = {num(v[0])}",
-                 f"B = b·(a^t − 1)/(a − 1) = {_p(b)}·({num(v[0])} − 1)/({_p(x)} − 1) = {num(v[1])}")
+    return _text(
+        *head,
+        f"A = a^t = {_p(x)}^{t} = {num(v[0])}",
+        f"B = b·(a^t − 1)/(a − 1) = {_p(b)}·({num(v[0])} − 1)/({_p(x)} − 1) = {num(v[1])}",
+    )
 
 
 def _gd(a: dict[str, Any], v: Any) -> Text:
@@ -275,10 +247,12 @@ def _gd(a: dict[str, Any], v: Any) -> Text:
 
 def _dropout(a: dict[str, Any], v: float) -> Text:
     p = a["p"]
-    return _text("反向 dropout：训练时保留的单元乘以 1/(1 − p)，使期望不变（p 为丢弃概率）：",
-                 "Inverted dropout scales the kept units by 1/(1 − p), keeping the expectation "
-                 "(p is the drop probability):",
-                 f"1/(1 − p) = 1/(1 − {num(p)}) = {num(v)}")
+    return _text(
+        "反向 dropout：训练时保留的单元乘以 1/(1 − p)，使期望不变（p 为丢弃概率）：",
+        "Inverted dropout scales the kept units by 1/(1 − p), keeping the expectation "
+        "(p is the drop probability):",
+        f"1/(1 − p) = 1/(1 − {num(p)}) = {num(v)}",
+    )
 
 
 CHECKS: dict[str, Check] = {
@@ -295,9 +269,9 @@ CHECKS: dict[str, Check] = {
         Check("gru_params", checks.gru_params, _recurrent(3, "GRU")),
         Check("iterations_per_epoch", checks.iterations_per_epoch, _per_epoch),
         Check("total_iterations", checks.total_iterations, _total),
-        Check("activation", activations.activation, _activation),
-        Check("derivative", activations.derivative, _derivative),
-        Check("softmax", checks.softmax, _softmax),
+        Check("activation", activations.activation, activation_solution),
+        Check("derivative", activations.derivative, derivative_solution),
+        Check("softmax", checks.softmax, softmax_solution),
         Check("pool2d", checks.pool2d, _pool2d),
         Check("compose_linear", checks.compose_linear, _compose),
         Check("gd_step", checks.gd_step, _gd),

@@ -316,7 +316,9 @@ def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
         first = first or day
         last, fingerprint = day, fp
         lapses += quality < sm2.PASSING
-    if state is None:
+    if state is None:  # no scheduled review left: only a bury can keep the row
+        conn.execute("DELETE FROM cards WHERE question_id = ? AND buried_until IS NULL",
+                     (question_id,))
         conn.execute("UPDATE cards SET repetitions = NULL, interval = NULL, ef = NULL, "
                      "due = NULL, first_day = NULL, last_day = NULL, lapses = 0, reviews = 0 "
                      "WHERE question_id = ?", (question_id,))

@@ -122,10 +122,16 @@ class TerminalUI:
         self._grade_legend()
 
     def _grade_legend(self) -> None:
-        legend = Table.grid(padding=(0, 2))
-        for grade in range(5, -1, -1):
-            zh, en = sm2.GRADES[grade]
-            legend.add_row(f"[bold]{grade}[/]", both(zh, en, self.lang))
+        legend = Table.grid(padding=(0, 1))
+        for _ in range(2):
+            legend.add_column(no_wrap=True)
+            legend.add_column(ratio=1)
+        for high in (5, 4, 3):  # two columns: the passing grade beside the failing one
+            cells = []
+            for grade in (high, high - 3):
+                zh, en = sm2.GRADES[grade]
+                cells += [f"[bold]{grade}[/]", escape(both(zh, en, self.lang))]
+            legend.add_row(*cells)
         self.console.print(legend)
 
     def _show_answer_error(self, exc: AnswerFormatError) -> None:

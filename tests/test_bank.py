@@ -19,7 +19,11 @@ def problems_of(path):
 def test_loads_a_good_bank(bank_dir):
     bank = load_bank([bank_dir])
     assert [q.id for q in bank.questions] == [
-        "cnn-pooling-purpose", "cnn-one-by-one", "cnn-conv-output-size", "rnn-lstm-vs-gru"]
+        "cnn-pooling-purpose",
+        "cnn-one-by-one",
+        "cnn-conv-output-size",
+        "rnn-lstm-vs-gru",
+    ]
     pooling = bank.questions[0]
     assert pooling.topic == "cnn" and pooling.tags == ("pooling",)
     assert pooling.prompt.en == "What is pooling, and why do CNNs use it?"
@@ -33,21 +37,32 @@ def test_loads_a_good_bank(bank_dir):
 
 def test_syntax_error_names_file_line_and_column():
     assert problems_of(DATA / "broken" / "syntax.yaml") == [
-        ("syntax.yaml", 6, "YAML syntax error at column 1: found unexpected end of stream")]
+        ("syntax.yaml", 6, "YAML syntax error at column 1: found unexpected end of stream")
+    ]
 
 
 def test_every_problem_is_reported_at_once():
     assert problems_of(DATA / "broken" / "many.yaml") == [
         ("many.yaml", 3, "unknown key 'colour' in the bank (allowed: questions, title, topic)"),
-        ("many.yaml", 5, "id 'Bad_Id' must be lowercase letters, digits and dashes "
-                         "(like cnn-pooling-purpose)"),
+        (
+            "many.yaml",
+            5,
+            "id 'Bad_Id' must be lowercase letters, digits and dashes (like cnn-pooling-purpose)",
+        ),
         ("many.yaml", 8, "question 'no-english' has no 'en' text"),
         ("many.yaml", 11, "question 'empty-answer'.zh.a is empty"),
         ("many.yaml", 12, "unknown key 'hint' in question 'empty-answer'.en (allowed: a, q)"),
-        ("many.yaml", 16, "duplicate id 'dup' (first defined at "
-                          f"{(DATA / 'broken' / 'many.yaml').resolve()}:13)"),
-        ("many.yaml", 20, "question 'evil'.zh.q uses the tag !!python/object/apply:os.system, "
-                          "which banks do not allow"),
+        (
+            "many.yaml",
+            16,
+            f"duplicate id 'dup' (first defined at {DATA / 'broken' / 'many.yaml'}:13)",
+        ),
+        (
+            "many.yaml",
+            20,
+            "question 'evil'.zh.q uses the tag !!python/object/apply:os.system, "
+            "which banks do not allow",
+        ),
     ]
 
 
@@ -60,12 +75,14 @@ def test_numeric_problems_name_the_check_and_placeholder():
 
 def test_alias_bombs_are_refused_without_expanding():
     assert problems_of(DATA / "broken" / "bomb.yaml") == [
-        ("bomb.yaml", 3, "anchors and aliases (&name / *name) are not allowed in banks")]
+        ("bomb.yaml", 3, "anchors and aliases (&name / *name) are not allowed in banks")
+    ]
 
 
 def test_non_utf8_names_the_line():
     assert problems_of(DATA / "broken" / "latin1.yaml") == [
-        ("latin1.yaml", 5, "not UTF-8 text (byte 0xff); save the file as UTF-8")]
+        ("latin1.yaml", 5, "not UTF-8 text (byte 0xff); save the file as UTF-8")
+    ]
 
 
 def test_a_broken_file_loads_nothing_from_the_good_ones(bank_dir):
@@ -73,24 +90,34 @@ def test_a_broken_file_loads_nothing_from_the_good_ones(bank_dir):
     with pytest.raises(BankError) as info:
         load_bank([bank_dir])
     assert [msg for _, _, msg in info.value.problems] == [
-        "the bank needs a 'questions' key", "the bank needs a 'title' key"]
+        "the bank needs a 'questions' key",
+        "the bank needs a 'title' key",
+    ]
 
 
 def test_duplicate_ids_across_files_name_both_places(bank_dir):
     (bank_dir / "more.yaml").write_text(
         "topic: more\ntitle: {zh: 更多, en: More}\nquestions:\n"
         "  - id: rnn-lstm-vs-gru\n    zh: {q: 问, a: 答}\n    en: {q: Q, a: A}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(BankError) as info:
         load_bank([bank_dir])
-    (path, line, msg), = info.value.problems
+    ((path, line, msg),) = info.value.problems
     assert Path(path).name == "rnn.yaml" and line == 4
     assert msg == f"duplicate id 'rnn-lstm-vs-gru' (first defined at {bank_dir / 'more.yaml'}:4)"
 
 
-@pytest.mark.parametrize("text", ["", "- a\n- b\n", "topic: [x]\ntitle: 1\nquestions: {}\n",
-                                  "\ufefftopic: cnn\r\ntitle: {zh: 卷, en: C}\r\nquestions: []\r\n",
-                                  "[" * 5000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "- a\n- b\n",
+        "topic: [x]\ntitle: 1\nquestions: {}\n",
+        "\ufefftopic: cnn\r\ntitle: {zh: 卷, en: C}\r\nquestions: []\r\n",
+        "[" * 5000,
+    ],
+)
 def test_odd_documents_give_problems_or_a_clean_load(text):
     topic, questions, problems = parse_text(text.encode(), "odd.yaml")
     assert all(name == "odd.yaml" and line >= 1 for name, line, _ in problems)

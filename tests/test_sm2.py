@@ -27,23 +27,43 @@ def ef(text):
     return Fraction(text)
 
 
-@pytest.mark.parametrize("grades, expected", [
-    # q=5: EF +0.10 each time; I = 1, 6, ceil(6·2.7)=17, ceil(17·2.8)=48
-    ([5, 5, 5, 5], [(1, ef("2.6")), (6, ef("2.7")), (17, ef("2.8")), (48, ef("2.9"))]),
-    # q=4: EF unchanged; I = 1, 6, ceil(6·2.5)=15, ceil(15·2.5)=38, ceil(38·2.5)=95
-    ([4, 4, 4, 4, 4], [(1, INITIAL_EF), (6, INITIAL_EF), (15, INITIAL_EF), (38, INITIAL_EF),
-                       (95, INITIAL_EF)]),
-    # q=3: EF −0.14 each time; I = 1, 6, ceil(6·2.22)=14, ceil(14·2.08)=30
-    ([3, 3, 3, 3], [(1, ef("2.36")), (6, ef("2.22")), (14, ef("2.08")), (30, ef("1.94"))]),
-    # a lapse restarts the repetitions at I=1 and keeps EF; the third success uses EF 2.5
-    ([4, 4, 4, 2, 4, 4, 4], [(1, INITIAL_EF), (6, INITIAL_EF), (15, INITIAL_EF),
-                             (1, INITIAL_EF), (1, INITIAL_EF), (6, INITIAL_EF),
-                             (15, INITIAL_EF)]),
-    # blackouts on a new card: EF stays 2.5, I stays 1
-    ([0, 1, 2], [(1, INITIAL_EF)] * 3),
-    # the interval uses the EF from *before* the update: ceil(6·2.5)=15, not ceil(6·2.6)=16
-    ([4, 4, 5], [(1, INITIAL_EF), (6, INITIAL_EF), (15, ef("2.6"))]),
-])
+@pytest.mark.parametrize(
+    "grades, expected",
+    [
+        # q=5: EF +0.10 each time; I = 1, 6, ceil(6·2.7)=17, ceil(17·2.8)=48
+        ([5, 5, 5, 5], [(1, ef("2.6")), (6, ef("2.7")), (17, ef("2.8")), (48, ef("2.9"))]),
+        # q=4: EF unchanged; I = 1, 6, ceil(6·2.5)=15, ceil(15·2.5)=38, ceil(38·2.5)=95
+        (
+            [4, 4, 4, 4, 4],
+            [
+                (1, INITIAL_EF),
+                (6, INITIAL_EF),
+                (15, INITIAL_EF),
+                (38, INITIAL_EF),
+                (95, INITIAL_EF),
+            ],
+        ),
+        # q=3: EF −0.14 each time; I = 1, 6, ceil(6·2.22)=14, ceil(14·2.08)=30
+        ([3, 3, 3, 3], [(1, ef("2.36")), (6, ef("2.22")), (14, ef("2.08")), (30, ef("1.94"))]),
+        # a lapse restarts the repetitions at I=1 and keeps EF; the third success uses EF 2.5
+        (
+            [4, 4, 4, 2, 4, 4, 4],
+            [
+                (1, INITIAL_EF),
+                (6, INITIAL_EF),
+                (15, INITIAL_EF),
+                (1, INITIAL_EF),
+                (1, INITIAL_EF),
+                (6, INITIAL_EF),
+                (15, INITIAL_EF),
+            ],
+        ),
+        # blackouts on a new card: EF stays 2.5, I stays 1
+        ([0, 1, 2], [(1, INITIAL_EF)] * 3),
+        # the interval uses the EF from *before* the update: ceil(6·2.5)=15, not ceil(6·2.6)=16
+        ([4, 4, 5], [(1, INITIAL_EF), (6, INITIAL_EF), (15, ef("2.6"))]),
+    ],
+)
 def test_golden_sequences(grades, expected):
     assert run(grades) == expected
 
@@ -52,9 +72,9 @@ def test_ef_floor_is_1_3():
     # q=3 takes 0.14 a time: 2.5 → 2.36 → … → 1.38 → 1.3 (1.24 is floored)
     out = run([3] * 10)
     assert out[-1][1] == MIN_EF
-    assert [e for _, e in out][:9] == [ef(x) for x in
-                                       ("2.36", "2.22", "2.08", "1.94", "1.8", "1.66", "1.52",
-                                        "1.38", "1.3")]
+    assert [e for _, e in out][:9] == [
+        ef(x) for x in ("2.36", "2.22", "2.08", "1.94", "1.8", "1.66", "1.52", "1.38", "1.3")
+    ]
 
 
 def test_float_drift_never_adds_a_day():

@@ -1,0 +1,101 @@
+"""The typer app: exit codes and exact messages."""
+
+import pytest
+from typer.testing import CliRunner
+
+from quiz.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
+    monkeypatch.delenv("QUIZ_BANKS", raising=False)
+    monkeypatch.setenv("QUIZ_BUNDLED", "0")
+    monkeypatch.delenv("QUIZ_LANG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def invoke(*args, **kw):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)
+
+
+def test_every_command_has_help():
+    commands = ["review", "validate", "list", "show"]
+    for name in commands:
+        result = invoke(name, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+    top = invoke("--help").output
+    assert all(name in top for name in commands)
+
+
+def test_validate_reports_every_problem_and_exits_2(tmp_path):
+    from pathlib import Path
+
+    broken = Path(__file__).parent / "data" / "broken" / "many.yaml"
+    result = invoke("validate", broken)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"{broken}:3: unknown key 'colour' in the bank (allowed: questions, title, topic)"
+    )
+    assert lines[-1] == "Error: 7 problem(s) in the bank; nothing was loaded"
+
+
+def test_validate_summarises_a_good_bank(bank_dir):
+    result = invoke("validate", bank_dir)
+    assert result.exit_code == 0
+    assert "4 questions in 2 file(s): OK" in result.output
+    assert "cnn" in result.output and "rnn" in result.output
+
+
+def test_unknown_topic_lists_the_known_ones(bank_dir):
+    result = invoke("review", "--bank", bank_dir, "--topic", "gans")
+    assert result.exit_code == 2
+    assert "Error: unknown topic 'gans'; known topics:" in result.stderr
+    assert "cnn" in result.stderr and "rnn" in result.stderr
+
+
+def test_a_bad_database_is_a_clear_failure(tmp_path, bank_dir):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = invoke("list", "--bank", bank_dir, "--db", junk)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot use the database {junk}: file is not a")
+    assert junk.read_bytes() == b"not a database at all" * 100
+
+
+def test_show_prints_answer_note_and_sources(bank_dir):
+    result = invoke("show", "rnn-lstm-vs-gru", "--bank", bank_dir, "--lang", "en")
+    assert result.exit_code == 0
+    assert "How do LSTM and GRU differ?" in result.output
+    assert "The source says GRU has three gates; it has two." in result.output
+    assert "LSTM 和 GRU" not in result.output
+
+
+def test_show_unknown_id_suggests(bank_dir):
+    result = invoke("show", "rnn-lstm-vs-gr", "--bank", bank_dir)
+    assert result.exit_code == 2
+    assert "did you mean rnn-lstm-vs-gru?" in result.stderr
+
+
+def test_bad_lang_is_a_usage_error(bank_dir):
+    result = invoke("show", "rnn-lstm-vs-gru", "--bank", bank_dir, "--lang", "fr")
+    assert result.exit_code == 2 and "--lang must be one of zh, en, both" in result.stderr
+
+
+def test_review_with_nothing_due_says_when(bank_dir):
+    result = invoke("review", "--bank", bank_dir, "--topic", "rnn", "--lang", "en", input="\n4\n")
+    assert result.exit_code == 0 and "Recorded 4" in result.output
+    again = invoke("review", "--bank", bank_dir, "--topic", "rnn", "--lang", "en")
+    assert again.exit_code == 0
+    assert "Nothing is due today. Next due:" in again.output
+
+
+def test_list_due_shows_only_due_cards(bank_dir):
+    invoke("review", "--bank", bank_dir, "--topic", "rnn", input="\n4\n")
+    listed = invoke("list", "--bank", bank_dir, "--due")
+    assert "0 question(s)" in listed.output
+    everything = invoke("list", "--bank", bank_dir, "--topic", "rnn")
+    assert "rnn-lstm-vs-gru" in everything.output

@@ -1,0 +1,504 @@
+"""Numeric templates: validation, seeded draws, worked solutions and grading."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quiz.answers import format_number
+from quiz.errors import AnswerFormatError
+from quiz.model import NumericSpec, Question, Text
+from quiz.numeric import (
+    CHECKS,
+    Instance,
+    explain,
+    format_value,
+    grade,
+    instantiate,
+    parse_answer,
+    spec_problems,
+)
+
+
+def numeric(check: str, params: dict, zh: str, en: str, constraints=(), tolerance=None):
+    spec = NumericSpec(check, params, tuple(constraints), tolerance)
+    return Question(id=f"t-{check}", topic="t", prompt=Text(zh, en), type="numeric", numeric=spec)
+
+
+MATRIX = {"rows": 4, "cols": 4, "min": 0, "max": 9}
+BANK = [
+    numeric(
+        "conv_output_size",
+        {"size": [28, 32, 64, 224], "kernel": [1, 3, 5, 7], "stride": [1, 2], "padding": [0, 1, 2]},
+        "输入 {size}×{size}，卷积核 {kernel}×{kernel}，步长 {stride}，填充 {padding}。"
+        "输出边长是多少？",
+        "Input {size}×{size}, kernel {kernel}×{kernel}, stride {stride}, padding {padding}. "
+        "Output side length?",
+    ),
+    numeric(
+        "conv_transpose_output_size",
+        {
+            "size": {"min": 1, "max": 32},
+            "kernel": [2, 3, 4],
+            "stride": [1, 2],
+            "padding": [0, 1],
+            "output_padding": [0, 1],
+        },
+        "转置卷积 {size} {kernel} {stride} {padding} {output_padding}",
+        "Transposed conv {size} {kernel} {stride} {padding} {output_padding}",
+    ),
+    numeric(
+        "pool_output_size",
+        {
+            "size": {"min": 1, "max": 64},
+            "kernel": [2, 3],
+            "stride": [1, 2, 3],
+            "padding": [0, 1],
+            "ceil_mode": [True, False],
+        },
+        "池化 {size} {kernel} {stride} {padding} {ceil_mode}",
+        "Pool {size} {kernel} {stride} {padding} {ceil_mode}",
+        ["kernel <= size"],
+    ),
+    numeric(
+        "same_padding",
+        {"kernel": [1, 3, 5, 7], "dilation": [1, 2, 3]},
+        "核 {kernel} 膨胀 {dilation}",
+        "kernel {kernel} dilation {dilation}",
+    ),
+    numeric(
+        "conv_params",
+        {
+            "in_channels": [3, 16, 64],
+            "out_channels": [16, 32, 128],
+            "kernel": [1, 3, 5],
+            "bias": [True, False],
+        },
+        "{in_channels}→{out_channels} {kernel}",
+        "{in_channels}→{out_channels} {kernel}",
+    ),
+    numeric(
+        "linear_params",
+        {"in_features": {"min": 1, "max": 1024}, "out_features": [10, 100]},
+        "{in_features}→{out_features}",
+        "{in_features}→{out_features}",
+    ),
+    numeric(
+        "rnn_params",
+        {"input_size": [8, 16], "hidden_size": [32, 64]},
+        "RNN {input_size} {hidden_size}",
+        "RNN {input_size} {hidden_size}",
+    ),
+    numeric(
+        "lstm_params",
+        {"input_size": [64, 128, 300], "hidden_size": [128, 256]},
+        "LSTM {input_size} {hidden_size}",
+        "LSTM {input_size} {hidden_size}",
+    ),
+    numeric(
+        "gru_params",
+        {"input_size": [64, 128], "hidden_size": [128, 256]},
+        "GRU {input_size} {hidden_size}",
+        "GRU {input_size} {hidden_size}",
+    ),
+    numeric(
+        "iterations_per_epoch",
+        {
+            "n_samples": {"min": 1000, "max": 60000, "step": 100},
+            "batch_size": [32, 64, 128],
+            "drop_last": [True, False],
+        },
+        "{n_samples} 个样本，批大小 {batch_size}",
+        "{n_samples} samples, batch {batch_size}",
+    ),
+    numeric(
+        "total_iterations",
+        {
+            "n_samples": {"min": 1000, "max": 60000, "step": 100},
+            "batch_size": [32, 64],
+            "epochs": {"min": 1, "max": 100},
+        },
+        "{n_samples} {batch_size} {epochs}",
+        "{n_samples} {batch_size} {epochs}",
+    ),
+    numeric(
+        "activation",
+        {"name": ["sigmoid", "tanh", "gelu", "softplus"], "x": {"min": -3, "max": 3, "step": 0.5}},
+        "{name}({x}) = ?",
+        "{name}({x}) = ?",
+    ),
+    numeric(
+        "derivative",
+        {
+            "name": ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "swish", "softplus", "gelu"],
+            "x": {"min": -3, "max": 3, "step": 0.5},
+        },
+        "{name} 在 x = {x} 处的导数",
+        "derivative of {name} at x = {x}",
+    ),
+    numeric(
+        "softmax", {"xs": {"length": 3, "min": -2, "max": 2}}, "softmax({xs})", "softmax({xs})"
+    ),
+    numeric(
+        "pool2d",
+        {"matrix": MATRIX, "kernel": 2, "stride": 2, "mode": ["max", "avg"]},
+        "对下面的矩阵做 {kernel}×{kernel} 池化：{matrix}",
+        "Pool {kernel}×{kernel}:{matrix}",
+    ),
+    numeric(
+        "compose_linear",
+        {"a": {"min": -3, "max": 3}, "b": {"min": -5, "max": 5}, "times": {"min": 1, "max": 5}},
+        "f(x) = {a}x + {b} 作用 {times} 次",
+        "f(x) = {a}x + {b}, {times} times",
+    ),
+    numeric(
+        "gd_step",
+        {
+            "theta": {"min": -2, "max": 2, "step": 0.1},
+            "grad": {"min": -5, "max": 5, "step": 0.5},
+            "lr": [0.01, 0.1, 0.5],
+        },
+        "θ={theta} g={grad} η={lr:.2f}",
+        "θ={theta} g={grad} η={lr:.2f}",
+    ),
+    numeric(
+        "inverted_dropout_scale", {"p": {"min": 0, "max": 0.9, "step": 0.1}}, "p = {p}", "p = {p}"
+    ),
+]
+
+
+def test_every_check_has_a_bank_example():
+    assert {q.numeric.check for q in BANK} == set(CHECKS)
+
+
+@pytest.mark.parametrize("question", BANK, ids=lambda q: q.numeric.check)
+def test_bank_examples_have_no_problems(question):
+    assert spec_problems(question.numeric, [question.prompt.zh, question.prompt.en]) == []
+
+
+def wrong(expected):
+    """A clearly wrong answer of the same shape."""
+    if isinstance(expected, list):
+        return [wrong(expected[0]), *expected[1:]]
+    if isinstance(expected, int):
+        return expected + 1
+    return expected + max(1.0, abs(expected))
+
+
+@pytest.mark.parametrize("question", BANK, ids=lambda q: q.numeric.check)
+def test_instances_are_valid_gradable_and_deterministic(question):
+    check = CHECKS[question.numeric.check]
+    for seed in range(150):
+        instance = instantiate(question, seed)
+        assert instance == instantiate(question, seed)
+        assert instance.values == json.loads(json.dumps(instance.values))
+        assert explain(question.numeric.check, instance.values).value == instance.expected
+        assert check.function(**instance.values) == instance.expected
+        for name, value in instance.values.items():
+            if f"{{{name}}}" in question.prompt.en and not isinstance(value, list):
+                assert format_number(value) in instance.prompt.en
+                assert format_number(value) in instance.prompt.zh
+        assert grade(instance, instance.expected)
+        assert grade(instance, format_value(instance.expected))
+        assert not grade(instance, wrong(instance.expected))
+
+
+def test_seeds_vary_the_draw():
+    draws = {json.dumps(instantiate(BANK[0], seed).values) for seed in range(50)}
+    assert len(draws) > 10
+
+
+def test_conv_instance_shows_the_substituted_formula():
+    question = numeric(
+        "conv_output_size", {"size": 32, "kernel": 3, "stride": 1, "padding": 1}, "{size}", "{size}"
+    )
+    instance = instantiate(question, 7)
+    assert instance.expected == 32
+    assert instance.prompt == Text("32", "32")
+    assert "⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1 = ⌊31/1⌋ + 1 = 32" in instance.solution.en
+    assert "⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1" in instance.solution.zh
+    assert "PyTorch" in instance.solution.en and "卷积" in instance.solution.zh
+    assert instance.tolerance == (1e-3, 1e-4)
+
+
+def test_matrix_prompt_shows_rows():
+    question = numeric(
+        "pool2d",
+        {"matrix": [[[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]], "kernel": 2},
+        "池化：{matrix}",
+        "Pool:{matrix}",
+    )
+    instance = instantiate(question, 0)
+    assert instance.prompt.en == "Pool:\n  1 1 2 4\n  5 6 7 8\n  3 2 1 0\n  1 2 3 4\n"
+    assert instance.expected == [[6, 8], [3, 4]]
+    assert grade(instance, parse_answer("6 8; 3 4"))
+    assert grade(instance, parse_answer("6 8 3 4"))  # a flat row-major list is accepted
+    assert not grade(instance, parse_answer("6 3 8 4"))
+    assert not grade(instance, parse_answer("6 8 3"))
+    assert not grade(instance, 6)
+    assert "max(1, 1, 5, 6) = 6" in instance.solution.en
+
+
+def test_decimal_ranges_are_exact():
+    question = numeric(
+        "inverted_dropout_scale", {"p": {"min": 0.1, "max": 0.3, "step": 0.1}}, "{p}", "{p}"
+    )
+    assert {instantiate(question, s).values["p"] for s in range(40)} == {0.1, 0.2, 0.3}
+
+
+def test_integer_ranges_include_both_ends():
+    question = numeric(
+        "linear_params",
+        {"in_features": {"min": 1, "max": 3}, "out_features": 1},
+        "{in_features}",
+        "{in_features}",
+    )
+    assert {instantiate(question, s).values["in_features"] for s in range(60)} == {1, 2, 3}
+
+
+def test_constraints_hold_on_every_draw():
+    question = numeric(
+        "conv_output_size",
+        {"size": {"min": 1, "max": 10}, "kernel": {"min": 1, "max": 10}, "stride": 1, "padding": 0},
+        "{size}",
+        "{size}",
+        constraints=["size >= 2 * kernel", "kernel % 2 == 1"],
+    )
+    for seed in range(100):
+        values = instantiate(question, seed).values
+        assert values["size"] >= 2 * values["kernel"] and values["kernel"] % 2 == 1
+
+
+def test_draws_the_check_rejects_are_redrawn():
+    question = numeric(
+        "conv_output_size", {"size": [2, 64], "kernel": [3, 5, 7]}, "{size}", "{size}"
+    )
+    assert {instantiate(question, s).values["size"] for s in range(50)} == {64}
+
+
+def test_impossible_specs_raise_and_are_reported():
+    question = numeric("conv_output_size", {"size": 2, "kernel": 5}, "{size}", "{size}")
+    with pytest.raises(ValueError, match="no valid draw in 1000 attempts.*kernel spans 5"):
+        instantiate(question, 0)
+    assert spec_problems(question.numeric, []) == [
+        "no valid draw in 1000 attempts (the kernel spans 5 positions but the padded input "
+        "has only 2)"
+    ]
+    never = NumericSpec("conv_output_size", {"size": 8, "kernel": 3}, ("size < kernel",))
+    assert spec_problems(never, []) == [
+        "no valid draw in 1000 attempts (every draw broke a constraint)"
+    ]
+
+
+def test_open_questions_cannot_be_instantiated():
+    with pytest.raises(ValueError, match="not numeric"):
+        instantiate(Question(id="q", topic="t", prompt=Text("a", "b")), 0)
+
+
+def test_tolerance_and_exact_grading():
+    loose = numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", "", tolerance={"rel": 0.01})
+    instance = instantiate(loose, 0)
+    assert instance.tolerance == (0.01, 1e-4)
+    assert grade(instance, "0.235") and grade(instance, "0.233")
+    assert not grade(instance, "0.23")
+    strict = instantiate(numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", ""), 0)
+    assert grade(strict, "0.235") and not grade(strict, "0.2345")
+    count = instantiate(numeric("lstm_params", {"input_size": 64, "hidden_size": 128}, "", ""), 0)
+    assert grade(count, "99328") and grade(count, "99328.0")
+    assert not grade(count, "99328.5") and not grade(count, "99329")
+    assert not grade(count, [99328, 1])
+    with pytest.raises(AnswerFormatError):
+        grade(count, "ninety-nine thousand")
+
+
+def test_grade_takes_a_hand_built_instance():
+    instance = Instance(0, {}, Text("", ""), [0.5, 0.25], (0.0, 0.01), Text("", ""))
+    assert grade(instance, [0.509, 0.241])
+    assert not grade(instance, [0.52, 0.25])
+    assert not grade(instance, [[0.5, 0.25]])
+
+
+@pytest.mark.parametrize(
+    ("spec", "templates", "expected"),
+    [
+        (
+            NumericSpec("conv_size", {}),
+            [],
+            "unknown check 'conv_size' (did you mean 'conv_output_size'?)",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32, "kernal": 3}),
+            [],
+            "conv_output_size takes no argument 'kernal' (did you mean 'kernel'?) "
+            "(arguments: size, kernel, stride, padding, dilation)",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32}),
+            [],
+            "conv_output_size needs the argument 'kernel' in params",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32, "kernel": 3}),
+            ["{size} {kernal}"],
+            "placeholder {kernal} is not a parameter (did you mean 'kernel'?) "
+            "(parameters: size, kernel)",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32, "kernel": 3}),
+            ["{size"],
+            "template '{size': expected '}' before end of string",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": [], "kernel": 3}),
+            [],
+            "parameter 'size': the list of choices is empty",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": {"min": 9, "max": 3}, "kernel": 3}),
+            [],
+            "parameter 'size': min (9) is greater than max (3)",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": {"min": 1, "max": 3, "step": 0}, "kernel": 1}),
+            [],
+            "parameter 'size': step must be positive, got 0",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": {"min": 1, "max": "3"}, "kernel": 1}),
+            [],
+            "parameter 'size': min, max and step must be numbers",
+        ),
+        (
+            NumericSpec("derivative", {"name": "relu", "x": {"min": 0, "max": 1.5}}),
+            [],
+            "parameter 'x': a decimal range needs a step",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": {"low": 1, "max": 3}, "kernel": 1}),
+            [],
+            "parameter 'size': a range takes {min, max, step} plus {length} for a vector or "
+            "{rows, cols} for a matrix; unknown keys ['low']; missing ['min']",
+        ),
+        (
+            NumericSpec(
+                "pool2d", {"matrix": {"rows": 0, "cols": 3, "min": 0, "max": 9}, "kernel": 1}
+            ),
+            [],
+            "parameter 'matrix': rows must be an integer from 1 to 20",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32, "kernel": 3}, ("kernel <= sise",)),
+            [],
+            "constraint 'kernel <= sise': names sise are not parameters",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32, "kernel": 3}, ("size ** 9 > 1",)),
+            [],
+            "constraint 'size ** 9 > 1': Pow is not allowed (only arithmetic, comparisons, "
+            "and/or/not)",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32, "kernel": 3}, tolerance={"rell": 0.1}),
+            [],
+            "tolerance has unknown key 'rell' (keys: rel, abs)",
+        ),
+        (
+            NumericSpec("conv_output_size", {"size": 32, "kernel": 3}, tolerance={"abs": -1}),
+            [],
+            "tolerance abs must be a non-negative number, got -1",
+        ),
+    ],
+)
+def test_spec_problems_messages(spec, templates, expected):
+    assert any(problem.startswith(expected) for problem in spec_problems(spec, templates))
+
+
+def test_spec_problems_reports_everything_at_once():
+    spec = NumericSpec("conv_output_size", {"size": [], "kernal": 3}, ("size <",))
+    assert len(spec_problems(spec, ["{oops}"])) == 5
+
+
+def test_bad_format_spec_is_reported():
+    spec = NumericSpec("derivative", {"name": "relu", "x": 1.5})
+    assert spec_problems(spec, ["{name:.2f}"]) == [
+        "Unknown format code 'f' for object of type 'str'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("check", "args", "value", "line"),
+    [
+        (
+            "conv_output_size",
+            {"size": 224, "kernel": 7, "stride": 2, "padding": 3},
+            112,
+            "⌊(224 + 2·3 − 1·(7−1) − 1)/2⌋ + 1 = ⌊223/2⌋ + 1 = 112",
+        ),
+        (
+            "pool_output_size",
+            {"size": 5, "kernel": 3, "stride": 3, "padding": 1, "ceil_mode": True},
+            2,
+            "start at (3−1)·3 = 6 ≥ n + p = 6",
+        ),
+        (
+            "derivative",
+            {"name": "sigmoid", "x": 0.5},
+            pytest.approx(0.2350037),
+            "σ'(x) = σ(x)·(1 − σ(x)) = 0.622459·(1 − 0.622459) = 0.235004",
+        ),
+        ("derivative", {"name": "relu", "x": 0}, 0, "PyTorch uses 0"),
+        (
+            "lstm_params",
+            {"input_size": 64, "hidden_size": 128},
+            99328,
+            "Keras keeps one bias per block: 4·(h·(i + h) + h) = 98816",
+        ),
+        ("iterations_per_epoch", {"n_samples": 1000, "batch_size": 32}, 32, "⌈1000/32⌉ = 32"),
+        (
+            "total_iterations",
+            {"n_samples": 1000, "batch_size": 32, "epochs": 10},
+            320,
+            "10·⌈1000/32⌉ = 10·32 = 320",
+        ),
+        ("compose_linear", {"a": 2, "b": 1, "times": 3}, [8, 7], "(2^3 − 1)"),
+        ("inverted_dropout_scale", {"p": 0.2}, 1.25, "1/(1 − 0.2) = 1.25"),
+        ("same_padding", {"kernel": 5}, 2, "1·(5−1)/2 = 2"),
+    ],
+)
+def test_explain(check, args, value, line):
+    worked = explain(check, args)
+    assert worked.value == value
+    assert line in worked.solution.en or line.replace("(2^3", "(8") in worked.solution.en
+    assert worked.solution.zh != worked.solution.en
+
+
+@pytest.mark.parametrize(
+    ("check", "args", "message"),
+    [
+        ("conv_sise", {}, "unknown check 'conv_sise'"),
+        ("conv_output_size", {"size": 3}, "needs the argument 'kernel'"),
+        ("conv_output_size", {"size": 3, "kernel": 1, "pad": 1}, "takes no argument 'pad'"),
+        ("derivative", {"name": "selu", "x": 1}, "unknown activation 'selu'"),
+    ],
+)
+def test_explain_rejects_bad_calls(check, args, message):
+    with pytest.raises(ValueError, match=message):
+        explain(check, args)
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 2**64), st.sampled_from(BANK))
+def test_any_seed_gives_a_gradable_instance(seed, question):
+    instance = instantiate(question, seed)
+    assert grade(instance, instance.expected)
+    assert all(math.isfinite(v) for v in _numbers(instance.expected))
+
+
+def _numbers(value):
+    if isinstance(value, list):
+        return [v for item in value for v in _numbers(item)]
+    return [value]

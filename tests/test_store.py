@@ -1,0 +1,176 @@
+"""The store: round trips, derived card states, undo, bad databases."""
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+
+from quiz import sm2
+from quiz.errors import StoreError
+from quiz.model import CardState, Review
+from quiz.store import SCHEMA_VERSION, Store
+
+
+def review(qid, quality, day, state=None, kind="review", **extra):
+    return Review(
+        question_id=qid,
+        reviewed_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+        utc_offset=480,
+        study_day=day,
+        quality=quality,
+        state=state,
+        kind=kind,
+        **extra,
+    )
+
+
+def graded(store, qid, quality, day):
+    card = store.card(qid)
+    state = sm2.next_state(card.state if card else None, quality, day)
+    return store.record(review(qid, quality, day, state))
+
+
+def test_review_round_trip(store, today):
+    state = CardState(
+        repetitions=2, interval=6, efactor=Fraction(259, 100), due=today + timedelta(days=6)
+    )
+    original = review(
+        "a",
+        5,
+        today,
+        state,
+        answer="池化 pooling",
+        duration_ms=1234,
+        fingerprint="abc",
+        seed=42,
+        values={"size": 32, "m": [[1, 2], [3, 4]]},
+    )
+    store.record(original)
+    assert store.reviews() == [original]
+
+
+def test_cards_follow_the_log_and_rebuild_the_same(store, today):
+    for offset, quality in enumerate([5, 4, 2, 3, 5]):
+        graded(store, "a", quality, today + timedelta(days=offset * 3))
+    graded(store, "b", 1, today)
+    before = store.cards()
+    assert before["a"].reviews == 5 and before["a"].lapses == 1
+    assert before["a"].first_day == today and before["b"].state.interval == 1
+    store.conn.execute("UPDATE cards SET repetitions = 99, ef = 130")
+    store.rebuild_cards()
+    assert store.cards() == before
+
+
+def test_repeats_and_practice_are_logged_without_moving_the_state(store, today):
+    graded(store, "a", 2, today)
+    card = store.card("a")
+    store.record(review("a", 4, today, kind="repeat"))
+    store.record(review("a", 5, today, kind="practice"))
+    assert store.card("a") == card
+    assert [r.kind for r in store.reviews("a")] == ["review", "repeat", "practice"]
+
+
+def test_undo_removes_the_entry_and_restores_the_state(store, today):
+    graded(store, "a", 4, today)
+    first = store.card("a")
+    last = graded(store, "a", 5, today + timedelta(days=1))
+    removed = store.undo(last)
+    assert removed.quality == 5
+    assert store.card("a") == first
+    assert len(store.reviews()) == 1
+    store.undo(store.query("SELECT id FROM reviews")[0]["id"])
+    assert store.card("a") is None
+
+
+def test_relearning_lists_cards_whose_last_answer_today_was_below_4(store, today):
+    graded(store, "a", 2, today)
+    graded(store, "b", 3, today)
+    graded(store, "c", 5, today)
+    store.record(review("b", 4, today, kind="repeat"))
+    assert store.relearning(today) == ["a"]
+
+
+def test_bury_and_retire(store, today):
+    store.bury("new-card", today + timedelta(days=1))
+    graded(store, "gone", 4, today)
+    store.sync_retired(["new-card"])
+    cards = store.cards()
+    assert cards["new-card"].buried_until == today + timedelta(days=1)
+    assert cards["new-card"].state is None
+    assert cards["gone"].retired and not cards["new-card"].retired
+    store.sync_retired(["new-card", "gone"])
+    assert not store.card("gone").retired
+    assert len(store.reviews("gone")) == 1
+
+
+def test_reopening_keeps_everything(tmp_path, today):
+    db = Store.open(tmp_path / "q.db")
+    graded(db, "a", 4, today)
+    db.close()
+    again = Store.open(tmp_path / "q.db")
+    assert again.card("a").state.interval == 1
+    assert again.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert again.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(StoreError, match="is a folder"):
+        Store.open(tmp_path)
+
+
+def test_random_bytes_are_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "junk.db"
+    junk = bytes(range(256)) * 64
+    path.write_bytes(junk)
+    with pytest.raises(StoreError, match="file is not a database"):
+        Store.open(path)
+    assert path.read_bytes() == junk
+
+
+def test_a_newer_schema_is_refused(tmp_path, today):
+    path = tmp_path / "new.db"
+    graded(Store.open(path), "a", 4, today)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer quiz"):
+        Store.open(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_an_unwritable_folder_is_a_clear_error(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if (locked / "probe").parent.stat().st_mode and _can_write(locked):
+            pytest.skip("running as a user that ignores permissions (root)")
+        with pytest.raises(StoreError):
+            Store.open(locked / "sub" / "q.db")
+    finally:
+        locked.chmod(0o700)
+
+
+def _can_write(folder):
+    try:
+        (folder / ".probe").write_text("x")
+    except OSError:
+        return False
+    (folder / ".probe").unlink()
+    return True
+
+
+def test_ef_must_be_whole_hundredths(store, today):
+    state = CardState(1, 1, Fraction(1, 3), today)
+    with pytest.raises(ValueError):
+        store.record(review("a", 4, today, state))
+    assert store.reviews() == []
+
+
+def test_a_path_under_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        Store.open(tmp_path / "file" / "q.db")

@@ -73,7 +73,7 @@ ALIASES = {"silu": "swish"}
 
 def activation_name(name: Any) -> str:
     """The canonical name of an activation ("silu" → "swish"), or ValueError if unknown."""
-    key = ALIASES.get(name, name) if isinstance(name, str) else name
+    key = ALIASES.get(name, name) if isinstance(name, str) else None
     if key not in FUNCTIONS:
         raise ValueError(f"unknown activation {name!r} (known: {', '.join(FUNCTIONS)})")
     return key

@@ -329,6 +329,38 @@ def show(
         out.print(f"[dim]— {_escape(source.title)}: {_escape(source.question)}[/]")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def calc(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(
+        help="conv, conv-transpose, pool, same-padding, conv-params, linear-params, "
+             "rnn-params, lstm-params, gru-params, iterations, derivative, activation, "
+             "softmax, pool2d, compose, gd-step, dropout-scale.", show_default=False)],
+    lang: LangOption = None,
+) -> None:
+    """Compute with a reference function and show the worked solution.
+
+    Examples: quiz calc conv --size 224 --kernel 7 --stride 2 --padding 3;
+    quiz calc derivative sigmoid 0.5; quiz calc iterations --samples 10000 --batch 200
+    --epochs 3; quiz calc softmax 1 2 3; quiz calc pool2d --matrix "1 2; 3 4" --kernel 2.
+    """
+    from quiz import calc as calculator
+    from quiz.errors import UsageError
+    from quiz.numeric import explain, format_value
+    from quiz.ui import pick
+
+    lang = language(lang)
+    check, args = calculator.parse(name, list(ctx.args))
+    try:
+        worked = explain(check, args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = console()
+    out.print(f"[bold]{_escape(format_value(worked.value))}[/]")
+    for text in pick(worked.solution, lang):
+        out.print(_escape(text))
+
+
 def main() -> None:
     """The console script."""
     try:

@@ -110,7 +110,7 @@ def _tolerance_problems(spec: NumericSpec) -> list[str]:
     return problems
 
 
-def _validdraw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
+def _valid_draw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
     """The first draw from `seed` that meets the constraints and the check; else ValueError."""
     rng = random.Random(seed)
     last = "every draw broke a constraint"
@@ -120,7 +120,7 @@ def _validdraw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
             continue
         try:
             return values, explain(spec.check, values)
-        except ValueError as err:
+        except (ValueError, TypeError) as err:  # TypeError: a value of the wrong kind
             last = str(err)
     raise ValueError(f"no valid draw in {ATTEMPTS} attempts ({last})")
 
@@ -162,7 +162,7 @@ def spec_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
     if problems:
         return problems
     try:
-        values, _ = _validdraw(spec, 0)
+        values, _ = _valid_draw(spec, 0)
         for template in templates:
             render(template, values)
     except (ValueError, TypeError, KeyError, IndexError) as err:
@@ -175,7 +175,7 @@ def instantiate(question: Question, seed: int) -> Instance:
     spec = question.numeric
     if spec is None:
         raise ValueError(f"question {question.id!r} is not numeric")
-    values, worked = _validdraw(spec, seed)
+    values, worked = _valid_draw(spec, seed)
     prompt = Text(render(question.prompt.zh, values), render(question.prompt.en, values))
     return Instance(seed, values, prompt, worked.value, _tolerance(spec), worked.solution)
 

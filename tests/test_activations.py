@@ -89,6 +89,7 @@ def test_checks_reexports_activations():
     [
         ("selu", 0.0, "unknown activation 'selu'"),
         (None, 0.0, "unknown activation None"),
+        (["relu"], 0.0, r"unknown activation \['relu'\]"),
         ("relu", math.nan, "finite"),
         ("relu", "1", "finite"),
         ("relu", True, "finite"),

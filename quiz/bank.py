@@ -259,7 +259,8 @@ class _Reader:
             spec = self.numeric_spec(keys, node, label, prompt)
         else:
             for key in sorted(NUMERIC_ONLY & keys.keys()):
-                self.problem(keys[key], f"'{key}' belongs to numeric questions; add 'type: numeric'")
+                self.problem(keys[key],
+                             f"'{key}' belongs to numeric questions; add 'type: numeric'")
         question = Question(
             id=qid or "", topic=topic, prompt=prompt, answer=answer, type=kind,
             tags=tuple(self.strings(keys["tags"], "tags")) if "tags" in keys else (),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from quiz.activations import activation as activation  # re-exported: all checks in one place
@@ -272,8 +273,14 @@ def gd_step(theta: Any, grad: Any, lr: Number) -> Any:
         thetas, grads = _vector("theta", theta), _vector("grad", grad)
         if len(thetas) != len(grads):
             raise ValueError(f"theta has {len(thetas)} values but grad has {len(grads)}")
-        return [t - eta * g for t, g in zip(thetas, grads, strict=True)]
-    return _real("theta", theta) - eta * _real("grad", grad)
+        return [_step(t, g, eta) for t, g in zip(thetas, grads, strict=True)]
+    return _step(_real("theta", theta), _real("grad", grad), eta)
+
+
+def _step(theta: float, grad: float, lr: float) -> float:
+    # In decimal arithmetic on the numbers as written, so 0.3 − 0.1·3 is 0, not −5.6e-17.
+    exact = Decimal(repr(theta)) - Decimal(repr(lr)) * Decimal(repr(grad))
+    return float(exact)
 
 
 def inverted_dropout_scale(p: Number) -> float:

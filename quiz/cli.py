@@ -32,7 +32,8 @@ class _Group(typer.core.TyperGroup):
 
 
 app = typer.Typer(
-    cls=_Group, help="Bilingual (中文 / English) spaced-repetition quiz for deep-learning interviews.",
+    cls=_Group,
+    help="Bilingual (中文 / English) spaced-repetition quiz for deep-learning interviews.",
     no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False,
     rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
 

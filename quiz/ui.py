@@ -143,21 +143,27 @@ class TerminalUI:
             f"请输入：{', '.join(view.keys)}", f"Please type one of: {', '.join(view.keys)}",
             self.lang)) + "[/]")
 
+    def note(self, zh: str, en: str, style: str = "dim") -> None:
+        """One short line in the chosen language(s)."""
+        self.console.print(f"[{style}]{escape(both(zh, en, self.lang))}[/]")
+
     def _show_graded(self, payload: Any) -> None:
         _view, quality, state = payload
         if state is None:
-            self.console.print(f"[dim]{escape(both(f'已记录 {quality}（今日重复）', f'Recorded {quality} (same-day repeat)', self.lang))}[/]")
+            self.note(f"已记录 {quality}（今日重复）", f"Recorded {quality} (same-day repeat)")
         else:
-            self.console.print(f"[dim]{escape(both(f'已记录 {quality}，下次 {state.due}', f'Recorded {quality}; next review {state.due}', self.lang))}[/]")
+            self.note(f"已记录 {quality}，下次 {state.due}",
+                      f"Recorded {quality}; next review {state.due}")
 
     def _show_undone(self, question: Question) -> None:
-        self.console.print(f"[yellow]{escape(both('已撤销上一个评分：', 'Undid the last grade: ', self.lang))}{escape(question.id)}[/]")
+        self.note(f"已撤销上一个评分：{question.id}", f"Undid the last grade: {question.id}",
+                  "yellow")
 
     def _show_nothing_to_undo(self, _payload: Any) -> None:
-        self.console.print(f"[yellow]{escape(both('没有可撤销的评分', 'Nothing to undo', self.lang))}[/]")
+        self.note("没有可撤销的评分", "Nothing to undo", "yellow")
 
     def _show_buried(self, question: Question) -> None:
-        self.console.print(f"[dim]{escape(both('已搁置到明天：', 'Buried until tomorrow: ', self.lang))}{escape(question.id)}[/]")
+        self.note(f"已搁置到明天：{question.id}", f"Buried until tomorrow: {question.id}")
 
     # -- the end -------------------------------------------------------------------------
 

@@ -27,7 +27,10 @@ QUESTION_KEYS = {"id", "type", "tags", "zh", "en", "sources", "note", "key_point
 NUMERIC_ONLY = {"check", "params", "constraints", "tolerance"}
 SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
 PLAIN_TAGS = SCALAR_TAGS | {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+MAX_DEPTH = 1000  # nesting levels; banks need fewer than ten
+# libyaml's C composer recurses on the C stack without a limit: a few kilobytes of `- - - …`
+# crash the process. Below this bound on the depth (see _depth_bound) composing is safe.
+_SAFE_BOUND = 5000
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Questio
             return None, [], [(name, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); "
                                              "save the file as UTF-8")]
     try:
+        too_deep = _too_deep(data)
+        if too_deep is not None:
+            return None, [], [(name, too_deep, f"the YAML is nested more than {MAX_DEPTH} "
+                                               "levels deep")]
         root = yaml.compose(data, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -132,6 +139,7 @@ class _Reader:
     def __init__(self, name: str) -> None:
         self.name = name
         self.problems: list[tuple[str, int, str]] = []
+        self.constructor = yaml.constructor.SafeConstructor()  # it caches every node it reads
 
     def problem(self, node: yaml.Node | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -173,14 +181,23 @@ class _Reader:
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, f"{what} must be a single value, not a list or mapping")
             return None
-        return _CONSTRUCTOR.construct_object(node)
+        try:
+            return self.constructor.construct_object(node)
+        except (ValueError, KeyError, IndexError, yaml.YAMLError):  # `!!int two`, 5000 digits
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(node, f"{what} '{shown}' is not a valid {tag} value")
+            return None
 
     def text(self, node: yaml.Node | None, what: str, parent: yaml.Node) -> str | None:
         """A non-empty string."""
         if node is None:
             self.problem(parent, f"{what} is missing")
             return None
+        before = len(self.problems)
         value = self.scalar(node, what)
+        if len(self.problems) > before:
+            return None
         if value is None and isinstance(node, yaml.ScalarNode) and node.tag in SCALAR_TAGS:
             self.problem(node, f"{what} is empty")
             return None
@@ -206,7 +223,13 @@ class _Reader:
         if isinstance(node, yaml.SequenceNode):
             return [self.plain(item, what) for item in self.sequence(node, what)]
         if isinstance(node, yaml.MappingNode):
-            return {k.value: self.plain(v, f"{what}.{k.value}") for k, v in node.value}
+            out = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    out[key.value] = self.plain(value, f"{what}.{key.value}")
+                else:
+                    self.problem(key, f"{what} has a key that is not plain text")
+            return out
         self.problem(node, f"{what} is not plain data")
         return None
 
@@ -343,6 +366,32 @@ class _Reader:
             if words.get("zh") and words.get("en"):
                 out.append(KeyPoint(zh=words["zh"], en=words["en"]))
         return tuple(out)
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound on the nesting depth of a YAML text, computed without parsing it.
+
+    Nested block collections move right at least every second level (a sequence may sit at
+    its key's column), so they nest at most 2 × (longest line + 1) deep; each flow level
+    opens with `[` or `{`, or is a `key: value` pair directly inside a `[`.
+    """
+    longest = max(map(len, text.split("\n")))
+    return 2 * (longest + 1) + 2 * (text.count("[") + text.count("{"))
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where collections nest more than MAX_DEPTH deep, or None (events, no recursion)."""
+    if _depth_bound(text) <= _SAFE_BOUND:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def _first_alias(root: yaml.Node | None) -> yaml.Node | None:

@@ -83,7 +83,7 @@ def err_console() -> Console:
 
 def bank_paths(extra: list[Path] | None) -> list[Path]:
     """The bundled banks (unless QUIZ_BUNDLED=0), then QUIZ_BANKS, then --bank."""
-    from quiz.bank import bundled_dir
+    from quiz.bank_index import bundled_dir  # quiz.bank's own costs yaml's import
 
     env = [Path(p) for p in os.environ.get("QUIZ_BANKS", "").split(os.pathsep) if p]
     bundled = [] if os.environ.get("QUIZ_BUNDLED") == "0" else [bundled_dir()]
@@ -174,37 +174,69 @@ def default(ctx: typer.Context) -> None:
     With no command, start today's review.
     """
     if ctx.invoked_subcommand is None:
-        review(db=None, bank=None, topic=None, tag=None, lang=None, new=10, limit=None)
+        review(db=None, bank=None, topic=None, tag=None, lang=None, new=None, limit=None)
+
+
+def interview_date(store: Store):  # noqa: ANN201 - date | None, imported lazily
+    """The interview date of `quiz plan`, or None."""
+    from datetime import date
+
+    value = store.setting("interview")
+    return date.fromisoformat(value) if value else None
+
+
+def start_session(store: Store, queue: list[Question], lang: str, mode: object):  # noqa: ANN201
+    """Run the session loop on the terminal; its result and the UI that showed it."""
+    import random
+
+    from quiz.session import run_session
+    from quiz.ui import TerminalUI
+
+    ui = TerminalUI(console(), lang)
+    rng = random.SystemRandom()
+    result = run_session(store, queue, ask=ui.ask, show=ui.show, now=local_now,
+                         seed=lambda: rng.randrange(2**31), rollover_hour=rollover_hour(),
+                         mode=mode)
+    return result, ui
 
 
 @app.command()
 def review(
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None, lang: LangOption = None,
-    new: Annotated[int, typer.Option("--new", min=0, help="New cards a day.")] = 10,
+    new: Annotated[int | None, typer.Option(
+        "--new", min=0, help="New cards a day (default 10, or the interview plan's pace).",
+        show_default=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many cards.",
                                               show_default=False)] = None,
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
-    import random
-
-    from quiz import stats
-    from quiz.queue import build_queue
-    from quiz.session import run_session, study_day
-    from quiz.ui import TerminalUI
+    from quiz import plan, stats
+    from quiz.queue import build_queue, is_new
+    from quiz.session import Mode, study_day
 
     lang = language(lang)
     the_bank = load(bank)
     questions = select(the_bank, topic, tag)
-    rollover = rollover_hour()
     store = open_store(db)
     store.sync_retired(q.id for q in the_bank.questions)
-    today = study_day(local_now(), rollover)
-    queue = build_queue(questions, store.cards(), today, new_limit=new,
-                        introduced_today=store.new_introduced(today),
-                        relearn=store.relearning(today), limit=limit)
+    today = study_day(local_now(), rollover_hour())
+    cards = store.cards()
+    interview = interview_date(store)
+    introduced = store.new_introduced(today)
     out = console()
-    ui = TerminalUI(out, lang)
+    if interview is not None and today < interview:
+        remaining = sum(is_new(cards.get(q.id), today) for q in questions)
+        pace = plan.pace(remaining + introduced, today, interview)
+        new = pace.per_day if new is None else new
+        out.print(ui_text(lang, f"距面试 {(interview - today).days} 天：还有 {remaining} 道新题，"
+                                f"每天 {pace.per_day} 道，{pace.finish_by} 前学完",
+                          f"{(interview - today).days} days to the interview: {remaining} new "
+                          f"questions left, {pace.per_day} a day to finish by "
+                          f"{pace.finish_by:%b %d}"))
+    queue = build_queue(questions, cards, today, new_limit=10 if new is None else new,
+                        introduced_today=introduced, relearn=store.relearning(today),
+                        limit=limit, interview=interview)
     ids = [q.id for q in questions]
     if not queue:
         upcoming = stats.next_due(store, today, ids)
@@ -212,12 +244,123 @@ def review(
         out.print(ui_text(lang, f"今天没有到期的题目。下次到期：{when}",
                           f"Nothing is due today. Next due: {when}"))
         return
-    rng = random.SystemRandom()
-    result = run_session(store, queue, ask=ui.ask, show=ui.show, now=local_now,
-                         seed=lambda: rng.randrange(2**31), rollover_hour=rollover)
-    current, _longest = stats.streaks(store, result.day)
+    result, ui = start_session(store, queue, lang, Mode(interview=interview))
     ui.summary(stats.day_summary(store, result.day), stats.next_due(store, result.day, ids),
-               current)
+               stats.streaks(store, result.day).current)
+
+
+@app.command()
+def practice(
+    db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
+    tag: TagOption = None, lang: LangOption = None,
+    weak: Annotated[bool, typer.Option(
+        "--weak", help="Only weak cards (E-Factor below 2.0 or a lapse).")] = False,
+    count: Annotated[int, typer.Option("--count", min=1, help="How many questions.")] = 20,
+    shuffle: Annotated[bool, typer.Option("--shuffle", help="In random order.")] = False,
+) -> None:
+    """Drill without touching the schedule: answers are logged as practice only."""
+    import random
+
+    from quiz.queue import practice_queue
+    from quiz.session import Mode
+
+    lang = language(lang)
+    questions = select(load(bank), topic, tag)
+    store = open_store(db)
+    queue = practice_queue(questions, store.cards(), count=count, weak=weak,
+                           rng=random.Random() if shuffle else None)
+    if not queue:
+        fail("no weak cards to practise" if weak else "no questions match", 1)
+    result, ui = start_session(store, queue, lang, Mode.practice())
+    ui.note(f"练习了 {result.graded} 道题（不影响复习计划）",
+            f"Practised {result.graded} question(s); the schedule is unchanged", "green")
+
+
+@app.command()
+def mock(
+    db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
+    tag: TagOption = None, lang: LangOption = None,
+    count: Annotated[int, typer.Option("--count", min=1, help="How many questions.")] = 10,
+    seconds: Annotated[int | None, typer.Option(
+        "--seconds", min=5, help="Time per question, with a countdown.",
+        show_default=False)] = None,
+    no_schedule: Annotated[bool, typer.Option(
+        "--no-schedule", help="Do not let the grades move the SM-2 schedule.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List past mocks.")] = False,
+) -> None:
+    """A mock interview: questions across topics, weak and unseen ones first, then a report."""
+    import random
+
+    from quiz import mocks
+    from quiz.queue import mock_queue
+    from quiz.session import Mode
+
+    lang = language(lang)
+    the_bank = load(bank)
+    store = open_store(db)
+    from quiz.ui import TerminalUI
+
+    ui = TerminalUI(console(), lang)
+    if history:
+        ui.mock_history(mocks.history(store))
+        return
+    questions = select(the_bank, topic, tag)
+    queue = mock_queue(questions, store.cards(), count=count, rng=random.Random())
+    session = mocks.new_id(local_now())
+    mocks.save_settings(store, session, seconds=seconds, planned=len(queue))
+    mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
+                     interview=interview_date(store))
+    _result, ui = start_session(store, queue, lang, mode)
+    found = mocks.report(store, session, {q.id: q.topic for q in the_bank.questions})
+    if found is None:
+        ui.note("这次模拟面试没有作答", "No answers in this mock interview", "yellow")
+    else:
+        ui.mock_report(found)
+
+
+@app.command("plan")
+def plan_interview(
+    db: DbOption = None, bank: BankOption = None, lang: LangOption = None,
+    interview: Annotated[str | None, typer.Option(
+        "--interview", help="The interview date, YYYY-MM-DD.", show_default=False)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the interview date.")] = False,
+) -> None:
+    """Plan for an interview date: no card is scheduled past it, the bank is covered by then."""
+    from datetime import date
+
+    from quiz import plan
+    from quiz.queue import is_new
+    from quiz.session import study_day
+
+    lang = language(lang)
+    store = open_store(db)
+    today = study_day(local_now(), rollover_hour())
+    if clear:
+        store.set_setting("interview", None)
+        console().print(ui_text(lang, "已清除面试日期", "Interview date cleared"))
+        return
+    if interview is not None:
+        try:
+            day = date.fromisoformat(interview)
+        except ValueError:
+            fail(f"--interview takes a date as YYYY-MM-DD, not '{interview}'", 2)
+        if day <= today:
+            fail(f"the interview date {day} is not after today ({today})", 2)
+        store.set_setting("interview", day.isoformat())
+    day = interview_date(store)
+    if day is None:
+        console().print(ui_text(lang, "没有设置面试日期。用法：quiz plan --interview YYYY-MM-DD",
+                                "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
+        return
+    questions = load(bank).questions
+    cards = store.cards()
+    remaining = sum(is_new(cards.get(q.id), today) for q in questions)
+    pace = plan.pace(remaining + store.new_introduced(today), today, day)
+    console().print(ui_text(
+        lang, f"面试日期 {day}（还有 {(day - today).days} 天）：还有 {remaining} 道新题，"
+              f"每天 {pace.per_day} 道，{pace.finish_by} 前学完；之后只复习。",
+        f"Interview on {day} ({(day - today).days} days): {remaining} new questions left, "
+        f"{pace.per_day} a day to finish by {pace.finish_by:%b %d}; then review only."))
 
 
 def ui_text(lang: str, zh: str, en: str) -> str:
@@ -360,6 +503,132 @@ def calc(
     out.print(f"[bold]{_escape(format_value(worked.value))}[/]")
     for text in pick(worked.solution, lang):
         out.print(_escape(text))
+
+
+EXPORT_FORMATS = ("anki", "csv", "md")
+
+
+@app.command("export")
+def export_cards(
+    fmt: Annotated[str, typer.Argument(
+        metavar="FORMAT", help="anki (an .apkg deck), csv or md (a study sheet).",
+        show_default=False)],
+    file: Annotated[str, typer.Argument(
+        metavar="FILE", help="The file to write; - for standard output (csv, md).",
+        show_default=False)],
+    db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
+    tag: TagOption = None, lang: LangOption = None,
+    only_due: Annotated[bool, typer.Option(
+        "--only-due", help="Only cards due today, or within --days days.")] = False,
+    days: Annotated[int | None, typer.Option(
+        "--days", min=0, help="Due within this many days (implies --only-due).",
+        show_default=False)] = None,
+    weak: Annotated[bool, typer.Option(
+        "--weak", help="Only weak cards: EF below 2.0 or at least one lapse.")] = False,
+    instances: Annotated[int, typer.Option(
+        "--instances", min=0, max=100, help="Drawn instances per numeric question.")] = 3,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    tsv: Annotated[bool, typer.Option("--tsv", help="csv: tab-separated.")] = False,
+    anki_header: Annotated[bool, typer.Option(
+        "--anki-header", help="csv: Anki's import headers, so the file imports as-is.")] = False,
+) -> None:
+    """Export flashcards: an Anki deck, a CSV/TSV table or a Markdown study sheet.
+
+    Importing a later .apkg (or --anki-header CSV) into Anki updates its notes in place.
+    """
+    import time
+
+    from quiz import export
+
+    if fmt not in EXPORT_FORMATS:
+        fail(f"FORMAT must be one of {', '.join(EXPORT_FORMATS)}, not '{fmt}'", 2)
+    if fmt != "csv" and (tsv or anki_header):
+        fail("--tsv and --anki-header apply to csv only", 2)
+    to_stdout = file == "-"
+    if to_stdout and fmt == "anki":
+        fail("an .apkg cannot go to standard output; give a file name", 2)
+    if not to_stdout:
+        export.check_target(Path(file), force)
+    lang = language(lang)
+    the_bank = load(bank)
+    questions = export.by_topic(select(the_bank, topic, tag), the_bank.topics)
+    only_due = only_due or days is not None
+    if only_due or weak:  # only then is the review history needed
+        from quiz.session import study_day
+
+        store = open_store(db)
+        try:
+            cards = store.cards()
+        finally:
+            store.close()
+        questions = export.filter_by_state(
+            questions, cards, today=study_day(local_now(), rollover_hour()),
+            due_days=(days or 0) if only_due else None, weak=weak)
+    flashcards = export.flashcards(questions, instances)
+    if not flashcards:
+        fail("nothing to export: no question matches the filters", 1)
+    if fmt == "anki":
+        from quiz.anki_export import write_apkg
+
+        export.write_file(Path(file), lambda out: write_apkg(
+            flashcards, the_bank.topics, out, lang=lang, timestamp=time.time()), force=force)
+    else:
+        if fmt == "csv":
+            from quiz.csv_export import write_csv
+
+            def render(out):  # noqa: ANN001, ANN202 - a text stream
+                write_csv(flashcards, out, lang=lang, tsv=tsv, anki_header=anki_header)
+        else:
+            from quiz.markdown_export import write_markdown
+
+            def render(out):  # noqa: ANN001, ANN202 - a text stream
+                write_markdown(flashcards, the_bank.topics, out, lang=lang)
+        if to_stdout:
+            render(sys.stdout)
+        else:
+            export.write_text_file(Path(file), render, force=force)
+    asked = len({card.question.id for card in flashcards})
+    where = "standard output" if to_stdout else file
+    (err_console() if to_stdout else console()).print(
+        f"Wrote {len(flashcards)} card(s) from {asked} question(s) to {_escape(where)}",
+        highlight=False, soft_wrap=True)
+
+
+@app.command("stats")
+def show_stats(
+    db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
+    lang: LangOption = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=366,
+                                      help="Days of the due forecast.")] = 14,
+    as_json: Annotated[bool, typer.Option("--json", help="The same figures as JSON.")] = False,
+) -> None:
+    """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
+    from datetime import timedelta
+
+    from quiz import progress
+    from quiz.bank_index import question_topics
+    from quiz.stats import Scope
+
+    lang = language(lang)
+    store = open_store(db)
+    topics = question_topics(store, bank_paths(bank), lambda: load(bank))
+    known = sorted(set(topics.values()))
+    for name in topic or []:
+        if name not in known:
+            fail(f"unknown topic '{name}'; known topics: {', '.join(known)}", 2)
+    scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
+                  narrowed=bool(topic))
+    # session.study_day's rule, not imported from there: the session module pulls in numeric.
+    today = (local_now() - timedelta(hours=rollover_hour())).date()
+    found = progress.report(store, today, scope, days=days)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(progress.as_json(found), ensure_ascii=False, indent=2))
+        return
+    from quiz.charts import render_stats
+
+    render_stats(console(), found, lang)
 
 
 def main() -> None:

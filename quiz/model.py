@@ -125,8 +125,10 @@ class Review:
     quality: int
     state: CardState | None  # state after the review (None for practice answers)
     kind: str = "review"  # review | repeat (same-day relearning) | practice | mock
+    # A review moves the schedule exactly when it carries a state.
     answer: str | None = None
     duration_ms: int = 0
     fingerprint: str = ""
     seed: int | None = None
     values: dict[str, Any] | None = field(default=None, hash=False)
+    session: str | None = None  # the mock interview the answer belongs to

@@ -16,6 +16,7 @@ from quiz.answers import format_number, format_value
 
 _RANGE_KEYS = {"min", "max", "step"}
 _MAX_SIDE = 20
+_MAX_VALUES = 10**9  # values in one range; far more would overflow the decimal draw
 
 
 def is_number(value: Any) -> bool:
@@ -40,7 +41,9 @@ def _range_problem(name: str, param: dict[str, Any]) -> str | None:
         if isinstance(side, bool) or not isinstance(side, int) or not 1 <= side <= _MAX_SIDE:
             return f"parameter {name!r}: {key} must be an integer from 1 to {_MAX_SIDE}"
     low, high, step = param["min"], param["max"], param.get("step", 1)
-    if not all(is_number(v) and math.isfinite(v) for v in (low, high, step)):
+    # an int is always finite (math.isfinite overflows on one of 400 digits)
+    if not all(is_number(v) and (isinstance(v, int) or math.isfinite(v))
+               for v in (low, high, step)):
         return f"parameter {name!r}: min, max and step must be numbers"
     if "step" not in param and not (isinstance(low, int) and isinstance(high, int)):
         return f"parameter {name!r}: a decimal range needs a step"
@@ -48,6 +51,8 @@ def _range_problem(name: str, param: dict[str, Any]) -> str | None:
         return f"parameter {name!r}: min ({low}) is greater than max ({high})"
     if step <= 0:
         return f"parameter {name!r}: step must be positive, got {step}"
+    if high - low > step * _MAX_VALUES:
+        return f"parameter {name!r}: the range has more than {_MAX_VALUES:,} values"
     return None
 
 

@@ -12,13 +12,37 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from quiz import numeric, sm2
+from quiz import keypoints, numeric, sm2
 from quiz.errors import AnswerFormatError
 from quiz.model import Card, Question, Review
+from quiz.plan import capped
 from quiz.store import Store
 
 DEFAULT_ROLLOVER_HOUR = 4
-QUIT_KEYS = ("q",)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What kind of session this is and how its answers count."""
+
+    kind: str = "review"  # review | practice | mock
+    schedule: bool = True  # whether grades move the SM-2 state (never in practice)
+    requeue: bool = True  # cards graded below 4 come back at the end (daily review)
+    seconds: int | None = None  # a mock's time per question
+    session: str | None = None  # a mock's id, stored with each of its answers
+    interview: date | None = None  # the interview plan's date, capping intervals
+
+    @classmethod
+    def practice(cls) -> Mode:
+        """Drill: logged as practice, the schedule untouched."""
+        return cls(kind="practice", schedule=False, requeue=False)
+
+    @classmethod
+    def mock(cls, session: str, *, seconds: int | None = None, schedule: bool = True,
+             interview: date | None = None) -> Mode:
+        """A mock interview: timed, each question once, feeding SM-2 unless told not to."""
+        return cls(kind="mock", schedule=schedule, requeue=False, seconds=seconds,
+                   session=session, interview=interview)
 
 
 @dataclass(frozen=True)
@@ -28,13 +52,16 @@ class CardView:
     question: Question
     position: int
     total: int
+    mode: Mode = Mode()
     repeat: bool = False
     text_changed: bool = False
     instance: numeric.Instance | None = None
     typed: str | None = None
     correct: bool | None = None  # numeric cards, once answered
+    covered: tuple[bool, ...] = ()  # which key points the typed answer mentions
     keys: str = "012345usq"
-    default: int | None = None  # the grade Enter gives (numeric cards)
+    default: int | None = None  # the grade Enter gives (numeric cards, key-point suggestion)
+    answer_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,9 +84,9 @@ def study_day(moment: datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> d
 
 def run_session(store: Store, queue: list[Question], *, ask: Ask, show: Show,
                 now: Callable[[], datetime], seed: Callable[[], int],
-                rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> SessionResult:
-    """Review `queue`; every grade is committed before the next card is shown."""
-    loop = _Loop(store, queue, ask, show, now, seed, rollover_hour)
+                rollover_hour: int = DEFAULT_ROLLOVER_HOUR, mode: Mode = Mode()) -> SessionResult:
+    """Ask `queue`; every grade is committed before the next card is shown."""
+    loop = _Loop(store, queue, ask, show, now, seed, rollover_hour, mode)
     try:
         loop.run()
     except KeyboardInterrupt:
@@ -76,9 +103,10 @@ class _Graded:
 
 class _Loop:
     def __init__(self, store: Store, queue: list[Question], ask: Ask, show: Show,
-                 now: Callable[[], datetime], seed: Callable[[], int], rollover: int) -> None:
+                 now: Callable[[], datetime], seed: Callable[[], int], rollover: int,
+                 mode: Mode) -> None:
         self.store, self.ask, self.show, self.now, self.seed = store, ask, show, now, seed
-        self.rollover = rollover
+        self.rollover, self.mode = rollover, mode
         self.pending: deque[Question] = deque(queue)
         self.cards: dict[str, Card] = store.cards(q.id for q in queue)
         self.graded_ids: set[str] = set()  # graded this session: later grades are repeats
@@ -86,15 +114,13 @@ class _Loop:
         self.graded = 0
         self.done = 0
         self.quit = False
-        self.shown_at = now()
 
     def day(self) -> date:
         return study_day(self.now(), self.rollover)
 
     def run(self) -> None:
         while self.pending and not self.quit:
-            question = self.pending[0]
-            view = self.present(question)
+            view = self.present(self.pending[0])
             if view is None:
                 self.quit = True
                 return
@@ -103,27 +129,36 @@ class _Loop:
     def present(self, question: Question) -> CardView | None:
         """Show the card, take the typed answer, reveal; the view for grading (None: quit)."""
         card = self.cards.get(question.id)
-        repeat = question.id in self.graded_ids or (
-            card is not None and card.last_day == self.day())
+        repeat = self.mode.kind == "review" and (question.id in self.graded_ids or (
+            card is not None and card.last_day == self.day()))
         view = CardView(
             question=question, position=self.done + 1, total=self.done + len(self.pending),
-            repeat=repeat, text_changed=bool(card and card.state and card.fingerprint
-                                            and card.fingerprint != question.fingerprint()))
+            mode=self.mode, repeat=repeat,
+            text_changed=bool(card and card.state and card.fingerprint
+                              and card.fingerprint != question.fingerprint()))
         if question.numeric is not None:
             view = replace(view, instance=numeric.instantiate(question, self.seed()))
         self.show("card", view)
-        self.shown_at = self.now()
-        if view.instance is None:
-            typed = self.ask("answer", view)
-            if typed is None:
-                return None
-            view = replace(view, typed=typed.strip() or None, keys="012345usq")
-        else:
-            view = self.numeric_answer(view)
-            if view is None:
-                return None
+        shown_at = self.now()
+        view = self.numeric_answer(view) if view.instance else self.open_answer(view)
+        if view is None:
+            return None
+        elapsed = self.now() - shown_at
+        view = replace(view, answer_ms=max(0, int(elapsed.total_seconds() * 1000)))
         self.show("reveal", view)
         return view
+
+    def open_answer(self, view: CardView) -> CardView | None:
+        """The typed answer (or none), with the key points it covers and a suggested grade."""
+        typed = self.ask("answer", view)
+        if typed is None:
+            return None
+        typed = typed.strip() or None
+        points = view.question.key_points
+        covered = tuple(keypoints.coverage(typed, points)) if typed and points else ()
+        suggested = keypoints.suggest_grade(sum(covered), len(points), typed is not None) \
+            if points else None
+        return replace(view, typed=typed, covered=covered, default=suggested)
 
     def numeric_answer(self, view: CardView) -> CardView | None:
         """Ask until the answer parses (a typo is not a wrong answer); Enter alone gives up."""
@@ -155,7 +190,7 @@ class _Loop:
             if len(key) == 1 and key in view.keys:
                 break
             self.show("bad_key", view)
-        if key in QUIT_KEYS:
+        if key == "q":
             self.quit = True
         elif key == "u":
             self.undo()
@@ -165,22 +200,23 @@ class _Loop:
             self.record(view, int(key))
 
     def record(self, view: CardView, quality: int) -> None:
-        question = view.question
+        question, mode = view.question, self.mode
         moment = self.now()
         day = study_day(moment, self.rollover)
         card = self.cards.get(question.id)
-        kind = "repeat" if view.repeat else "review"
-        state = sm2.next_state(card.state if card else None, quality, day) if kind == "review" \
-            else None
+        kind = "repeat" if view.repeat else mode.kind
+        state = None
+        if mode.schedule and kind != "repeat":
+            state = sm2.next_state(card.state if card else None, quality, day)
+            state = capped(state, question.id, day, mode.interview)
         instance = view.instance
         review = Review(
             question_id=question.id, reviewed_at=moment.astimezone(UTC),
             utc_offset=int((moment.utcoffset() or timedelta(0)).total_seconds() // 60),
             study_day=day, quality=quality, state=state, kind=kind, answer=view.typed,
-            duration_ms=max(0, int((moment - self.shown_at).total_seconds() * 1000)),
-            fingerprint=question.fingerprint(),
+            duration_ms=view.answer_ms, fingerprint=question.fingerprint(),
             seed=instance.seed if instance else None,
-            values=instance.values if instance else None)
+            values=instance.values if instance else None, session=mode.session)
         review_id = self.store.record(review)
         self.graded += 1
         self.graded_ids.add(question.id)
@@ -188,7 +224,7 @@ class _Loop:
             self.cards[question.id] = self.store.card(question.id)
         self.pending.popleft()
         self.done += 1
-        requeued = quality < sm2.GOOD_ENOUGH
+        requeued = mode.requeue and quality < sm2.GOOD_ENOUGH
         if requeued:
             self.pending.append(question)
         self.history.append(_Graded(review_id, question, requeued))
@@ -217,6 +253,4 @@ class _Loop:
     def bury(self, question: Question) -> None:
         self.store.bury(question.id, self.day() + timedelta(days=1))
         self.pending.popleft()
-        # the card leaves the queue: no longer counted in the total
         self.show("buried", question)
-

@@ -1,13 +1,67 @@
-"""Figures from the review log, computed in SQL: the session summary and `quiz stats`."""
+"""Figures from the review log, computed in SQL: the session summary and `quiz stats`.
+
+Every figure is an aggregate that SQLite computes over indexed columns; the log is never
+loaded into Python. Functions take the store and the study day, and return dataclasses.
+
+Which answers count:
+
+- *reviews* are answers of kind `review` or `mock` (what retention and "failed" count);
+- *answers* are reviews plus same-day `repeat`s: the heatmap and the streak count them;
+- `practice` answers move nothing and are only counted, per day, as "practice".
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from quiz.store import Store
+
+REVIEW_KINDS = "('review', 'mock')"  # SQL: the answers retention is measured on
+ANSWER_KINDS = "kind <> 'practice'"  # SQL: answers that count as a day's study
+MATURE_DAYS = 21  # a card is mature from this interval on (Anki's threshold)
+PASSING = 3  # sm2.PASSING: graded 3 or more is a successful recall
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The questions the figures cover: the bank's live questions (id → topic).
+
+    `narrowed` (quiz stats --topic) leaves out every answer to a question outside `topics`,
+    including retired questions, whose topic is no longer known.
+    """
+
+    topics: Mapping[str, str]
+    narrowed: bool = False
+
+
+_LOADED: weakref.WeakKeyDictionary[Store, Scope] = weakref.WeakKeyDictionary()
+
+
+def use_scope(store: Store, scope: Scope) -> None:
+    """Put `scope` in the connection's temporary table `stats_scope` (once per scope)."""
+    if _LOADED.get(store) is scope:
+        return
+    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS stats_scope "
+                       "(question_id TEXT PRIMARY KEY, topic TEXT NOT NULL) WITHOUT ROWID")
+    store.conn.execute("DELETE FROM temp.stats_scope")
+    store.conn.execute("INSERT INTO temp.stats_scope SELECT key, value FROM json_each(?)",
+                       (json.dumps(dict(scope.topics)),))
+    _LOADED[store] = scope
+
+
+def only_scope(store: Store, scope: Scope | None, column: str = "question_id") -> str:
+    """An SQL condition (starting with AND) keeping answers in a narrowed scope, else ""."""
+    if scope is None or not scope.narrowed:
+        return ""
+    use_scope(store, scope)
+    return f" AND {column} IN (SELECT question_id FROM temp.stats_scope)"
+
+
+# -- today ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -15,28 +69,44 @@ class DaySummary:
     """One study day's answers."""
 
     day: date
-    reviewed: int  # scheduled reviews (first answer of a card that day)
-    new: int  # of those, cards seen for the first time
-    failed: int  # graded below 3
+    reviewed: int  # reviews (kind review or mock)
+    new: int  # cards whose first review was that day
+    failed: int  # reviews graded below 3
     repeats: int  # same-day relearning answers
-    retention: float | None  # share of reviews graded 3 or more
-    seconds: int  # time spent on every answer of the day
+    retention: float | None  # share of the day's reviews graded 3 or more
+    seconds: int  # time spent on every answer of the day, practice included
+    practice: int = 0  # practice answers (they move no schedule)
 
 
-def day_summary(store: Store, day: date) -> DaySummary:
+def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySummary:
     """Figures for study day `day`."""
+    where = only_scope(store, scope)
     row = store.query(
-        "SELECT count(*) FILTER (WHERE kind = 'review') AS reviewed, "
-        "count(*) FILTER (WHERE kind = 'review' AND quality < 3) AS failed, "
+        f"SELECT count(*) FILTER (WHERE kind IN {REVIEW_KINDS}) AS reviewed, "
+        f"count(*) FILTER (WHERE kind IN {REVIEW_KINDS} AND quality < {PASSING}) AS failed, "
         "count(*) FILTER (WHERE kind = 'repeat') AS repeats, "
-        "coalesce(sum(duration_ms), 0) AS ms FROM reviews WHERE study_day = ?",
+        "count(*) FILTER (WHERE kind = 'practice') AS practice, "
+        f"coalesce(sum(duration_ms), 0) AS ms FROM reviews WHERE study_day = ?{where}",
         (day.isoformat(),))[0]
-    new = store.query("SELECT count(*) AS n FROM cards WHERE first_day = ?",
+    new = store.query(f"SELECT count(*) AS n FROM cards WHERE first_day = ?{where}",
                       (day.isoformat(),))[0]["n"]
     reviewed = row["reviewed"]
     retention = (reviewed - row["failed"]) / reviewed if reviewed else None
     return DaySummary(day=day, reviewed=reviewed, new=new, failed=row["failed"],
-                      repeats=row["repeats"], retention=retention, seconds=row["ms"] // 1000)
+                      repeats=row["repeats"], retention=retention, seconds=row["ms"] // 1000,
+                      practice=row["practice"])
+
+
+# A card's due day, pushed back while it is buried ("s" hides it until a later day).
+EFFECTIVE_DUE = "max(c.due, coalesce(c.buried_until, c.due))"
+
+
+def due_today(store: Store, today: date, scope: Scope) -> int:
+    """Live cards still due on `today`: due that day or overdue, and not buried."""
+    use_scope(store, scope)
+    return store.query(
+        f"SELECT count(*) AS n FROM cards c JOIN temp.stats_scope USING (question_id) "
+        f"WHERE c.due IS NOT NULL AND {EFFECTIVE_DUE} <= ?", (today.isoformat(),))[0]["n"]
 
 
 def next_due(store: Store, after: date, ids: Iterable[str] | None = None) -> date | None:
@@ -50,18 +120,108 @@ def next_due(store: Store, after: date, ids: Iterable[str] | None = None) -> dat
     return date.fromisoformat(value) if value else None
 
 
-def streaks(store: Store, today: date) -> tuple[int, int]:
-    """(current, longest) runs of study days with at least one answer.
+def has_answers(store: Store, scope: Scope | None = None) -> bool:
+    """Whether the log holds any answer (in the scope)."""
+    return bool(store.query(
+        f"SELECT EXISTS (SELECT 1 FROM reviews WHERE 1{only_scope(store, scope)}) AS e")[0]["e"])
 
-    The current streak still counts when today has no answer yet but yesterday had one.
-    """
-    days = [date.fromisoformat(r["study_day"]) for r in store.query(
-        "SELECT DISTINCT study_day FROM reviews ORDER BY study_day")]
-    longest = run = 0
-    previous = None
-    for day in days:
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
-    current = run if previous in (today, today - timedelta(days=1)) else 0
-    return current, longest
+
+# -- streaks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Streaks:
+    """Runs of consecutive study days with at least one answer (practice aside)."""
+
+    current: int  # the run ending today, or yesterday while today has no answer yet
+    longest: int
+    longest_start: date | None  # the most recent longest run
+    longest_end: date | None
+
+
+def streaks(store: Store, today: date, scope: Scope | None = None) -> Streaks:
+    """Current and longest streaks, counting study days up to `today`."""
+    if scope is None or not scope.narrowed:
+        # A skip scan: one index seek per study day instead of reading every answer.
+        days = ("WITH RECURSIVE d(day) AS (SELECT (SELECT min(study_day) FROM reviews) UNION ALL "
+                "SELECT (SELECT study_day FROM reviews WHERE study_day > d.day "
+                "ORDER BY study_day LIMIT 1) FROM d WHERE d.day IS NOT NULL), "
+                "days AS (SELECT day FROM d WHERE day <= :today AND EXISTS (SELECT 1 FROM "
+                f"reviews WHERE study_day = d.day AND {ANSWER_KINDS})), ")
+    else:
+        days = ("WITH days AS (SELECT DISTINCT study_day AS day FROM reviews WHERE "
+                f"study_day <= :today AND {ANSWER_KINDS}{only_scope(store, scope)}), ")
+    runs = store.query(
+        days + "islands AS (SELECT day, julianday(day) - row_number() OVER (ORDER BY day) "
+        "AS island FROM days) SELECT min(day) AS first, max(day) AS last, count(*) AS length "
+        "FROM islands GROUP BY island ORDER BY length DESC, last DESC",
+        {"today": today.isoformat()})
+    if not runs:
+        return Streaks(0, 0, None, None)
+    alive = {today.isoformat(), (today - timedelta(days=1)).isoformat()}
+    current = next((r["length"] for r in runs if r["last"] in alive), 0)
+    best = runs[0]
+    return Streaks(current=current, longest=best["length"],
+                   longest_start=date.fromisoformat(best["first"]),
+                   longest_end=date.fromisoformat(best["last"]))
+
+
+# -- cards ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardCounts:
+    """The scope's questions by state; each question in exactly one of the first five."""
+
+    new: int  # never reviewed
+    learning: int  # repetitions < 2 (first steps, or relearning after a lapse)
+    young: int  # repetitions >= 2, interval < 21 days
+    mature: int  # interval >= 21 days
+    buried: int  # hidden until a later day
+    retired: int | None  # reviewed questions that left the bank (None when narrowed)
+
+
+def card_counts(store: Store, today: date, scope: Scope) -> CardCounts:
+    """How many cards are in each state on `today`."""
+    use_scope(store, scope)
+    row = store.query(
+        "SELECT count(*) FILTER (WHERE c.buried_until > :today) AS buried, "
+        "count(*) FILTER (WHERE NOT coalesce(c.buried_until > :today, 0) AND c.repetitions "
+        "IS NULL) AS new, count(*) FILTER (WHERE NOT coalesce(c.buried_until > :today, 0) "
+        "AND c.repetitions < 2) AS learning, count(*) FILTER (WHERE NOT coalesce("
+        f"c.buried_until > :today, 0) AND c.repetitions >= 2 AND c.interval < {MATURE_DAYS}) "
+        "AS young, count(*) FILTER (WHERE NOT coalesce(c.buried_until > :today, 0) AND "
+        f"c.repetitions >= 2 AND c.interval >= {MATURE_DAYS}) AS mature "
+        "FROM temp.stats_scope s LEFT JOIN cards c USING (question_id)",
+        {"today": today.isoformat()})[0]
+    retired = None if scope.narrowed else store.query(
+        "SELECT count(*) AS n FROM cards WHERE repetitions IS NOT NULL AND question_id NOT IN "
+        "(SELECT question_id FROM temp.stats_scope)")[0]["n"]
+    return CardCounts(new=row["new"], learning=row["learning"], young=row["young"],
+                      mature=row["mature"], buried=row["buried"], retired=retired)
+
+
+@dataclass(frozen=True)
+class WeakCard:
+    """A live card worth rewriting or studying again."""
+
+    question_id: str
+    topic: str
+    ef: float  # the E-Factor, to two decimals
+    lapses: int
+    reviews: int
+    interval: int
+    due: date
+
+
+def weakest(store: Store, scope: Scope, limit: int = 10) -> tuple[WeakCard, ...]:
+    """Reviewed live cards with an E-Factor below 2.5 or a lapse: lowest EF, most lapses first."""
+    use_scope(store, scope)
+    rows = store.query(
+        "SELECT c.question_id, s.topic, c.ef, c.lapses, c.reviews, c.interval, c.due "
+        "FROM cards c JOIN temp.stats_scope s USING (question_id) "
+        "WHERE c.repetitions IS NOT NULL AND (c.ef < 250 OR c.lapses > 0) "
+        "ORDER BY c.ef, c.lapses DESC, c.reviews DESC, c.question_id LIMIT ?", (limit,))
+    return tuple(WeakCard(question_id=r["question_id"], topic=r["topic"], ef=r["ef"] / 100,
+                          lapses=r["lapses"], reviews=r["reviews"], interval=r["interval"],
+                          due=date.fromisoformat(r["due"])) for r in rows)

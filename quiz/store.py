@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -20,8 +21,7 @@ from quiz import sm2
 from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 
-SCHEMA_VERSION = 1
-STATE_KINDS = ("review", "mock")  # the kinds of answer that move the SM-2 schedule
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -44,7 +44,16 @@ def _migrate_to_1(db: Any) -> None:
     db["cards"].create_index(["due"])
 
 
-MIGRATIONS = {1: _migrate_to_1}
+def _migrate_to_2(db: Any) -> None:
+    # The card's interval when each answer was given (Anki's lastIvl): `quiz stats` splits
+    # retention into young and mature cards by it. NULL for answers logged before schema 2,
+    # for which stats.py looks the previous state up in the log instead.
+    db.execute("ALTER TABLE reviews ADD COLUMN last_interval INTEGER")
+    # `quiz stats --topic`: a topic's study days from the index alone.
+    db["reviews"].create_index(["question_id", "study_day", "kind"])
+
+
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}
 
 
 class Store:
@@ -195,7 +204,7 @@ class Store:
         """Append one answer and update its card, committed before returning; the row id."""
         with self.transaction() as conn:
             row_id = _insert_review(conn, review)
-            if review.kind in STATE_KINDS and review.state is not None:
+            if review.state is not None:
                 _apply_to_card(conn, review)
         return row_id
 
@@ -261,7 +270,8 @@ def _review(row: sqlite3.Row) -> Review:
         utc_offset=row["utc_offset"], study_day=date.fromisoformat(row["study_day"]),
         quality=row["quality"], state=_state(row), kind=row["kind"], answer=row["answer"],
         duration_ms=row["duration_ms"] or 0, fingerprint=row["fingerprint"] or "",
-        seed=row["seed"], values=json.loads(row["params"]) if row["params"] else None)
+        seed=row["seed"], values=json.loads(row["params"]) if row["params"] else None,
+        session=row["session"])
 
 
 def _ef_hundredths(ef: Fraction) -> int:
@@ -275,14 +285,17 @@ def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
     state = review.state
     cursor = conn.execute(
         "INSERT INTO reviews (question_id, reviewed_at, utc_offset, study_day, quality, kind, "
-        "answer, duration_ms, repetitions, interval, ef, due, fingerprint, seed, params) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "answer, duration_ms, repetitions, interval, ef, due, fingerprint, seed, params, "
+        "session, last_interval) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        # the card's interval before this answer (0 when new): its row is updated after
+        "coalesce((SELECT interval FROM cards WHERE question_id = ?), 0))",
         (review.question_id, review.reviewed_at.isoformat(), review.utc_offset,
          review.study_day.isoformat(), review.quality, review.kind, review.answer,
          review.duration_ms, state.repetitions if state else None,
          state.interval if state else None, _ef_hundredths(state.efactor) if state else None,
          state.due.isoformat() if state else None, review.fingerprint, review.seed,
-         json.dumps(review.values, ensure_ascii=False) if review.values is not None else None))
+         json.dumps(review.values, ensure_ascii=False) if review.values is not None else None,
+         review.session, review.question_id))
     return cursor.lastrowid
 
 
@@ -307,12 +320,14 @@ def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
 def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
     """Replay one question's log into its card row (kept if it only holds a bury)."""
     rows = conn.execute(
-        "SELECT quality, study_day, fingerprint FROM reviews WHERE question_id = ? AND kind IN "
-        f"({', '.join('?' * len(STATE_KINDS))}) ORDER BY id",
-        (question_id, *STATE_KINDS)).fetchall()
+        "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
+        "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
     state, first, last, fingerprint, lapses = None, None, None, "", 0
-    for quality, day, fp in rows:
+    for quality, day, fp, due in rows:
         state = sm2.next_state(state, quality, date.fromisoformat(day))
+        if date.fromisoformat(due) < state.due:  # an interview plan capped this interval
+            stored = date.fromisoformat(due)
+            state = replace(state, interval=(stored - date.fromisoformat(day)).days, due=stored)
         first = first or day
         last, fingerprint = day, fp
         lapses += quality < sm2.PASSING

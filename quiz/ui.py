@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import os
+import threading
+import time
 from typing import Any
 
 from rich.console import Console, Group
@@ -13,6 +17,7 @@ from rich.text import Text as RichText
 
 from quiz import numeric, sm2
 from quiz.errors import AnswerFormatError
+from quiz.mocks import MockReport, MockSummary
 from quiz.model import Question, Text
 from quiz.session import CardView
 from quiz.stats import DaySummary
@@ -48,14 +53,44 @@ class TerminalUI:
             "numeric": both("你的答案（回车 = 不会）", "Your answer (Enter = give up)", self.lang),
             "grade": self.grade_prompt(view),
         }
+        ticker = self._countdown(view) if kind != "grade" and view.mode.seconds else None
         try:
             return self.console.input(f"[bold cyan]{escape(prompts[kind])}[/] › ")
         except EOFError:
             return None
+        finally:
+            if ticker is not None:
+                ticker.set()
+
+    def _countdown(self, view: CardView) -> threading.Event:
+        """Print the time left above the prompt and, on a terminal, keep it ticking."""
+        stop = threading.Event()
+        left = max(0, math.ceil(self.deadline - time.monotonic()))
+        self.console.print(self._time_left(left), highlight=False)
+        animate = self.console.is_terminal and os.environ.get("QUIZ_NO_ANIMATION") != "1"
+        if animate and left > 0:
+            threading.Thread(target=self._tick, args=(stop,), daemon=True).start()
+        return stop
+
+    def _tick(self, stop: threading.Event) -> None:
+        # Rewrite the line above the prompt (save cursor, up one, clear, restore).
+        while not stop.wait(1):
+            left = max(0, math.ceil(self.deadline - time.monotonic()))
+            text = self._time_left(left)
+            self.console.file.write(f"\x1b7\x1b[1A\r\x1b[2K{text}\x1b8")
+            self.console.file.flush()
+            if left == 0:
+                return
+
+    def _time_left(self, left: int) -> str:
+        if left == 0:
+            return "⏱ " + both("时间到，请尽快作答", "Time's up: finish your answer", self.lang)
+        return f"⏱ {left} s"
 
     def grade_prompt(self, view: CardView) -> str:
         if view.default is not None:
-            grades = "/".join(k for k in view.keys if k.isdigit())
+            grades = "".join(k for k in view.keys if k.isdigit())
+            grades = "0–5" if grades == "012345" else "/".join(grades)
             choice = f"Enter={view.default}" + (f", {grades}" if grades else "")
             return both(f"{choice}，u 撤销，s 搁置，q 退出", f"{choice}, u undo, s bury, q quit",
                         self.lang)
@@ -70,6 +105,7 @@ class TerminalUI:
 
     def _show_card(self, view: CardView) -> None:
         q = view.question
+        self.deadline = time.monotonic() + (view.mode.seconds or 0)
         header = Table.grid(padding=(0, 1), expand=True)
         header.add_column(no_wrap=True)
         header.add_column(ratio=1)
@@ -115,11 +151,33 @@ class TerminalUI:
         else:
             self.console.print(Panel(answer, title=both("参考答案", "Model answer", self.lang),
                                      border_style="blue"))
+        if view.covered:
+            self._key_points(view)
+        if view.mode.seconds:
+            over = view.answer_ms > view.mode.seconds * 1000
+            self.note(f"用时 {view.answer_ms / 1000:.0f} 秒" + ("（超时）" if over else ""),
+                      f"Answered in {view.answer_ms / 1000:.0f} s" + (" (over time)" if over
+                                                                     else ""),
+                      "red" if over else "dim")
         if q.note is not None:
             note = Group(*[RichText(t) for t in pick(q.note, self.lang)])
             self.console.print(Panel(note, title=both("更正", "Correction", self.lang),
                                      border_style="yellow"))
         self._grade_legend()
+
+    def _key_points(self, view: CardView) -> None:
+        lines = Table.grid(padding=(0, 1))
+        for point, hit in zip(view.question.key_points, view.covered, strict=True):
+            mark = "[green]✓[/]" if hit else "[red]✗[/]"
+            lines.add_row(mark, escape(both(point.zh[0], point.en[0], self.lang)))
+        hits = sum(view.covered)
+        title = both(f"要点 {hits}/{len(view.covered)}", f"Key points {hits}/{len(view.covered)}",
+                     self.lang)
+        if view.default is not None:
+            title += "  " + both(f"建议评分 {view.default}", f"suggested grade {view.default}",
+                                 self.lang)
+        self.console.print(Panel(lines, title=title, title_align="left", border_style="cyan",
+                                 expand=False))
 
     def _grade_legend(self) -> None:
         legend = Table.grid(padding=(0, 1))
@@ -183,3 +241,41 @@ class TerminalUI:
             table.add_row(label, f"[bold]{value}[/]")
         self.console.print(Panel(table, title=both("今日小结", "Today's summary", self.lang),
                                  border_style="green", expand=False))
+
+    def mock_report(self, report: MockReport) -> None:
+        """A mock interview's score per topic, time per question, and what to revisit."""
+        score = f"{report.score:.0%}" if report.score is not None else "—"
+        topics = Table(title=both(f"模拟面试得分 {score}", f"Mock interview score {score}",
+                                  self.lang))
+        for column in ("topic", "n", "score"):
+            topics.add_column(column, justify="left" if column == "topic" else "right")
+        for topic in report.topics:
+            topics.add_row(topic.topic, str(topic.answered), f"{topic.score:.0%}")
+        answers = Table()
+        for column in ("#", "id", "grade", "seconds"):
+            answers.add_column(column, justify="left" if column == "id" else "right")
+        for number, answer in enumerate(report.answers, 1):
+            seconds = f"{answer.seconds:.0f}" + (" ⏱" if answer.overtime else "")
+            answers.add_row(str(number), answer.question_id, str(answer.quality), seconds)
+        self.console.print(topics)
+        self.console.print(answers)
+        revisit = report.revisit
+        self.note("需要再复习：" + ("、".join(revisit) if revisit else "无"),
+                  "To revisit: " + (", ".join(revisit) if revisit else "none"),
+                  "yellow" if revisit else "green")
+
+    def mock_history(self, history: list[MockSummary]) -> None:
+        """Past mocks, oldest first, with the change from the one before."""
+        if not history:
+            self.note("还没有模拟面试记录", "No mock interviews yet", "yellow")
+            return
+        table = Table(title=both("模拟面试记录", "Mock interviews", self.lang))
+        for column in ("date", "answered", "score", "trend"):
+            table.add_column(column, justify="left" if column == "date" else "right")
+        previous = None
+        for item in history:
+            trend = "" if previous is None else f"{(item.score - previous) * 100:+.0f}"
+            table.add_row(f"{item.started.astimezone():%Y-%m-%d %H:%M}", str(item.answered),
+                          f"{item.score:.0%}", trend)
+            previous = item.score
+        self.console.print(table)

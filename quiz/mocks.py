@@ -1,0 +1,108 @@
+"""Mock interviews: each one's report and the history of past mocks, from the review log.
+
+A mock's answers carry its id in `reviews.session`; its settings (time limit, planned
+number of questions) are kept as the setting `mock:<id>`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from quiz.store import Store
+
+PASS = 3  # a mock answer graded 3 or more counts as answered well
+
+
+@dataclass(frozen=True)
+class MockAnswer:
+    """One question of a mock: its grade and how long the answer took."""
+
+    question_id: str
+    topic: str
+    quality: int
+    seconds: float
+    overtime: bool
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    """A topic's share of the mock."""
+
+    topic: str
+    answered: int
+    score: float  # mean grade as a share of 5
+
+
+@dataclass(frozen=True)
+class MockReport:
+    """The figures of one mock interview."""
+
+    session: str
+    started: datetime
+    limit: int | None  # seconds per question, if any
+    planned: int
+    answers: tuple[MockAnswer, ...]
+    topics: tuple[TopicScore, ...]
+    score: float | None  # mean grade as a share of 5 (None: nothing answered)
+
+    @property
+    def revisit(self) -> list[str]:
+        """Questions graded below 3 or answered over time."""
+        return [a.question_id for a in self.answers if a.quality < PASS or a.overtime]
+
+
+@dataclass(frozen=True)
+class MockSummary:
+    """One line of the history: when, how many, how well."""
+
+    session: str
+    started: datetime
+    answered: int
+    score: float
+
+
+def new_id(now: datetime) -> str:
+    """A mock's id from its start time (UTC, to the second)."""
+    return "mock-" + now.strftime("%Y%m%dT%H%M%S")
+
+
+def save_settings(store: Store, session: str, *, seconds: int | None, planned: int) -> None:
+    """Remember a mock's time limit and size for its report."""
+    store.set_setting(f"mock:{session}", json.dumps({"seconds": seconds, "planned": planned}))
+
+
+def report(store: Store, session: str, topics: Mapping[str, str]) -> MockReport | None:
+    """The report of mock `session` (None if it has no answers); `topics` maps ids to topics."""
+    rows = store.query("SELECT question_id, quality, duration_ms, reviewed_at FROM reviews "
+                       "WHERE session = ? AND kind = 'mock' ORDER BY id", (session,))
+    if not rows:
+        return None
+    settings = json.loads(store.setting(f"mock:{session}") or "{}")
+    limit = settings.get("seconds")
+    answers = tuple(
+        MockAnswer(question_id=r["question_id"], topic=topics.get(r["question_id"], "?"),
+                   quality=r["quality"], seconds=(r["duration_ms"] or 0) / 1000,
+                   overtime=bool(limit) and (r["duration_ms"] or 0) > limit * 1000)
+        for r in rows)
+    by_topic: dict[str, list[int]] = {}
+    for answer in answers:
+        by_topic.setdefault(answer.topic, []).append(answer.quality)
+    scores = tuple(TopicScore(topic, len(q), sum(q) / (5 * len(q)))
+                   for topic, q in sorted(by_topic.items()))
+    return MockReport(session=session, started=datetime.fromisoformat(rows[0]["reviewed_at"]),
+                      limit=limit, planned=settings.get("planned", len(answers)),
+                      answers=answers, topics=scores,
+                      score=sum(a.quality for a in answers) / (5 * len(answers)))
+
+
+def history(store: Store) -> list[MockSummary]:
+    """Every past mock, oldest first."""
+    rows = store.query(
+        "SELECT session, min(reviewed_at) AS started, count(*) AS answered, "
+        "avg(quality) AS mean FROM reviews WHERE kind = 'mock' AND session IS NOT NULL "
+        "GROUP BY session ORDER BY started")
+    return [MockSummary(session=r["session"], started=datetime.fromisoformat(r["started"]),
+                        answered=r["answered"], score=r["mean"] / 5) for r in rows]

@@ -1,0 +1,72 @@
+"""An interview date: cap intervals so every started card comes back in the last days
+before it, and introduce new cards fast enough to cover the bank by then.
+
+The last REVIEW_DAYS days before the interview are its review window: new cards are
+finished by the window's first day, and each started card is due again on one of the
+window's days at the latest (spread by its id, so the window is not one big pile); a card
+seen inside the window is due on the interview day at the latest. From the interview day
+on, SM-2 runs unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from quiz.model import Card, CardState
+
+REVIEW_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How many new cards a day cover the rest of the bank by `finish_by`."""
+
+    remaining: int
+    per_day: int
+    finish_by: date
+    days_left: int  # study days from today to finish_by, both included
+
+
+def finish_by(interview: date) -> date:
+    """The day the last new card should be introduced: the first day of the review window."""
+    return interview - timedelta(days=REVIEW_DAYS)
+
+
+def cap_day(question_id: str, interview: date) -> date:
+    """The latest due date a card may get before `interview` (one of the window's days)."""
+    spread = zlib.crc32(question_id.encode()) % REVIEW_DAYS
+    return interview - timedelta(days=1 + spread)
+
+
+def capped(state: CardState, question_id: str, today: date, interview: date | None) -> CardState:
+    """`state` with its due date pulled back to the card's cap day while the plan runs."""
+    if interview is None or today >= interview:
+        return state
+    latest = cap_day(question_id, interview)
+    if today >= latest:  # seen inside the window: next due on the interview day at the latest
+        latest = interview
+    if state.due <= latest:
+        return state
+    return replace(state, interval=(latest - today).days, due=latest)
+
+
+def effective_due(card: Card, today: date, interview: date | None) -> date:
+    """When a started card is due under the plan (cards scheduled before it was set too)."""
+    state = card.state
+    if interview is None or today >= interview:
+        return state.due
+    latest = cap_day(card.question_id, interview)
+    if card.last_day is not None and card.last_day >= latest:
+        return min(state.due, interview)  # seen in the window: once more on the day at most
+    return min(state.due, max(latest, today))
+
+
+def pace(remaining: int, today: date, interview: date) -> Pace:
+    """The new cards a day that introduce `remaining` cards by the window's first day."""
+    last = finish_by(interview)
+    days = (last - today).days + 1
+    per_day = remaining if days <= 0 else math.ceil(remaining / days)
+    return Pace(remaining=remaining, per_day=per_day, finish_by=last, days_left=max(days, 0))

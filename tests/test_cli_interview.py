@@ -1,0 +1,112 @@
+"""practice, mock and plan through the CLI, and mock/practice in a real pseudo-terminal."""
+
+import os
+import sqlite3
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pexpect
+import pytest
+from typer.testing import CliRunner
+
+from quiz import cli
+from quiz.cli import app
+
+ROOT = Path(__file__).parent.parent
+TODAY = datetime(2026, 11, 22, 10, 0).astimezone()
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path, bank_dir):
+    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("QUIZ_BUNDLED", "0")
+    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(cli, "local_now", lambda: TODAY)
+
+
+def invoke(*args, **kw):
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)
+
+
+def test_plan_sets_shows_and_clears_the_interview_date():
+    result = invoke("plan", "--interview", "2026-12-20", "--lang", "en")
+    assert result.exit_code == 0
+    assert result.output.replace("\n", " ") == (
+        "Interview on 2026-12-20 (28 days): 4 new questions left, 1 a day to finish by "
+        "Dec 17; then review only. ")
+    review = invoke("review", "--lang", "en", input="")
+    assert "28 days to the interview: 4 new questions left, 1 a day" in review.output
+    assert invoke("plan", "--clear", "--lang", "en").output == "Interview date cleared\n"
+    assert "No interview date set" in invoke("plan", "--lang", "en").output
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2026-11-22", "Error: the interview date 2026-11-22 is not after today (2026-11-22)"),
+    ("20/12/2026", "Error: --interview takes a date as YYYY-MM-DD, not '20/12/2026'"),
+])
+def test_plan_rejects_bad_dates(value, message):
+    result = invoke("plan", "--interview", value)
+    assert result.exit_code == 2 and result.stderr.strip() == message
+
+
+def test_practice_with_nothing_weak_says_so():
+    result = invoke("practice", "--weak")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: no weak cards to practise"
+
+
+def test_mock_history_is_empty_at_first():
+    assert "No mock interviews yet" in invoke("mock", "--history", "--lang", "en").output
+
+
+def spawn(db, *args):
+    env = {**os.environ, "TERM": "xterm-256color", "QUIZ_BUNDLED": "0", "QUIZ_DB": str(db),
+           "PYTHONPATH": str(ROOT), "QUIZ_NO_ANIMATION": "1"}
+    return pexpect.spawn(sys.executable, ["-m", "quiz", *args, "--lang", "en"], env=env,
+                         dimensions=(40, 120), encoding="utf-8", timeout=20)
+
+
+def test_practice_in_a_terminal_logs_practice_only(tmp_path, bank_dir):
+    db = tmp_path / "p.db"
+    child = spawn(db, "practice", "--bank", str(bank_dir), "--count", "1")
+    child.expect(r"Your answer \(or just Enter\)")
+    child.sendline("")
+    child.expect("Grade 0–5")
+    child.sendline("2")
+    child.expect("Practised 1 question")
+    child.expect(pexpect.EOF)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT kind, quality FROM reviews").fetchall() == [("practice", 2)]
+    assert conn.execute("SELECT count(*) FROM cards").fetchone() == (0,)
+
+
+def test_mock_in_a_terminal_times_answers_and_reports(tmp_path, bank_dir):
+    db = tmp_path / "m.db"
+    child = spawn(db, "mock", "--bank", str(bank_dir), "--count", "2", "--seconds", "30")
+    for _ in range(2):
+        child.expect(r"⏱ \d+ s")
+        index = child.expect([r"Your answer \(or just Enter\)", r"Enter = give up\)"])
+        child.sendline("pooling downsamples" if index == 0 else "")
+        child.expect(r"Answered in \d+ s")
+        child.expect(["Grade 0–5", "Enter="])
+        child.sendline("3" if index == 0 else "")
+    child.expect("Mock interview score")
+    child.expect("To revisit:")
+    child.expect(pexpect.EOF)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT kind, session FROM reviews").fetchall()
+    assert len(rows) == 2 and {kind for kind, _ in rows} == {"mock"}
+    assert len({session for _, session in rows}) == 1
+    history = spawn(db, "mock", "--history")
+    history.expect("Mock interviews")
+    history.expect(pexpect.EOF)
+
+
+def test_the_plan_caps_what_review_schedules(tmp_path, bank_dir, monkeypatch):
+    invoke("plan", "--interview", (TODAY.date() + timedelta(days=10)).isoformat())
+    invoke("review", "--new", "4", input="\n5\n\n5\n\n5\n\n5\n")
+    conn = sqlite3.connect(Path(os.environ["QUIZ_DB"]))
+    dues = [date.fromisoformat(d) for (d,) in conn.execute("SELECT due FROM cards")]
+    assert dues and all(d <= TODAY.date() + timedelta(days=10) for d in dues)

@@ -119,8 +119,7 @@ def _contains(tokens: Sequence[str], target: str) -> bool:
 
 def covered(answer: str, point: KeyPoint) -> bool:
     """Whether `answer` says any wording of `point`, Chinese or English, synonyms included."""
-    tokens = _tokens(answer)
-    return any(_contains(tokens, target) for target in _targets(point))
+    return coverage(answer, (point,))[0]
 
 
 def coverage(answer: str, points: Sequence[KeyPoint]) -> list[bool]:

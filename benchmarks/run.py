@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -176,17 +177,19 @@ class Bench:
                            lambda: self.pty_until([*QUIZ, "review"], FIRST_QUESTION))
 
     def validate(self) -> Result:
-        banks = self.data / "banks"
+        # A copy of the banks, so that DIR (and the caches warm in DIR/quiz.db) stay as they are.
+        banks = self.scratch / "banks"
+        shutil.copytree(self.data / "banks", banks)
         fresh: list[dict[str, str]] = []
 
         def make_cold() -> None:
             # A new, empty database (no bank cache in it) and new modification times for
-            # every bank file (a cache elsewhere keyed by path/size/mtime misses too).
+            # every bank file (so a cache elsewhere keyed by path/size/mtime misses too).
             stamp = time.time()
             for path in sorted(banks.glob("*.yaml")):
                 os.utime(path, (stamp, stamp))
             db = tempfile.mkdtemp(dir=self.scratch, prefix="cold-") + "/quiz.db"
-            fresh[:] = [{**self.env, "QUIZ_DB": db}]
+            fresh[:] = [{**self.env, "QUIZ_DB": db, "QUIZ_BANKS": str(banks)}]
 
         return self.alone(Result("validate"),
                           lambda: self.run([*QUIZ, "validate", str(banks)], fresh[0]),

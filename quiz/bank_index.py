@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz.errors import StoreError
-from quiz.store import Store
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.store import Store
 
 SETTING = "bank_index"
 SUFFIXES = (".yaml", ".yml")  # bank.BANK_SUFFIXES

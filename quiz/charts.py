@@ -83,11 +83,12 @@ def heatmap_lines(found: Heatmap, lang: str, color: bool) -> list[Text]:
                 row.append(GLYPHS[shade] + " ")
         lines.append(row)
     legend = Text(" " * pad)
-    legend.append(both("少 ", "less ", lang), style="dim")
+    legend.append({"zh": "少 ", "en": "less "}.get(lang, "少 less "), style="dim")
     for shade in range(5):
         legend.append(("■" if color else GLYPHS[shade]) + " ",
                       style=SHADES[shade] if color else "")
-    legend.append(both(f"多（单日最多 {most}）", f"more (busiest day: {most})", lang), style="dim")
+    legend.append({"zh": f"多（单日最多 {most}）", "en": f"more (busiest day: {most})"}.get(
+        lang, f"多 more（单日最多 · busiest day: {most}）"), style="dim")
     lines.append(legend)
     return lines
 
@@ -105,7 +106,7 @@ def bar_chart(rows: Sequence[tuple[date, int]], lang: str) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True, style="dim")
     table.add_column(no_wrap=True, style="cyan")
-    table.add_column(justify="right")
+    table.add_column(no_wrap=True, justify="right")
     most = max((n for _, n in rows), default=0)
     for day, n in rows:
         weekday = f"周{WEEKDAYS_ZH[day.weekday()]}" if lang == "zh" else WEEKDAYS_EN[day.weekday()]
@@ -113,9 +114,18 @@ def bar_chart(rows: Sequence[tuple[date, int]], lang: str) -> Table:
     return table
 
 
+def label(zh: str, en: str, lang: str) -> str:
+    """A table label: one language, or both on two lines (so tables fit 80 columns)."""
+    return {"zh": zh, "en": en}.get(lang, f"{zh}\n{en}")
+
+
 def _title(console: Console, zh: str, en: str, lang: str) -> None:
     console.print()
     console.print(f"[bold]{escape(both(zh, en, lang))}[/]")
+
+
+def _table(lang: str) -> Table:
+    return Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
 
 
 def render_stats(console: Console, found: Report, lang: str) -> None:
@@ -129,56 +139,72 @@ def render_stats(console: Console, found: Report, lang: str) -> None:
             f"No reviews yet. Run `quiz review` to start ({found.cards.new} new questions "
             "waiting).", lang))
         return
+    render_today(console, found, lang)
+    weeks = -(-len(found.heatmap.counts) // 7)
+    _title(console, f"最近 {weeks} 周每天的作答", f"Answers per day, last {weeks} weeks", lang)
+    color = console.color_system is not None and not console.no_color
+    for line in heatmap_lines(found.heatmap, lang, color):
+        console.print(line)
+    days = len(found.forecast)
+    _title(console, f"未来 {days} 天到期", f"Due in the next {days} days", lang)
+    console.print(bar_chart(found.forecast, lang))
+    render_retention(console, found, lang)
+    render_cards(console, found, lang)
+
+
+def render_today(console: Console, found: Report, lang: str) -> None:
+    """Today's figures, two rows of four, then the streaks."""
     day, streak = found.today, found.streaks
     _title(console, "今天", "Today", lang)
     figures = Table.grid(padding=(0, 2))
     for _ in range(4):
         figures.add_column(no_wrap=True)
         figures.add_column(no_wrap=True, justify="right", style="bold")
-    today_retention = f"{day.retention:.0%}" if day.retention is not None else "—"
-    cells = [(both("已复习", "Reviewed", lang), day.reviewed),
-             (both("新题", "New", lang), day.new), (both("答错", "Failed", lang), day.failed),
-             (both("重复", "Repeats", lang), day.repeats),
-             (both("练习", "Practice", lang), day.practice),
-             (both("用时", "Time", lang), duration(day.seconds)),
-             (both("保持率", "Retention", lang), today_retention),
-             (both("仍到期", "Still due", lang), found.due)]
+    retention = f"{day.retention:.0%}" if day.retention is not None else "—"
+    cells = [(label("已复习", "Reviewed", lang), day.reviewed),
+             (label("新题", "New", lang), day.new), (label("答错", "Failed", lang), day.failed),
+             (label("重复", "Repeats", lang), day.repeats),
+             (label("练习", "Practice", lang), day.practice),
+             (label("用时", "Time", lang), duration(day.seconds)),
+             (label("保持率", "Retention", lang), retention),
+             (label("仍到期", "Still due", lang), found.due)]
     for i in range(0, len(cells), 4):
         figures.add_row(*[str(x) for cell in cells[i:i + 4] for x in cell])
     console.print(figures)
     span = f" ({streak.longest_start} → {streak.longest_end})" if streak.longest_start else ""
     console.print(f"{both('连续天数', 'Streak', lang)} [bold]{streak.current}[/]   "
                   f"{both('最长', 'Longest', lang)} [bold]{streak.longest}[/]{span}")
-    weeks = len(found.heatmap.counts) // 7 + (len(found.heatmap.counts) % 7 > 0)
-    _title(console, f"最近 {weeks} 周每天的作答", f"Answers per day, last {weeks} weeks", lang)
-    color = console.color_system is not None and not console.no_color
-    for line in heatmap_lines(found.heatmap, lang, color):
-        console.print(line)
-    _title(console, f"未来 {len(found.forecast)} 天到期", f"Due in the next {len(found.forecast)} "
-           "days", lang)
-    console.print(bar_chart(found.forecast, lang))
+
+
+def render_retention(console: Console, found: Report, lang: str) -> None:
+    """Retention overall and per topic, young / mature / all."""
     ret = found.retention
-    _title(console, f"保持率（评分 ≥ 3，{ret.start} 至 {ret.end}）",
-           f"Retention (graded ≥ 3, {ret.start} to {ret.end})", lang)
-    table = Table(box=None, padding=(0, 2), show_edge=False)
-    table.add_column(both("主题", "topic", lang))
-    for zh, en in (("新/年轻 (<21天)", "young (<21 d)"), ("成熟 (≥21天)", "mature (≥21 d)"),
+    days = (ret.end - ret.start).days + 1
+    _title(console, f"保持率（近 {days} 天，评分 ≥ 3）",
+           f"Retention (last {days} days, graded ≥ 3)", lang)
+    table = _table(lang)
+    table.add_column(label("主题", "topic", lang), overflow="fold")
+    for zh, en in (("年轻 <21天", "young <21 d"), ("成熟 ≥21天", "mature ≥21 d"),
                    ("合计", "all")):
-        table.add_column(both(zh, en, lang), justify="right")
+        table.add_column(label(zh, en, lang), justify="right", no_wrap=True)
     table.add_row(both("全部", "all topics", lang), *map(percent, (
         ret.overall.young, ret.overall.mature, ret.overall.all)), style="bold")
     for name, row in ret.topics:
-        label = both("（已退役）", RETIRED, lang) if name == RETIRED else name
-        table.add_row(escape(label), percent(row.young), percent(row.mature), percent(row.all))
+        shown = both("（已退役）", RETIRED, lang) if name == RETIRED else name
+        table.add_row(escape(shown), percent(row.young), percent(row.mature), percent(row.all))
     console.print(table)
+
+
+def render_cards(console: Console, found: Report, lang: str) -> None:
+    """Cards by state, then the weakest questions."""
     cards = found.cards
     _title(console, "卡片状态", "Cards by state", lang)
-    states = Table(box=None, padding=(0, 2), show_edge=False)
+    states = _table(lang)
     counts = [(("新", "new"), cards.new), (("学习中", "learning"), cards.learning),
               (("年轻", "young"), cards.young), (("成熟", "mature"), cards.mature),
               (("搁置", "buried"), cards.buried), (("已退役", "retired"), cards.retired)]
     for (zh, en), _n in counts:
-        states.add_column(both(zh, en, lang), justify="right")
+        states.add_column(label(zh, en, lang), justify="right", no_wrap=True)
     states.add_row(*("—" if n is None else str(n) for _, n in counts))
     console.print(states)
     _title(console, "最薄弱的题目（EF 最低、遗忘最多）",
@@ -187,11 +213,12 @@ def render_stats(console: Console, found: Report, lang: str) -> None:
         console.print(both("没有：每张卡片的 EF 都是 2.5 以上且没有遗忘。",
                            "None: every card has an EF of 2.5 or more and no lapse.", lang))
         return
-    weak = Table(box=None, padding=(0, 2), show_edge=False)
-    for zh, en in (("题目", "id"), ("主题", "topic"), ("EF", "EF"), ("遗忘", "lapses"),
-                   ("复习", "reviews"), ("间隔", "interval"), ("到期", "due")):
-        weak.add_column(both(zh, en, lang), justify="left" if en in ("id", "topic") else "right",
-                        no_wrap=en == "id")
+    weak = _table(lang)
+    for zh, en in (("题目", "id"), ("主题", "topic")):
+        weak.add_column(label(zh, en, lang), overflow="fold")
+    for zh, en in (("EF", "EF"), ("遗忘", "lapses"), ("复习", "reviews"), ("间隔", "interval"),
+                   ("到期", "due")):
+        weak.add_column(label(zh, en, lang) if zh != en else en, justify="right", no_wrap=True)
     for w in found.weakest:
         weak.add_row(escape(w.question_id), escape(w.topic), f"{w.ef:.2f}", str(w.lapses),
                      str(w.reviews), str(w.interval), str(w.due))

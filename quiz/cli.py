@@ -41,7 +41,7 @@ LANGS = ("zh", "en", "both")
 
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help="SQLite database (default: QUIZ_DB, else the user data folder).",
-    show_default=False)]
+    show_default=False, readable=False)]  # an unusable database is Store's error (exit 1)
 BankOption = Annotated[list[Path] | None, typer.Option(
     "--bank", help="Extra bank file or folder (repeatable; also QUIZ_BANKS).",
     show_default=False)]

@@ -129,8 +129,9 @@ class _Loop:
     def present(self, question: Question) -> CardView | None:
         """Show the card, take the typed answer, reveal; the view for grading (None: quit)."""
         card = self.cards.get(question.id)
-        repeat = self.mode.kind == "review" and (question.id in self.graded_ids or (
-            card is not None and card.last_day == self.day()))
+        # the log, not the card's last_day: a clock set back can move last_day back
+        repeat = self.mode.kind == "review" and (
+            question.id in self.graded_ids or self.store.scheduled_on(question.id, self.day()))
         view = CardView(
             question=question, position=self.done + 1, total=self.done + len(self.pending),
             mode=self.mode, repeat=repeat,
@@ -143,7 +144,8 @@ class _Loop:
         view = self.numeric_answer(view) if view.instance else self.open_answer(view)
         if view is None:
             return None
-        elapsed = self.now() - shown_at
+        # in UTC: within one ZoneInfo, Python subtracts wall clocks (a DST change is an hour)
+        elapsed = self.now().astimezone(UTC) - shown_at.astimezone(UTC)
         view = replace(view, answer_ms=max(0, int(elapsed.total_seconds() * 1000)))
         self.show("reveal", view)
         return view
@@ -203,8 +205,11 @@ class _Loop:
         question, mode = view.question, self.mode
         moment = self.now()
         day = study_day(moment, self.rollover)
-        card = self.cards.get(question.id)
-        kind = "repeat" if view.repeat else mode.kind
+        # Read afresh: another session on the same database may have graded it meanwhile.
+        card = self.store.card(question.id)
+        repeat = view.repeat or (mode.kind == "review"
+                                 and self.store.scheduled_on(question.id, day))
+        kind = "repeat" if repeat else mode.kind
         state = None
         if mode.schedule and kind != "repeat":
             state = sm2.next_state(card.state if card else None, quality, day)

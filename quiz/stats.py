@@ -20,8 +20,8 @@ from datetime import date, timedelta
 
 from quiz.store import Store
 
-REVIEW_KINDS = "('review', 'mock')"  # SQL: the answers retention is measured on
-ANSWER_KINDS = "kind <> 'practice'"  # SQL: answers that count as a day's study
+REVIEW_KINDS = ("review", "mock")  # the answers retention and "failed" are measured on
+ANSWER_KINDS = ("review", "repeat", "mock")  # the answers that make a day of study
 MATURE_DAYS = 21  # a card is mature from this interval on (Anki's threshold)
 PASSING = 3  # sm2.PASSING: graded 3 or more is a successful recall
 
@@ -38,6 +38,12 @@ class Scope:
     narrowed: bool = False
 
 
+def sql_list(values: Iterable[str]) -> str:
+    """Constant strings as an SQL list: ('review', 'mock')."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+REVIEWS, ANSWERS = sql_list(REVIEW_KINDS), sql_list(ANSWER_KINDS)
 _LOADED: weakref.WeakKeyDictionary[Store, Scope] = weakref.WeakKeyDictionary()
 
 
@@ -82,8 +88,8 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
     """Figures for study day `day`."""
     where = only_scope(store, scope)
     row = store.query(
-        f"SELECT count(*) FILTER (WHERE kind IN {REVIEW_KINDS}) AS reviewed, "
-        f"count(*) FILTER (WHERE kind IN {REVIEW_KINDS} AND quality < {PASSING}) AS failed, "
+        f"SELECT count(*) FILTER (WHERE kind IN {REVIEWS}) AS reviewed, "
+        f"count(*) FILTER (WHERE kind IN {REVIEWS} AND quality < {PASSING}) AS failed, "
         "count(*) FILTER (WHERE kind = 'repeat') AS repeats, "
         "count(*) FILTER (WHERE kind = 'practice') AS practice, "
         f"coalesce(sum(duration_ms), 0) AS ms FROM reviews WHERE study_day = ?{where}",
@@ -147,10 +153,10 @@ def streaks(store: Store, today: date, scope: Scope | None = None) -> Streaks:
                 "SELECT (SELECT study_day FROM reviews WHERE study_day > d.day "
                 "ORDER BY study_day LIMIT 1) FROM d WHERE d.day IS NOT NULL), "
                 "days AS (SELECT day FROM d WHERE day <= :today AND EXISTS (SELECT 1 FROM "
-                f"reviews WHERE study_day = d.day AND {ANSWER_KINDS})), ")
-    else:
+                f"reviews WHERE study_day = d.day AND kind IN {ANSWERS})), ")
+    else:  # `+kind`: the (question_id, study_day, kind) index, not the one on kind
         days = ("WITH days AS (SELECT DISTINCT study_day AS day FROM reviews WHERE "
-                f"study_day <= :today AND {ANSWER_KINDS}{only_scope(store, scope)}), ")
+                f"study_day <= :today AND +kind IN {ANSWERS}{only_scope(store, scope)}), ")
     runs = store.query(
         days + "islands AS (SELECT day, julianday(day) - row_number() OVER (ORDER BY day) "
         "AS island FROM days) SELECT min(day) AS first, max(day) AS last, count(*) AS length "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -97,11 +98,25 @@ class Store:
             raise StoreError(f"the database {self.path} was written by a newer quiz (schema "
                              f"{version}; this quiz knows {SCHEMA_VERSION}); upgrade quiz")
         if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
         self.conn.execute("PRAGMA synchronous = NORMAL" if self.path == ":memory:"
                           else "PRAGMA synchronous = FULL")
         if version < SCHEMA_VERSION:
             self._migrate(version)
+
+    def _use_wal(self) -> None:
+        # Turning WAL on needs the database to itself, and SQLite then fails at once instead
+        # of waiting (the busy timeout does not apply): two quiz processes creating the same
+        # database would see "database is locked". Wait here instead.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     def _migrate(self, version: int) -> None:
         import sqlite_utils  # only here: see the module docstring
@@ -127,20 +142,25 @@ class Store:
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite may have rolled back already (a full disk does): ROLLBACK would fail
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"cannot write to {self.path}: {exc}") from None
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
 
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only SQL query (for stats and export aggregates)."""
-        cursor = self.conn.execute(sql, params)
-        cursor.row_factory = sqlite3.Row
         try:
+            cursor = self.conn.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
             return cursor.fetchall()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot read {self.path}: {exc}") from None
@@ -149,8 +169,8 @@ class Store:
 
     def setting(self, key: str) -> str | None:
         """A stored setting, or None."""
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        rows = self.query("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
 
     def set_setting(self, key: str, value: str | None) -> None:
         """Store (or with None, remove) a setting."""
@@ -195,8 +215,8 @@ class Store:
 
     def new_introduced(self, day: date) -> int:
         """How many cards had their first review on study day `day`."""
-        return self.conn.execute("SELECT count(*) FROM cards WHERE first_day = ?",
-                                 (day.isoformat(),)).fetchone()[0]
+        return self.query("SELECT count(*) FROM cards WHERE first_day = ?",
+                          (day.isoformat(),))[0][0]
 
     # -- the review log ------------------------------------------------------------------
 
@@ -228,6 +248,12 @@ class Store:
             rows = self.query("SELECT * FROM reviews WHERE question_id = ? ORDER BY id",
                               (question_id,))
         return [_review(row) for row in rows]
+
+    def scheduled_on(self, question_id: str, day: date) -> bool:
+        """Whether an answer on study day `day` already moved the card's schedule."""
+        return bool(self.query("SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? "
+                               "AND repetitions IS NOT NULL LIMIT 1",
+                               (question_id, day.isoformat())))
 
     def relearning(self, day: date) -> list[str]:
         """Cards whose latest answer on study day `day` was graded below 4 (asked again)."""

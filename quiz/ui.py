@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 import time
 from typing import Any
@@ -54,6 +55,11 @@ class TerminalUI:
             "grade": self.grade_prompt(view),
         }
         ticker = self._countdown(view) if kind != "grade" and view.mode.seconds else None
+        # Bytes that are not UTF-8 (a paste from elsewhere) read as U+FFFD, instead of an
+        # exception (strict locales) or lone surrogates that SQLite refuses (C locale).
+        if getattr(sys.stdin, "errors", "replace") != "replace" and hasattr(sys.stdin,
+                                                                            "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")
         try:
             return self.console.input(f"[bold cyan]{escape(prompts[kind])}[/] › ")
         except EOFError:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from quiz import numeric
@@ -95,6 +95,7 @@ def check(data, name=NAME):
         assert isinstance(message, str) and message.strip()
     if not problems:
         assert_valid(topic, questions, name)
+    event("clean load" if not problems else "file:line problems")
     assert not PWNED.exists()
     return problems
 
@@ -311,7 +312,8 @@ def encoded(draw):
             data = data + draw(st.binary(max_size=20))
         elif how == "bad-byte":
             at = draw(st.integers(0, len(data)))
-            data = data[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80"])) + data[at:]
+            bad = draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80"]))
+            data = data[:at] + bad + data[at:]
     if draw(st.booleans()):
         return data
     return data.decode("utf-8", "replace")  # parse_text also takes text
@@ -372,7 +374,8 @@ def numeric_templates(draw):
         elif what == "range":
             question["params"][name] = {
                 "min": draw(st.integers(-10, 10) | EXTREMES),
-                "max": draw(st.sampled_from([10, 10**6, 10**30, 10**35, 10**400, 1e300]) | EXTREMES),
+                "max": draw(st.sampled_from([10, 10**6, 10**30, 10**35, 10**400, 1e300])
+                            | EXTREMES),
                 **({"step": draw(st.sampled_from([1, 2, 0.5, 1e-300, 1e-20, 0]) | EXTREMES)}
                    if draw(st.booleans()) else {})}
         elif what == "extra":
@@ -489,20 +492,42 @@ BROKEN = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(BROKEN))
-def test_quiz_validate_reports_file_and_line_and_exits_2(tmp_path, name):
-    path = tmp_path / name
-    path.write_bytes(BROKEN[name])
+def test_quiz_validate_reports_file_and_line_and_exits_2(tmp_path):
+    """One real process for every broken file: all reported, each as file:line: message."""
+    paths = []
+    for name, data in sorted(BROKEN.items()):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
     result = subprocess.run(
-        [sys.executable, "-m", "quiz", "validate", str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "quiz", "validate", *map(str, paths)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT), "QUIZ_BUNDLED": "0", "COLUMNS": "200",
              "NO_COLOR": "1"},
     )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.splitlines()
-    assert lines[-1].startswith("Error: ") and "nothing was loaded" in lines[-1]
-    assert lines[:-1], "at least one problem"
-    assert all(re.match(rf"^{re.escape(str(path))}:[1-9]\d*: \S", line) for line in lines[:-1])
+    assert lines[-1] == f"Error: {len(lines) - 1} problem(s) in the bank; nothing was loaded"
+    where = re.compile(rf"^({'|'.join(re.escape(str(p)) for p in paths)}):[1-9]\d*: \S")
+    assert all(where.match(line) for line in lines[:-1]), lines
+    assert {where.match(line).group(1) for line in lines[:-1]} == set(map(str, paths))
     assert not PWNED.exists()
+
+
+@pytest.mark.parametrize("change", ["bom", "crlf", "cr", "bom+crlf", "text"])
+def test_a_good_bank_still_loads_with_a_bom_or_other_line_endings(change):
+    for seed in SEEDS:
+        data = seed
+        if "bom" in change:
+            data = b"\xef\xbb\xbf" + data
+        if "crlf" in change:
+            data = data.replace(b"\n", b"\r\n")
+        if change == "cr":
+            data = data.replace(b"\n", b"\r")
+        if change == "text":
+            data = data.decode("utf-8")
+        topic, questions, problems = parse_text(data, NAME)
+        expected = parse_text(seed, NAME)
+        assert problems == [] and topic == expected[0]
+        assert [(q.id, q.prompt, q.answer, q.line) for q in questions] == [
+            (q.id, q.prompt, q.answer, q.line) for q in expected[1]]

@@ -505,3 +505,19 @@ def test_the_json_keys_are_documented_in_the_readme(logged, scope):
     keys |= set(found["retention"]["overall"]["all"])
     missing = sorted(k for k in keys if f"`{k}`" not in section and f'"{k}"' not in section)
     assert not missing
+
+
+def test_the_review_summary_uses_the_same_figures(cli, bank, monkeypatch):
+    # due: cnn-pooling-purpose; new: opt-adam (opt-momentum is buried until 03-03)
+    monkeypatch.setattr("quiz.cli.local_now", lambda: datetime(2026, 3, 2, 9, tzinfo=CST))
+    result = runner.invoke(app, ["review", "--bank", str(bank), "--lang", "en"],
+                           input="\n4\n\n4\n", catch_exceptions=False)
+    assert result.exit_code == 0
+    summary = squeezed(result.output[result.output.index("Today's summary"):])
+    for line in ("│ Reviewed 3 │", "│ New 2 │", "│ Failed 1 │", "│ Retention today 67% │",
+                 "│ Streak 3 │"):
+        assert line in summary, line
+    found = json.loads(cli("--json").output)
+    assert (found["today"]["reviewed"], found["today"]["new"], found["today"]["failed"],
+            found["streak"]["current"]) == (3, 2, 1, 3)
+    assert found["today"]["due"] == 0 and found["cards"]["new"] == 0

@@ -1,0 +1,115 @@
+"""Helpers for driving a real `quiz review` in a pseudo-terminal (pexpect); not a test module.
+
+Matches are on plain text, never on escape codes: rich colours a label and its value
+separately, and a fixed terminal size keeps its layout stable.
+"""
+
+import os
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pexpect
+
+ROOT = Path(__file__).parent.parent
+DATA = Path(__file__).parent / "data"
+
+ANSWER = r"Your answer \(or just Enter\)"
+NUMERIC = r"Your answer \(Enter = give up\)"
+GRADE = r"u undo, s bury, q quit"  # both the open (0–5) and the numeric (Enter=…) prompt
+SUMMARY = "Today's summary"
+
+
+def make_bank(folder: Path, extra: int = 0) -> Path:
+    """tests/data/bank copied to `folder`, plus `extra` generated open questions (gen.yaml)."""
+    shutil.copytree(DATA / "bank", folder)
+    if extra:
+        lines = ["topic: gen", "title: {zh: 生成, en: Generated}", "questions:"]
+        for i in range(extra):
+            lines += [f"  - id: gen-{i:03d}",
+                      f"    zh: {{q: 第 {i} 题是什么？, a: 答案 {i}}}",
+                      f"    en: {{q: What is generated question {i}?, a: Answer {i}}}"]
+        (folder / "gen.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def quiz_env(db: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "TERM": "xterm-256color", "QUIZ_BUNDLED": "0", "QUIZ_DB": str(db),
+           "PYTHONPATH": str(ROOT), "COLUMNS": "120", "LINES": "40", **extra}
+    for name in ("NO_COLOR", "QUIZ_BANKS", "QUIZ_LANG", "QUIZ_ROLLOVER"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+def spawn_review(bank: Path, env: dict[str, str], *args: str,
+                 timeout: float = 30) -> pexpect.spawn:
+    child = pexpect.spawn(
+        sys.executable, ["-m", "quiz", "review", "--bank", str(bank), "--lang", "en", *args],
+        env=env, dimensions=(40, 120), encoding="utf-8", codec_errors="replace",
+        timeout=timeout)
+    # pexpect sleeps 50 ms before every send and 100 ms on close by default; every send here
+    # follows a prompt already seen, so no sleep is needed.
+    child.delaybeforesend = None
+    child.delayafterclose = child.delayafterterminate = 0.01
+    return child
+
+
+def next_prompt(child: pexpect.spawn) -> str:
+    """Wait for the next card's answer prompt: "open" or "numeric"."""
+    return ("open", "numeric")[child.expect([ANSWER, NUMERIC])]
+
+
+def answer_card(child: pexpect.spawn, kind: str, text: str, grade: str,
+                confirm: bool = True) -> tuple[str | None, int]:
+    """Answer the card whose prompt is showing; (answer, quality) as the log should hold them.
+
+    A numeric card is given up (Enter) and takes its default grade 1 (Enter again).
+    With `confirm`, waits until the grade is reported as recorded.
+    """
+    if kind == "numeric":
+        child.sendline("")
+        child.expect(GRADE)
+        child.sendline("")
+        expected: tuple[str | None, int] = (None, 1)
+    else:
+        child.sendline(text)
+        child.expect(GRADE)
+        child.sendline(grade)
+        expected = (text.strip() or None, int(grade))
+    if confirm:
+        child.expect(f"Recorded {expected[1]}")
+    return expected
+
+
+def rows(db: Path, sql: str = "SELECT answer, quality FROM reviews ORDER BY id") -> list[tuple]:
+    """The query's rows, read from a copy of the database and its WAL.
+
+    The files are left exactly as the killed process left them, so the next session is the
+    one that recovers them. No database yet (killed early) or no table yet: no rows.
+    """
+    if not db.exists():
+        return []
+    scratch = db.with_name(db.name + ".check")
+    for suffix in ("", "-wal"):
+        target = Path(str(scratch) + suffix)
+        target.unlink(missing_ok=True)
+        if Path(str(db) + suffix).exists():
+            shutil.copyfile(str(db) + suffix, target)
+    Path(str(scratch) + "-shm").unlink(missing_ok=True)
+    conn = sqlite3.connect(scratch)
+    try:
+        return conn.execute(sql).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
+    finally:
+        conn.close()
+
+
+def integrity(db: Path) -> str:
+    """SQLite's integrity check of the database as left on disk ("ok" if there is none yet)."""
+    found = rows(db, "PRAGMA integrity_check")
+    return found[0][0] if found else "ok"

@@ -216,10 +216,9 @@ def render_cards(console: Console, found: Report, lang: str) -> None:
     weak = _table(lang)
     for zh, en in (("题目", "id"), ("主题", "topic")):
         weak.add_column(label(zh, en, lang), overflow="fold")
-    for zh, en in (("EF", "EF"), ("遗忘", "lapses"), ("复习", "reviews"), ("间隔", "interval"),
-                   ("到期", "due")):
+    for zh, en in (("EF", "EF"), ("遗忘", "lapses"), ("复习", "reviews"), ("到期", "due")):
         weak.add_column(label(zh, en, lang) if zh != en else en, justify="right", no_wrap=True)
-    for w in found.weakest:
+    for w in found.weakest:  # the interval is in --json; the due day says as much here
         weak.add_row(escape(w.question_id), escape(w.topic), f"{w.ef:.2f}", str(w.lapses),
-                     str(w.reviews), str(w.interval), str(w.due))
+                     str(w.reviews), str(w.due))
     console.print(weak)

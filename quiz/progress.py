@@ -132,11 +132,11 @@ def retention(store: Store, today: date, scope: Scope, days: int = 30) -> Retent
     use_scope(store, scope)
     start = today - timedelta(days=days - 1)
     rows = store.query(
-        "SELECT s.topic, count(*) FILTER (WHERE young) AS young, count(*) FILTER (WHERE "
-        f"young AND passed) AS young_passed, count(*) FILTER (WHERE NOT young) AS mature, "
-        "count(*) FILTER (WHERE NOT young AND passed) AS mature_passed FROM ("
+        "SELECT s.topic, count(*) FILTER (WHERE is_young) AS young, count(*) FILTER (WHERE "
+        "is_young AND passed) AS young_passed, count(*) FILTER (WHERE NOT is_young) AS mature, "
+        "count(*) FILTER (WHERE NOT is_young AND passed) AS mature_passed FROM ("
         f"SELECT r.question_id, r.quality >= {PASSING} AS passed, {INTERVAL_BEFORE} < "
-        f"{MATURE_DAYS} AS young FROM reviews r WHERE r.kind IN {REVIEWS} AND r.study_day "
+        f"{MATURE_DAYS} AS is_young FROM reviews r WHERE r.kind IN {REVIEWS} AND r.study_day "
         f"BETWEEN ? AND ?{only_scope(store, scope, 'r.question_id')}) "
         "LEFT JOIN temp.stats_scope s USING (question_id) GROUP BY s.topic",
         (start.isoformat(), today.isoformat()))

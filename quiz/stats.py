@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from quiz.sm2 import PASSING  # graded 3 or more: a successful recall
 from quiz.store import Store
 
 REVIEW_KINDS = ("review", "mock")  # the answers retention and "failed" are measured on
 ANSWER_KINDS = ("review", "repeat", "mock")  # the answers that make a day of study
 MATURE_DAYS = 21  # a card is mature from this interval on (Anki's threshold)
-PASSING = 3  # sm2.PASSING: graded 3 or more is a successful recall
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ _LOADED: weakref.WeakKeyDictionary[Store, Scope] = weakref.WeakKeyDictionary()
 
 
 def use_scope(store: Store, scope: Scope) -> None:
-    """Put `scope` in the connection's temporary table `stats_scope` (once per scope)."""
+    """Put `scope` in the temporary table `stats_scope` (private to this connection), once."""
     if _LOADED.get(store) is scope:
         return
     store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS stats_scope "
@@ -190,21 +190,18 @@ class CardCounts:
 def card_counts(store: Store, today: date, scope: Scope) -> CardCounts:
     """How many cards are in each state on `today`."""
     use_scope(store, scope)
-    row = store.query(
-        "SELECT count(*) FILTER (WHERE c.buried_until > :today) AS buried, "
-        "count(*) FILTER (WHERE NOT coalesce(c.buried_until > :today, 0) AND c.repetitions "
-        "IS NULL) AS new, count(*) FILTER (WHERE NOT coalesce(c.buried_until > :today, 0) "
-        "AND c.repetitions < 2) AS learning, count(*) FILTER (WHERE NOT coalesce("
-        f"c.buried_until > :today, 0) AND c.repetitions >= 2 AND c.interval < {MATURE_DAYS}) "
-        "AS young, count(*) FILTER (WHERE NOT coalesce(c.buried_until > :today, 0) AND "
-        f"c.repetitions >= 2 AND c.interval >= {MATURE_DAYS}) AS mature "
-        "FROM temp.stats_scope s LEFT JOIN cards c USING (question_id)",
-        {"today": today.isoformat()})[0]
+    rows = store.query(
+        "SELECT state, count(*) AS n FROM (SELECT CASE WHEN c.buried_until > ? THEN 'buried' "
+        "WHEN c.repetitions IS NULL THEN 'new' WHEN c.repetitions < 2 THEN 'learning' "
+        f"WHEN c.interval < {MATURE_DAYS} THEN 'young' ELSE 'mature' END AS state "
+        "FROM temp.stats_scope s LEFT JOIN cards c USING (question_id)) GROUP BY state",
+        (today.isoformat(),))
+    counts = {r["state"]: r["n"] for r in rows}
     retired = None if scope.narrowed else store.query(
         "SELECT count(*) AS n FROM cards WHERE repetitions IS NOT NULL AND question_id NOT IN "
         "(SELECT question_id FROM temp.stats_scope)")[0]["n"]
-    return CardCounts(new=row["new"], learning=row["learning"], young=row["young"],
-                      mature=row["mature"], buried=row["buried"], retired=retired)
+    return CardCounts(**{state: counts.get(state, 0) for state in (
+        "new", "learning", "young", "mature", "buried")}, retired=retired)
 
 
 @dataclass(frozen=True)

@@ -343,8 +343,8 @@ def test_cli_prints_every_figure(cli):
         "Due in the next 14 days",
         "03-03 Tue " + "█" * 40 + " 1", "03-04 Wed 0", "03-15 Sun 0",
         "03-16 Mon " + "█" * 40 + " 1",
-        "Retention (graded ≥ 3, 2026-02-01 to 2026-03-02)",
-        "topic young (<21 d) mature (≥21 d) all",
+        "Retention (last 30 days, graded ≥ 3)",
+        "topic young <21 d mature ≥21 d all",
         "all topics 69% (9/13) 100% (1/1) 71% (10/14)",
         "cnn 64% (7/11) — 64% (7/11)",
         "opt — — —",
@@ -352,9 +352,9 @@ def test_cli_prints_every_figure(cli):
         "(retired) 100% (2/2) — 100% (2/2)",
         "new learning young mature buried retired",
         "1 2 1 1 1 1",
-        "id topic EF lapses reviews interval due",
-        "cnn-pooling-purpose cnn 2.08 3 7 1 2026-02-27",
-        "cnn-conv-output-size cnn 2.50 1 1 1 2026-03-03",
+        "id topic EF lapses reviews due",
+        "cnn-pooling-purpose cnn 2.08 3 7 2026-02-27",
+        "cnn-conv-output-size cnn 2.50 1 1 2026-03-03",
     ]:
         assert expected in lines, expected
     assert sum(line.startswith("03-") for line in lines) == 14
@@ -496,7 +496,8 @@ def test_the_json_keys_are_documented_in_the_readme(logged, scope):
     from pathlib import Path
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Progress: `quiz stats`"):readme.index("## `make test`")]
+    start = readme.index("### Progress: `quiz stats`")
+    section = readme[start:readme.index("\n#", start + 1)]
     found = progress.as_json(progress.report(logged, TODAY, scope))
     keys = set(found)
     for name in ("today", "streak", "heatmap", "retention", "cards"):

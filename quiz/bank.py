@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from quiz import numeric
+from quiz.bank_files import bank_files
 from quiz.errors import BankError
 from quiz.model import LANGS, KeyPoint, NumericSpec, Question, Source, Text, Topic
 
@@ -20,7 +21,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-BANK_SUFFIXES = (".yaml", ".yml")
 TOP_KEYS = {"topic", "title", "questions"}
 QUESTION_KEYS = {"id", "type", "tags", "zh", "en", "sources", "note", "key_points",
                  "check", "params", "constraints", "tolerance"}
@@ -43,30 +43,6 @@ class Bank:
     def by_id(self) -> dict[str, Question]:
         """Questions keyed by id."""
         return {q.id: q for q in self.questions}
-
-
-def bundled_dir() -> Path:
-    """The folder of the banks shipped with quiz: `questions/` in a clone or in the wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "questions", here.parent / "questions"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "questions"
-
-
-def bank_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, int, str]]]:
-    """The YAML files named by `paths` (files, or folders searched recursively)."""
-    files: list[Path] = []
-    problems: list[tuple[str, int, str]] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append((str(path), 0, "no such file or folder"))
-    unique = {p.resolve(): p for p in reversed(files)}  # first naming of each file wins
-    return list(reversed(unique.values())), problems
 
 
 def load_bank(paths: Iterable[Path]) -> Bank:

@@ -13,7 +13,7 @@ import typer.core
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from quiz.bank import Bank
+    from quiz.bank_cache import BankCache, Entry
     from quiz.model import Question
     from quiz.store import Store
 
@@ -23,10 +23,12 @@ class _Group(typer.core.TyperGroup):
     """Turns quiz's own errors into a red `Error: …` line and their exit code, never a traceback."""
 
     def invoke(self, ctx: typer.Context):  # noqa: ANN201 - whatever the command returns
-        from quiz.errors import QuizError
+        from quiz.errors import BankError, QuizError
 
         try:
             return super().invoke(ctx)
+        except BankError as exc:
+            report_bank_error(exc)
         except QuizError as exc:
             fail(str(exc), exc.exit_code)
 
@@ -83,22 +85,18 @@ def err_console() -> Console:
 
 def bank_paths(extra: list[Path] | None) -> list[Path]:
     """The bundled banks (unless QUIZ_BUNDLED=0), then QUIZ_BANKS, then --bank."""
-    from quiz.bank_index import bundled_dir  # quiz.bank's own costs yaml's import
+    from quiz.bank_files import bundled_dir
 
     env = [Path(p) for p in os.environ.get("QUIZ_BANKS", "").split(os.pathsep) if p]
     bundled = [] if os.environ.get("QUIZ_BUNDLED") == "0" else [bundled_dir()]
     return [*bundled, *env, *(extra or [])]
 
 
-def load(extra: list[Path] | None) -> Bank:
-    """The bank, or exit 2 with every problem as `file:line: message`."""
-    from quiz.bank import load_bank
-    from quiz.errors import BankError
+def bank_of(store: Store, extra: list[Path] | None) -> BankCache:
+    """The bank through the store's cache (a broken bank exits 2 with every problem)."""
+    from quiz.bank_cache import BankCache
 
-    try:
-        return load_bank(bank_paths(extra))
-    except BankError as exc:
-        report_bank_error(exc)
+    return BankCache(store, bank_paths(extra))
 
 
 def report_bank_error(exc: Exception) -> NoReturn:
@@ -133,9 +131,9 @@ def language(lang: str | None) -> str:
     return value
 
 
-def select(bank: Bank, topics: list[str] | None, tags: list[str] | None) -> list[Question]:
-    """The bank's questions narrowed to `topics` and `tags`; unknown names are usage errors."""
-    questions = list(bank.questions)
+def select(questions: list[Entry], topics: list[str] | None,
+           tags: list[str] | None) -> list[Entry]:
+    """Questions narrowed to `topics` and `tags`; unknown names are usage errors."""
     known_topics = sorted({q.topic for q in questions})
     for topic in topics or []:
         if topic not in known_topics:
@@ -213,13 +211,15 @@ def review(
     """Today's review: due cards first, then new ones; every answer saved at once."""
     from quiz import plan, stats
     from quiz.queue import build_queue, is_new
-    from quiz.session import Mode, study_day
+    from quiz.session import Mode
+    from quiz.study_day import study_day
 
     lang = language(lang)
-    the_bank = load(bank)
-    questions = select(the_bank, topic, tag)
     store = open_store(db)
-    store.sync_retired(q.id for q in the_bank.questions)
+    the_bank = bank_of(store, bank)
+    entries = the_bank.entries()
+    questions = select(entries, topic, tag)
+    store.sync_retired(q.id for q in entries)
     today = study_day(local_now(), rollover_hour())
     cards = store.cards()
     interview = interview_date(store)
@@ -244,6 +244,7 @@ def review(
         out.print(ui_text(lang, f"今天没有到期的题目。下次到期：{when}",
                           f"Nothing is due today. Next due: {when}"))
         return
+    queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode(interview=interview))
     ui.summary(stats.day_summary(store, result.day), stats.next_due(store, result.day, ids),
                stats.streaks(store, result.day).current)
@@ -265,12 +266,14 @@ def practice(
     from quiz.session import Mode
 
     lang = language(lang)
-    questions = select(load(bank), topic, tag)
     store = open_store(db)
+    the_bank = bank_of(store, bank)
+    questions = select(the_bank.entries(), topic, tag)
     queue = practice_queue(questions, store.cards(), count=count, weak=weak,
                            rng=random.Random() if shuffle else None)
     if not queue:
         fail("no weak cards to practise" if weak else "no questions match", 1)
+    queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode.practice())
     ui.note(f"练习了 {result.graded} 道题（不影响复习计划）",
             f"Practised {result.graded} question(s); the schedule is unchanged", "green")
@@ -296,22 +299,24 @@ def mock(
     from quiz.session import Mode
 
     lang = language(lang)
-    the_bank = load(bank)
     store = open_store(db)
+    the_bank = bank_of(store, bank)
     from quiz.ui import TerminalUI
 
     ui = TerminalUI(console(), lang)
     if history:
         ui.mock_history(mocks.history(store))
         return
-    questions = select(the_bank, topic, tag)
+    entries = the_bank.entries()
+    questions = select(entries, topic, tag)
     queue = mock_queue(questions, store.cards(), count=count, rng=random.Random())
+    queue = the_bank.questions(q.id for q in queue)
     session = mocks.new_id(local_now())
     mocks.save_settings(store, session, seconds=seconds, planned=len(queue))
     mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
                      interview=interview_date(store))
     _result, ui = start_session(store, queue, lang, mode)
-    found = mocks.report(store, session, {q.id: q.topic for q in the_bank.questions})
+    found = mocks.report(store, session, {q.id: q.topic for q in entries})
     if found is None:
         ui.note("这次模拟面试没有作答", "No answers in this mock interview", "yellow")
     else:
@@ -330,7 +335,7 @@ def plan_interview(
 
     from quiz import plan
     from quiz.queue import is_new
-    from quiz.session import study_day
+    from quiz.study_day import study_day
 
     lang = language(lang)
     store = open_store(db)
@@ -352,7 +357,7 @@ def plan_interview(
         console().print(ui_text(lang, "没有设置面试日期。用法：quiz plan --interview YYYY-MM-DD",
                                 "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
         return
-    questions = load(bank).questions
+    questions = bank_of(store, bank).entries()
     cards = store.cards()
     remaining = sum(is_new(cards.get(q.id), today) for q in questions)
     pace = plan.pace(remaining + store.new_introduced(today), today, day)
@@ -379,7 +384,8 @@ def validate(
     """Check banks; print a summary, or every problem as file:line: message (exit 2)."""
     from collections import Counter
 
-    from quiz.bank import bank_files, load_bank
+    from quiz.bank import load_bank
+    from quiz.bank_files import bank_files
     from quiz.errors import BankError
 
     targets = list(paths) if paths else bank_paths(bank)
@@ -411,15 +417,18 @@ def list_questions(
     from rich.table import Table
 
     from quiz.queue import is_due
-    from quiz.session import study_day
+    from quiz.study_day import study_day
 
     lang = language(lang)
-    questions = select(load(bank), topic, tag)
     store = open_store(db)
+    the_bank = bank_of(store, bank)
+    chosen = select(the_bank.entries(), topic, tag)
     today = study_day(local_now(), rollover_hour())
     cards = store.cards()
     if due:
-        questions = [q for q in questions if is_due(cards.get(q.id), today)]
+        interview = interview_date(store)
+        chosen = [q for q in chosen if is_due(cards.get(q.id), today, interview)]
+    questions = the_bank.questions(q.id for q in chosen)
     table = Table(title=f"{len(questions)} question(s)")
     for column in ("id", "topic", "type", "question", "due", "interval", "EF"):
         table.add_column(column, overflow="fold")
@@ -437,7 +446,7 @@ def list_questions(
 @app.command()
 def show(
     question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
-    bank: BankOption = None, lang: LangOption = None,
+    db: DbOption = None, bank: BankOption = None, lang: LangOption = None,
 ) -> None:
     """One question with its answer, sources and correction note."""
     import difflib
@@ -446,12 +455,14 @@ def show(
     from quiz.ui import pick
 
     lang = language(lang)
-    questions = load(bank).by_id()
-    if question_id not in questions:
-        close = difflib.get_close_matches(question_id, list(questions), n=3)
+    the_bank = bank_of(open_store(db), bank)
+    found = the_bank.questions([question_id])
+    if not found:
+        ids = [q.id for q in the_bank.entries()]
+        close = difflib.get_close_matches(question_id, ids, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         fail(f"no question with id '{question_id}'{hint}", 2)
-    q = questions[question_id]
+    q = found[0]
     out = console()
     out.print(f"[bold]{_escape(q.id)}[/]  [magenta]{_escape(q.topic)}[/]  "
               f"[dim]{_escape(' '.join('#' + t for t in q.tags))}[/]")
@@ -550,20 +561,18 @@ def export_cards(
     if not to_stdout:
         export.check_target(Path(file), force)
     lang = language(lang)
-    the_bank = load(bank)
-    questions = export.by_topic(select(the_bank, topic, tag), the_bank.topics)
+    store = open_store(db)
+    the_bank = bank_of(store, bank)
+    topics = the_bank.topics()
+    chosen = select(the_bank.entries(), topic, tag)
     only_due = only_due or days is not None
-    if only_due or weak:  # only then is the review history needed
-        from quiz.session import study_day
+    if only_due or weak:
+        from quiz.study_day import study_day
 
-        store = open_store(db)
-        try:
-            cards = store.cards()
-        finally:
-            store.close()
-        questions = export.filter_by_state(
-            questions, cards, today=study_day(local_now(), rollover_hour()),
+        chosen = export.filter_by_state(
+            chosen, store.cards(), today=study_day(local_now(), rollover_hour()),
             due_days=(days or 0) if only_due else None, weak=weak)
+    questions = export.by_topic(the_bank.questions(q.id for q in chosen), topics)
     flashcards = export.flashcards(questions, instances)
     if not flashcards:
         fail("nothing to export: no question matches the filters", 1)
@@ -571,7 +580,7 @@ def export_cards(
         from quiz.anki_export import write_apkg
 
         export.write_file(Path(file), lambda out: write_apkg(
-            flashcards, the_bank.topics, out, lang=lang, timestamp=time.time()), force=force)
+            flashcards, topics, out, lang=lang, timestamp=time.time()), force=force)
     else:
         if fmt == "csv":
             from quiz.csv_export import write_csv
@@ -582,7 +591,7 @@ def export_cards(
             from quiz.markdown_export import write_markdown
 
             def render(out):  # noqa: ANN001, ANN202 - a text stream
-                write_markdown(flashcards, the_bank.topics, out, lang=lang)
+                write_markdown(flashcards, topics, out, lang=lang)
         if to_stdout:
             render(sys.stdout)
         else:
@@ -603,23 +612,20 @@ def show_stats(
     as_json: Annotated[bool, typer.Option("--json", help="The same figures as JSON.")] = False,
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
-    from datetime import timedelta
-
     from quiz import progress
-    from quiz.bank_index import question_topics
     from quiz.stats import Scope
+    from quiz.study_day import study_day
 
     lang = language(lang)
     store = open_store(db)
-    topics = question_topics(store, bank_paths(bank), lambda: load(bank))
+    topics = {q.id: q.topic for q in bank_of(store, bank).entries()}
     known = sorted(set(topics.values()))
     for name in topic or []:
         if name not in known:
             fail(f"unknown topic '{name}'; known topics: {', '.join(known)}", 2)
     scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
                   narrowed=bool(topic))
-    # session.study_day's rule, not imported from there: the session module pulls in numeric.
-    today = (local_now() - timedelta(hours=rollover_hour())).date()
+    today = study_day(local_now(), rollover_hour())
     found = progress.report(store, today, scope, days=days)
     if as_json:
         import json

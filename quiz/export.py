@@ -25,9 +25,9 @@ from typing import IO, TextIO
 from quiz import numeric
 from quiz.errors import QuizError, UsageError
 from quiz.model import Card, Question, Source, Text, Topic
+from quiz.queue import is_weak
 
 DECK_ROOT = "quiz"
-WEAK_EF = 2  # cards below this E-Factor (or with a lapse) are "weak"
 SEED_TRIES = 20  # seeds tried per wanted instance when looking for distinct draws
 LANG_CODES = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
 
@@ -135,12 +135,6 @@ def is_due_within(card: Card | None, today: date, days: int) -> bool:
     """A reviewed card due on or before `today + days` (overdue cards included)."""
     return card is not None and card.state is not None and card.state.due <= today + timedelta(
         days=days)
-
-
-def is_weak(card: Card | None) -> bool:
-    """A reviewed card with an E-Factor below 2.0 or at least one lapse."""
-    return card is not None and card.state is not None and (
-        card.state.efactor < WEAK_EF or card.lapses > 0)
 
 
 def filter_by_state(questions: Iterable[Question], cards: Mapping[str, Card], *, today: date,

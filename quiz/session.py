@@ -17,8 +17,7 @@ from quiz.errors import AnswerFormatError
 from quiz.model import Card, Question, Review
 from quiz.plan import capped
 from quiz.store import Store
-
-DEFAULT_ROLLOVER_HOUR = 4
+from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
 
 
 @dataclass(frozen=True)
@@ -75,11 +74,6 @@ class SessionResult:
 
 Ask = Callable[[str, CardView], "str | None"]
 Show = Callable[[str, Any], None]
-
-
-def study_day(moment: datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> date:
-    """The study day of a local time: it starts at `rollover_hour` (04:00 by default, like Anki)."""
-    return (moment - timedelta(hours=rollover_hour)).date()
 
 
 def run_session(store: Store, queue: list[Question], *, ask: Ask, show: Show,

@@ -22,7 +22,7 @@ from quiz import sm2
 from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -54,7 +54,16 @@ def _migrate_to_2(db: Any) -> None:
     db["reviews"].create_index(["question_id", "study_day", "kind"])
 
 
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}
+def _migrate_to_3(db: Any) -> None:
+    # The parsed bank (see bank_cache.py): one row per question in bank order, the columns
+    # that queues and filters need, and the whole question as JSON for when it is asked.
+    db["bank_questions"].create({
+        "pos": int, "id": str, "topic": str, "type": str, "tags": str, "data": str,
+    }, pk="pos", not_null={"id", "topic", "type", "tags", "data"})
+    db["bank_questions"].create_index(["id"], unique=True)
+
+
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3}
 
 
 class Store:

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from quiz.bank import bundled_dir, load_bank, parse_text
+from quiz.bank import load_bank, parse_text
+from quiz.bank_files import bundled_dir
 from quiz.errors import BankError
 
 DATA = Path(__file__).parent / "data"

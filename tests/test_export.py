@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from quiz import cli, export, sm2
-from quiz.bank import bundled_dir, load_bank
+from quiz.bank import load_bank
+from quiz.bank_files import bundled_dir
 from quiz.csv_export import columns, write_csv
 from quiz.errors import UsageError
 from quiz.markdown_export import block, escape_inline, write_markdown

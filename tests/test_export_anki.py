@@ -8,7 +8,8 @@ from anki.collection import Collection, ImportAnkiPackageRequest, ImportCsvReque
 
 from quiz import export
 from quiz.anki_export import FIELDS, MODEL_NAME, write_apkg
-from quiz.bank import bundled_dir, load_bank
+from quiz.bank import load_bank
+from quiz.bank_files import bundled_dir
 from quiz.csv_export import write_csv
 
 T0 = 1_780_000_000.0  # a fixed export time; Anki updates a note only from a newer one

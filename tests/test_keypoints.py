@@ -6,7 +6,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from quiz.bank import bundled_dir, load_bank
+from quiz.bank import load_bank
+from quiz.bank_files import bundled_dir
 from quiz.keypoints import coverage, covered, fold, suggest_grade
 from quiz.model import KeyPoint
 

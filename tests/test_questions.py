@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from quiz import numeric
-from quiz.bank import bundled_dir, load_bank
+from quiz.bank import load_bank
+from quiz.bank_files import bundled_dir
 
 BANK = load_bank([bundled_dir()])
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")

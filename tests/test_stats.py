@@ -27,11 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 from quiz import progress, sm2, stats
-from quiz.bank_index import question_topics
 from quiz.cli import app
 from quiz.model import Review
 from quiz.session import study_day
-from quiz.store import Store
+from quiz.store import SCHEMA_VERSION, Store
 
 CST = timezone(timedelta(hours=8))
 TODAY = date(2026, 3, 2)
@@ -141,10 +140,11 @@ def test_a_schema_1_database_gains_the_column_empty(tmp_path):
     write_log(old)
     old.conn.execute("DROP INDEX idx_reviews_question_id_study_day_kind")
     old.conn.execute("ALTER TABLE reviews DROP COLUMN last_interval")
+    old.conn.execute("DROP TABLE bank_questions")  # schema 3's
     old.conn.execute("PRAGMA user_version = 1")
     old.close()
     again = Store.open(path)
-    assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert again.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert again.query("SELECT count(last_interval) AS n FROM reviews")[0]["n"] == 0
     assert again.query("SELECT count(*) AS n FROM sqlite_master WHERE name = "
                        "'idx_reviews_question_id_study_day_kind'")[0]["n"] == 1
@@ -261,28 +261,6 @@ def test_an_empty_database(store, scope):
     assert found.cards == stats.CardCounts(new=6, learning=0, young=0, mature=0, buried=0,
                                            retired=0)
     assert sum(found.heatmap.counts) == 0 and found.retention.overall.all.rate is None
-
-
-def test_the_bank_index_is_cached_until_a_file_changes(store, bank):
-    loads = []
-
-    def load():
-        from quiz.bank import load_bank
-
-        loads.append(1)
-        return load_bank([bank])
-
-    assert question_topics(store, [bank], load) == TOPICS
-    assert question_topics(store, [bank], load) == TOPICS and len(loads) == 1
-    (bank / "opt.yaml").write_text(OPT_BANK.replace("opt-adam", "opt-adamw"), encoding="utf-8")
-    assert "opt-adamw" in question_topics(store, [bank], load) and len(loads) == 2
-
-
-def test_bundled_dir_agrees_with_the_bank_loader():
-    from quiz import bank_index
-    from quiz.bank import bundled_dir
-
-    assert bank_index.bundled_dir() == bundled_dir()
 
 
 # -- the command -----------------------------------------------------------------------------

@@ -1,0 +1,129 @@
+"""The parsed bank, kept in the store so that commands do not parse YAML every time.
+
+The cache is keyed by the bank files' paths, sizes and modification times (and by
+CACHE_VERSION, to be raised whenever the parser or the question model changes). When they
+match, a command reads each question's id, topic, type and tags from one indexed table,
+and decodes the full question only for the cards it shows; when they do not, the YAML is
+loaded and validated as always (a BankError stops the command) and the cache rewritten.
+A database that cannot be written just gets no cache.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from quiz.bank_files import signature
+from quiz.errors import StoreError
+from quiz.model import KeyPoint, NumericSpec, Question, Source, Text, Topic
+from quiz.store import Store
+
+if TYPE_CHECKING:
+    from quiz.bank import Bank
+
+CACHE_VERSION = "1"
+KEY = "bank_cache"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What queues and filters need to know of a question, without its text."""
+
+    id: str
+    topic: str
+    type: str
+    tags: tuple[str, ...]
+
+
+class BankCache:
+    """The bank at `paths`, through the store's cache."""
+
+    def __init__(self, store: Store, paths: Sequence[Path]) -> None:
+        self.store = store
+        self.paths = list(paths)
+        self._bank: Bank | None = None  # set when this process parsed the YAML itself
+
+    def _refresh(self) -> bool:
+        """Make the cache current (parsing the YAML if needed); False if it cannot be used."""
+        key = f"{CACHE_VERSION}\n{signature(self.paths)}"
+        if self._bank is None and self.store.setting(KEY) == key:
+            return True
+        if self._bank is None:
+            from quiz.bank import load_bank  # only now: yaml and the parser cost ~50 ms
+
+            self._bank = load_bank(self.paths)
+        try:
+            write(self.store, self._bank, key)
+        except StoreError:  # e.g. a read-only database: answer from the parsed bank
+            return False
+        return True
+
+    def entries(self) -> list[Entry]:
+        """Every question's id, topic, type and tags, in bank order."""
+        if not self._refresh():
+            return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions]
+        rows = self.store.query("SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
+        return [Entry(r["id"], r["topic"], r["type"], tuple(json.loads(r["tags"])))
+                for r in rows]
+
+    def questions(self, ids: Iterable[str] | None = None) -> list[Question]:
+        """The full questions of `ids` (all of them if None), in the order of `ids`."""
+        wanted = None if ids is None else list(ids)
+        if not self._refresh():
+            by_id = self._bank.by_id()
+            return list(self._bank.questions) if wanted is None else [by_id[i] for i in wanted]
+        if wanted is None:
+            rows = self.store.query("SELECT data FROM bank_questions ORDER BY pos")
+            return [decode(json.loads(r["data"])) for r in rows]
+        rows = self.store.query("SELECT id, data FROM bank_questions WHERE id IN "
+                                "(SELECT value FROM json_each(?))", (json.dumps(wanted),))
+        found = {r["id"]: r["data"] for r in rows}
+        return [decode(json.loads(found[i])) for i in wanted if i in found]
+
+    def topics(self) -> dict[str, Topic]:
+        """The topics with their titles, in bank order."""
+        if not self._refresh():
+            return dict(self._bank.topics)
+        raw = json.loads(self.store.setting(KEY + ":topics") or "[]")
+        return {t["id"]: Topic(id=t["id"], title=Text(**t["title"]), file=t["file"])
+                for t in raw}
+
+
+def write(store: Store, bank: Bank, key: str) -> None:
+    """Replace the cached bank with `bank`, under `key`, in one transaction."""
+    rows = [(pos, q.id, q.topic, q.type, json.dumps(list(q.tags)), encode(q))
+            for pos, q in enumerate(bank.questions)]
+    topics = json.dumps([asdict(t) for t in bank.topics.values()], ensure_ascii=False)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM bank_questions")
+        conn.executemany("INSERT INTO bank_questions (pos, id, topic, type, tags, data) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (KEY + ":topics", topics))
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (KEY, key))
+
+
+def encode(question: Question) -> str:
+    """A question as JSON."""
+    return json.dumps(asdict(question), ensure_ascii=False)
+
+
+def decode(data: dict[str, Any]) -> Question:
+    """A question from its JSON form (`encode`'s inverse)."""
+    def text(value: dict[str, str] | None) -> Text | None:
+        return Text(**value) if value is not None else None
+
+    numeric = data["numeric"]
+    return Question(
+        id=data["id"], topic=data["topic"], prompt=text(data["prompt"]),
+        answer=text(data["answer"]), type=data["type"], tags=tuple(data["tags"]),
+        sources=tuple(Source(**s) for s in data["sources"]), note=text(data["note"]),
+        numeric=NumericSpec(check=numeric["check"], params=numeric["params"],
+                            constraints=tuple(numeric["constraints"]),
+                            tolerance=numeric["tolerance"]) if numeric else None,
+        key_points=tuple(KeyPoint(zh=tuple(k["zh"]), en=tuple(k["en"]))
+                         for k in data["key_points"]),
+        file=data["file"], line=data["line"])

@@ -311,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be at least 1")
 
     sys.path.insert(0, str(ROOT))  # the in-process target imports quiz from this checkout
+    # An installed quiz has its bytecode; a checkout under PYTHONDONTWRITEBYTECODE=1 would
+    # otherwise recompile every module on every run (compileall writes it regardless).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "quiz")], check=True)
     # The processes run in the checkout, so `python -m quiz` is this checkout's quiz.
     env = {**os.environ, "QUIZ_DB": str(data / "quiz.db"), "QUIZ_BANKS": str(data / "banks"),
            "QUIZ_BUNDLED": "0", "TERM": "xterm-256color"}

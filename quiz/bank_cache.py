@@ -24,7 +24,8 @@ from quiz.store import Store
 if TYPE_CHECKING:
     from quiz.bank import Bank
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
+TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
 KEY = "bank_cache"
 
 
@@ -66,7 +67,8 @@ class BankCache:
         if not self._refresh():
             return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions]
         rows = self.store.query("SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
-        return [Entry(r["id"], r["topic"], r["type"], tuple(json.loads(r["tags"])))
+        return [Entry(r["id"], r["topic"], r["type"],
+                      tuple(r["tags"].split(TAG_SEPARATOR)) if r["tags"] else ())
                 for r in rows]
 
     def questions(self, ids: Iterable[str] | None = None) -> list[Question]:
@@ -94,7 +96,7 @@ class BankCache:
 
 def write(store: Store, bank: Bank, key: str) -> None:
     """Replace the cached bank with `bank`, under `key`, in one transaction."""
-    rows = [(pos, q.id, q.topic, q.type, json.dumps(list(q.tags)), encode(q))
+    rows = [(pos, q.id, q.topic, q.type, TAG_SEPARATOR.join(q.tags), encode(q))
             for pos, q in enumerate(bank.questions)]
     topics = json.dumps([asdict(t) for t in bank.topics.values()], ensure_ascii=False)
     with store.transaction() as conn:

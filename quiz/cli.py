@@ -1,6 +1,8 @@
-"""The `quiz` command: parse the command line, call the core, render. Imports are lazy."""
+"""The `quiz` command: parse the command line, call the core, render. Imports are lazy.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads every annotation at start-up, and
+string annotations cost it an eval each. Types imported only for checking are quoted.
+"""
 
 import os
 import sys
@@ -71,13 +73,13 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def console() -> Console:
+def console() -> "Console":
     from rich.console import Console
 
     return Console(highlight=False)
 
 
-def err_console() -> Console:
+def err_console() -> "Console":
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
@@ -92,7 +94,7 @@ def bank_paths(extra: list[Path] | None) -> list[Path]:
     return [*bundled, *env, *(extra or [])]
 
 
-def bank_of(store: Store, extra: list[Path] | None) -> BankCache:
+def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
     """The bank through the store's cache (a broken bank exits 2 with every problem)."""
     from quiz.bank_cache import BankCache
 
@@ -118,7 +120,7 @@ def db_path(db: Path | None) -> Path:
     return Path(user_data_dir("quiz", appauthor=False)) / "quiz.db"
 
 
-def open_store(db: Path | None) -> Store:
+def open_store(db: Path | None) -> "Store":
     from quiz.store import Store
 
     return Store.open(db_path(db))
@@ -131,8 +133,8 @@ def language(lang: str | None) -> str:
     return value
 
 
-def select(questions: list[Entry], topics: list[str] | None,
-           tags: list[str] | None) -> list[Entry]:
+def select(questions: list["Entry"], topics: list[str] | None,
+           tags: list[str] | None) -> list["Entry"]:
     """Questions narrowed to `topics` and `tags`; unknown names are usage errors."""
     known_topics = sorted({q.topic for q in questions})
     for topic in topics or []:
@@ -175,7 +177,7 @@ def default(ctx: typer.Context) -> None:
         review(db=None, bank=None, topic=None, tag=None, lang=None, new=None, limit=None)
 
 
-def interview_date(store: Store):  # noqa: ANN201 - date | None, imported lazily
+def interview_date(store: "Store"):  # noqa: ANN201 - date | None, imported lazily
     """The interview date of `quiz plan`, or None."""
     from datetime import date
 
@@ -183,7 +185,18 @@ def interview_date(store: Store):  # noqa: ANN201 - date | None, imported lazily
     return date.fromisoformat(value) if value else None
 
 
-def start_session(store: Store, queue: list[Question], lang: str, mode: object):  # noqa: ANN201
+def due_horizon(today, interview):  # noqa: ANN001, ANN201 - dates, imported lazily
+    """The latest due date a card may have and still be due today (None: any date).
+
+    Before an interview plan's review window a card is due exactly when its date has come;
+    inside it, cards scheduled later may be pulled in, so all of them are looked at.
+    """
+    from quiz.plan import finish_by
+
+    return today if interview is None or today < finish_by(interview) else None
+
+
+def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):  # noqa: ANN201
     """Run the session loop on the terminal; its result and the UI that showed it."""
     import random
 
@@ -221,12 +234,14 @@ def review(
     questions = select(entries, topic, tag)
     store.sync_retired(q.id for q in entries)
     today = study_day(local_now(), rollover_hour())
-    cards = store.cards()
     interview = interview_date(store)
+    cards = store.cards(due_by=due_horizon(today, interview))
+    started = store.started()
     introduced = store.new_introduced(today)
     out = console()
     if interview is not None and today < interview:
-        remaining = sum(is_new(cards.get(q.id), today) for q in questions)
+        remaining = sum(is_new(cards.get(q.id), today) and q.id not in started
+                        for q in questions)
         pace = plan.pace(remaining + introduced, today, interview)
         new = pace.per_day if new is None else new
         out.print(ui_text(lang, f"距面试 {(interview - today).days} 天：还有 {remaining} 道新题，"
@@ -236,7 +251,7 @@ def review(
                           f"{pace.finish_by:%b %d}"))
     queue = build_queue(questions, cards, today, new_limit=10 if new is None else new,
                         introduced_today=introduced, relearn=store.relearning(today),
-                        limit=limit, interview=interview)
+                        limit=limit, interview=interview, started=started)
     ids = [q.id for q in questions]
     if not queue:
         upcoming = stats.next_due(store, today, ids)
@@ -424,9 +439,9 @@ def list_questions(
     the_bank = bank_of(store, bank)
     chosen = select(the_bank.entries(), topic, tag)
     today = study_day(local_now(), rollover_hour())
-    cards = store.cards()
+    interview = interview_date(store)
+    cards = store.cards(due_by=due_horizon(today, interview) if due else None)
     if due:
-        interview = interview_date(store)
         chosen = [q for q in chosen if is_due(cards.get(q.id), today, interview)]
     questions = the_bank.questions(q.id for q in chosen)
     table = Table(title=f"{len(questions)} question(s)")

@@ -5,14 +5,27 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from fractions import Fraction
+from typing import Protocol, TypeVar
 
-from quiz.model import Card, Question
+from quiz.model import Card
 from quiz.plan import effective_due
 
 WEAK_EF = Fraction(2)  # a card below this E-Factor, or with a lapse, is weak
+
+
+class Listed(Protocol):
+    """What a queue needs of a question: a bank question, or a cached bank entry."""
+
+    id: str
+    topic: str
+    type: str
+    tags: tuple[str, ...]
+
+
+Q = TypeVar("Q", bound=Listed)
 
 
 def is_buried(card: Card | None, today: date) -> bool:
@@ -37,19 +50,23 @@ def is_weak(card: Card | None) -> bool:
         card.state.efactor < WEAK_EF or card.lapses > 0)
 
 
-def build_queue(questions: Iterable[Question], cards: Mapping[str, Card], today: date, *,
+def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,
                 new_limit: int, introduced_today: int = 0, relearn: Iterable[str] = (),
-                limit: int | None = None, interview: date | None = None) -> list[Question]:
+                limit: int | None = None, interview: date | None = None,
+                started: Collection[str] | None = None) -> list[Q]:
     """Due cards by due date (bank order within a day), then new cards, then today's relearning.
 
     `introduced_today` counts new cards already seen today, so `new_limit` is per day;
     `relearn` are cards failed earlier today that have not yet been answered with 4 or 5.
+    `cards` may hold only the due and buried cards when `started` names every card with a
+    schedule (so the rest of the log need not be loaded).
     """
     questions = list(questions)
     due = sorted((q for q in questions if is_due(cards.get(q.id), today, interview)),
                  key=lambda q: effective_due(cards[q.id], today, interview))
     room = max(0, new_limit - introduced_today)
-    new = [q for q in questions if is_new(cards.get(q.id), today)][:room]
+    new = [q for q in questions if is_new(cards.get(q.id), today)
+           and (started is None or q.id not in started)][:room]
     queued = {q.id for q in due} | {q.id for q in new}
     wanted = set(relearn) - queued
     again = [q for q in questions if q.id in wanted and not is_buried(cards.get(q.id), today)]
@@ -57,8 +74,8 @@ def build_queue(questions: Iterable[Question], cards: Mapping[str, Card], today:
     return queue[:limit] if limit is not None else queue
 
 
-def practice_queue(questions: Iterable[Question], cards: Mapping[str, Card], *, count: int,
-                   weak: bool = False, rng: random.Random | None = None) -> list[Question]:
+def practice_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,
+                   weak: bool = False, rng: random.Random | None = None) -> list[Q]:
     """Up to `count` questions to drill: weak ones only with `weak`; shuffled with `rng`."""
     pool = [q for q in questions if not weak or is_weak(cards.get(q.id))]
     if rng is not None:
@@ -75,8 +92,8 @@ def mock_weight(card: Card | None) -> float:
     return 1.0
 
 
-def mock_queue(questions: Iterable[Question], cards: Mapping[str, Card], *, count: int,
-               rng: random.Random) -> list[Question]:
+def mock_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,
+               rng: random.Random) -> list[Q]:
     """`count` questions across topics, weighted to weak and unseen ones, numeric included.
 
     Weighted sampling without replacement (key u^(1/w)), at most ⌈count/topics⌉ per topic
@@ -87,7 +104,7 @@ def mock_queue(questions: Iterable[Question], cards: Mapping[str, Card], *, coun
                    reverse=True)
     topics = {q.topic for q in questions}
     cap = math.ceil(count / max(1, min(count, len(topics))))
-    chosen: list[Question] = []
+    chosen: list[Q] = []
     per_topic: dict[str, int] = defaultdict(int)
     for question in keyed:
         if len(chosen) < count and per_topic[question.topic] < cap:

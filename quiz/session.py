@@ -10,14 +10,17 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from quiz import keypoints, numeric, sm2
+from quiz import sm2
 from quiz.errors import AnswerFormatError
 from quiz.model import Card, Question, Review
 from quiz.plan import capped
 from quiz.store import Store
 from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
+
+if TYPE_CHECKING:
+    from quiz import numeric
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ class _Loop:
             text_changed=bool(card and card.state and card.fingerprint
                               and card.fingerprint != question.fingerprint()))
         if question.numeric is not None:
+            from quiz import numeric  # only for numeric cards: its import costs start-up
+
             view = replace(view, instance=numeric.instantiate(question, self.seed()))
         self.show("card", view)
         shown_at = self.now()
@@ -150,6 +155,8 @@ class _Loop:
         if typed is None:
             return None
         typed = typed.strip() or None
+        from quiz import keypoints  # compiles its patterns on import: only when needed
+
         points = view.question.key_points
         covered = tuple(keypoints.coverage(typed, points)) if typed and points else ()
         suggested = keypoints.suggest_grade(sum(covered), len(points), typed is not None) \
@@ -158,6 +165,8 @@ class _Loop:
 
     def numeric_answer(self, view: CardView) -> CardView | None:
         """Ask until the answer parses (a typo is not a wrong answer); Enter alone gives up."""
+        from quiz import numeric
+
         while True:
             typed = self.ask("numeric", view)
             if typed is None:

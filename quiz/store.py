@@ -192,15 +192,23 @@ class Store:
 
     # -- cards ---------------------------------------------------------------------------
 
-    def cards(self, ids: Iterable[str] | None = None) -> dict[str, Card]:
-        """Every card the store knows (or those of `ids`), keyed by question id."""
-        sql = "SELECT * FROM cards"
-        rows = self.query(sql)
-        cards = {row["question_id"]: _card(row) for row in rows}
+    def cards(self, ids: Iterable[str] | None = None, *,
+              due_by: date | None = None) -> dict[str, Card]:
+        """The cards the store knows, keyed by question id: all, those of `ids`, or (with
+        `due_by`) those due by that day plus every buried one."""
+        sql, params = "SELECT * FROM cards", []
         if ids is not None:
-            wanted = set(ids)
-            cards = {k: v for k, v in cards.items() if k in wanted}
-        return cards
+            sql += " WHERE question_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(ids)))
+        elif due_by is not None:
+            sql += " WHERE due <= ? OR buried_until IS NOT NULL"
+            params.append(due_by.isoformat())
+        return {row["question_id"]: _card(row) for row in self.query(sql, params)}
+
+    def started(self) -> set[str]:
+        """The ids of every card with a review that moved its schedule."""
+        return {row[0] for row in self.query(
+            "SELECT question_id FROM cards WHERE repetitions IS NOT NULL")}
 
     def card(self, question_id: str) -> Card | None:
         """One card, or None if never reviewed nor buried."""

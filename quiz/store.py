@@ -195,13 +195,13 @@ class Store:
     def cards(self, ids: Iterable[str] | None = None, *,
               due_by: date | None = None) -> dict[str, Card]:
         """The cards the store knows, keyed by question id: all, those of `ids`, or (with
-        `due_by`) those due by that day plus every buried one."""
+        `due_by`) the live ones due by that day plus every buried one."""
         sql, params = "SELECT * FROM cards", []
         if ids is not None:
             sql += " WHERE question_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(ids)))
         elif due_by is not None:
-            sql += " WHERE due <= ? OR buried_until IS NOT NULL"
+            sql += " WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL)"
             params.append(due_by.isoformat())
         return {row["question_id"]: _card(row) for row in self.query(sql, params)}
 

@@ -16,7 +16,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text as RichText
 
-from quiz import numeric, sm2
+from quiz import sm2
 from quiz.errors import AnswerFormatError
 from quiz.mocks import MockReport, MockSummary
 from quiz.model import Question, Text
@@ -137,12 +137,14 @@ class TerminalUI:
     def _show_reveal(self, view: CardView) -> None:
         q = view.question
         if view.instance is not None:
+            from quiz.answers import format_value
+
             inst = view.instance
             verdict = (both("✓ 正确", "✓ correct", self.lang) if view.correct
                        else both("✗ 不正确", "✗ incorrect", self.lang))
             body = [RichText(verdict, style="bold green" if view.correct else "bold red"),
                     RichText(both("标准答案：", "Expected: ", self.lang)
-                             + numeric.format_value(inst.expected), style="bold")]
+                             + format_value(inst.expected), style="bold")]
             body += [RichText(t) for t in pick(inst.solution, self.lang)]
             self.console.print(Panel(Group(*body), title=both("解答", "Worked solution",
                                                               self.lang), border_style="blue"))

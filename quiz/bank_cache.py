@@ -74,6 +74,13 @@ class BankCache:
                       tuple(r["tags"].split(TAG_SEPARATOR)) if r["tags"] else ())
                 for r in rows]
 
+    def topic_of(self) -> dict[str, str]:
+        """Question id → topic, in bank order."""
+        if not self._refresh():
+            return {q.id: q.topic for q in self._bank.questions}
+        return dict(self.store.conn.execute(
+            "SELECT id, topic FROM bank_questions ORDER BY pos").fetchall())
+
     def questions(self, ids: Iterable[str] | None = None) -> list[Question]:
         """The full questions of `ids` (all of them if None), in the order of `ids`."""
         wanted = None if ids is None else list(ids)

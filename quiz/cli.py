@@ -633,7 +633,7 @@ def show_stats(
 
     lang = language(lang)
     store = open_store(db)
-    topics = {q.id: q.topic for q in bank_of(store, bank).entries()}
+    topics = bank_of(store, bank).topic_of()
     known = sorted(set(topics.values()))
     for name in topic or []:
         if name not in known:

@@ -44,6 +44,7 @@ def test_the_cache_is_reused_until_a_file_changes(store, bank_dir, parses):
         q for i in ("rnn-lstm-vs-gru", "cnn-one-by-one")
         for q in load_bank([bank_dir]).questions if q.id == i]
     assert again.topics()["rnn"].title.en == "Recurrent neural networks"
+    assert again.topic_of() == {e.id: e.topic for e in entries}
     rnn = bank_dir / "rnn.yaml"
     rnn.write_text(rnn.read_text("utf-8").replace("rnn-lstm-vs-gru", "rnn-gru-vs-lstm"),
                    encoding="utf-8")
@@ -73,3 +74,4 @@ def test_a_read_only_database_answers_from_the_parsed_bank(tmp_path, bank_dir):
     cache = BankCache(Store(conn, str(path)), [bank_dir])
     assert [e.id for e in cache.entries()][-1] == "rnn-lstm-vs-gru"
     assert cache.questions(["cnn-one-by-one"])[0].prompt.en == "What does a 1×1 convolution do?"
+    assert cache.topic_of()["rnn-lstm-vs-gru"] == "rnn"

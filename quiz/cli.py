@@ -244,11 +244,8 @@ def review(
                         for q in questions)
         pace = plan.pace(remaining + introduced, today, interview)
         new = pace.per_day if new is None else new
-        out.print(ui_text(lang, f"距面试 {(interview - today).days} 天：还有 {remaining} 道新题，"
-                                f"每天 {pace.per_day} 道，{pace.finish_by} 前学完",
-                          f"{(interview - today).days} days to the interview: {remaining} new "
-                          f"questions left, {pace.per_day} a day to finish by "
-                          f"{pace.finish_by:%b %d}"))
+        message = plan.describe(remaining, pace, today, interview)
+        out.print(ui_text(lang, message.zh, message.en))
     queue = build_queue(questions, cards, today, new_limit=10 if new is None else new,
                         introduced_today=introduced, relearn=store.relearning(today),
                         limit=limit, interview=interview, started=started)
@@ -376,11 +373,8 @@ def plan_interview(
     cards = store.cards()
     remaining = sum(is_new(cards.get(q.id), today) for q in questions)
     pace = plan.pace(remaining + store.new_introduced(today), today, day)
-    console().print(ui_text(
-        lang, f"面试日期 {day}（还有 {(day - today).days} 天）：还有 {remaining} 道新题，"
-              f"每天 {pace.per_day} 道，{pace.finish_by} 前学完；之后只复习。",
-        f"Interview on {day} ({(day - today).days} days): {remaining} new questions left, "
-        f"{pace.per_day} a day to finish by {pace.finish_by:%b %d}; then review only."))
+    message = plan.describe(remaining, pace, today, day)
+    console().print(ui_text(lang, message.zh, message.en))
 
 
 def ui_text(lang: str, zh: str, en: str) -> str:
@@ -429,8 +423,6 @@ def list_questions(
     lang: LangOption = None,
 ) -> None:
     """A table of questions with their review state."""
-    from rich.table import Table
-
     from quiz.queue import is_due
     from quiz.study_day import study_day
 
@@ -444,18 +436,36 @@ def list_questions(
     if due:
         chosen = [q for q in chosen if is_due(cards.get(q.id), today, interview)]
     questions = the_bank.questions(q.id for q in chosen)
-    table = Table(title=f"{len(questions)} question(s)")
-    for column in ("id", "topic", "type", "question", "due", "interval", "EF"):
-        table.add_column(column, overflow="fold")
+    # Aligned lines rather than a rich Table: a table of a few hundred rows takes rich most
+    # of a second to lay out. The question comes last, so CJK widths need no padding.
+    width = max([len(q.id) for q in questions] + [2])
+    topic_width = max([len(q.topic) for q in questions] + [5])
+    lines = [f"{'id':<{width}}  {'topic':<{topic_width}}  type     due         interval  EF    "
+             "question"]
     for q in questions:
         card = cards.get(q.id)
         state = card.state if card else None
-        text = q.prompt.get("zh" if lang == "zh" else "en")
-        table.add_row(q.id, q.topic, q.type, text[:60],
-                      str(state.due) if state else "new",
-                      str(state.interval) if state else "",
-                      f"{float(state.efactor):.2f}" if state else "")
-    console().print(table)
+        due_text = str(state.due) if state else "new"
+        interval = str(state.interval) if state else ""
+        ef = f"{float(state.efactor):.2f}" if state else ""
+        text = clip(" ".join(q.prompt.get("zh" if lang == "zh" else "en").split()), 60)
+        lines.append(f"{q.id:<{width}}  {q.topic:<{topic_width}}  {q.type:<7}  {due_text:<10}  "
+                     f"{interval:>8}  {ef:<4}  {text}")
+    out = console()
+    out.print(f"[bold]{len(questions)} question(s)[/]")
+    out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True, crop=False)
+
+
+def clip(text: str, cells: int) -> str:
+    """`text` cut to `cells` terminal columns (CJK characters take two), with an ellipsis."""
+    from unicodedata import east_asian_width
+
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if east_asian_width(char) in "WF" else 1
+        if used > cells:
+            return text[:index] + "…"
+    return text
 
 
 @app.command()

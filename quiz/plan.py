@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from quiz.model import Card, CardState
+from quiz.model import Card, CardState, Text
 
 REVIEW_DAYS = 3
 
@@ -70,3 +70,13 @@ def pace(remaining: int, today: date, interview: date) -> Pace:
     days = (last - today).days + 1
     per_day = remaining if days <= 0 else math.ceil(remaining / days)
     return Pace(remaining=remaining, per_day=per_day, finish_by=last, days_left=max(days, 0))
+
+
+def describe(new_left: int, pace: Pace, today: date, interview: date) -> Text:
+    """The plan in a sentence: days left, new questions left, the pace, the finish."""
+    days = (interview - today).days
+    return Text(
+        zh=f"面试日期 {interview}（还有 {days} 天）：还有 {new_left} 道新题，每天 {pace.per_day} "
+           f"道，{pace.finish_by} 前学完；之后只复习。",
+        en=f"Interview on {interview} ({days} days): {new_left} new questions left, "
+           f"{pace.per_day} a day to finish by {pace.finish_by:%b %d}; then review only.")

@@ -37,7 +37,7 @@ def test_plan_sets_shows_and_clears_the_interview_date():
         "Interview on 2026-12-20 (28 days): 4 new questions left, 1 a day to finish by "
         "Dec 17; then review only. ")
     review = invoke("review", "--lang", "en", input="")
-    assert "28 days to the interview: 4 new questions left, 1 a day" in review.output
+    assert "Interview on 2026-12-20 (28 days): 4 new questions left, 1 a day" in review.output
     assert invoke("plan", "--clear", "--lang", "en").output == "Interview date cleared\n"
     assert "No interview date set" in invoke("plan", "--lang", "en").output
 

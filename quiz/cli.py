@@ -451,9 +451,7 @@ def list_questions(
         text = clip(" ".join(q.prompt.get("zh" if lang == "zh" else "en").split()), 60)
         lines.append(f"{q.id:<{width}}  {q.topic:<{topic_width}}  {q.type:<7}  {due_text:<10}  "
                      f"{interval:>8}  {ef:<4}  {text}")
-    out = console()
-    out.print(f"[bold]{len(questions)} question(s)[/]")
-    out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True, crop=False)
+    typer.echo(f"{len(questions)} question(s)\n" + "\n".join(lines))  # plain: no rich import
 
 
 def clip(text: str, cells: int) -> str:

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from quiz.lang import both
 from quiz.progress import RETIRED, Heatmap, Recall, Report
 
 SHADES = ("grey27", "#0e4429", "#006d32", "#26a641", "#39d353")  # GitHub's greens, 0 to 4
@@ -23,11 +24,6 @@ BAR_WIDTH = 40
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
-
-
-def both(zh: str, en: str, lang: str) -> str:
-    """A label in the chosen language(s), as ui.both (not imported: ui pulls in the session)."""
-    return {"zh": zh, "en": en}.get(lang, f"{zh} · {en}")
 
 
 def level(count: int, most: int) -> int:

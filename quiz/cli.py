@@ -41,7 +41,6 @@ app = typer.Typer(
     no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False,
     rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
 
-LANGS = ("zh", "en", "both")
 
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help="SQLite database (default: QUIZ_DB, else the user data folder).",
@@ -127,6 +126,8 @@ def open_store(db: Path | None) -> "Store":
 
 
 def language(lang: str | None) -> str:
+    from quiz.lang import LANGS
+
     value = lang or os.environ.get("QUIZ_LANG") or "both"
     if value not in LANGS:
         fail(f"--lang must be one of {', '.join(LANGS)}, not '{value}'", 2)
@@ -378,7 +379,7 @@ def plan_interview(
 
 
 def ui_text(lang: str, zh: str, en: str) -> str:
-    from quiz.ui import both
+    from quiz.lang import both
 
     return _escape(both(zh, en, lang))
 
@@ -475,7 +476,7 @@ def show(
     import difflib
 
     from quiz import numeric
-    from quiz.ui import pick
+    from quiz.lang import pick
 
     lang = language(lang)
     the_bank = bank_of(open_store(db), bank)
@@ -524,8 +525,8 @@ def calc(
     """
     from quiz import calc as calculator
     from quiz.errors import UsageError
+    from quiz.lang import pick
     from quiz.numeric import explain, format_value
-    from quiz.ui import pick
 
     lang = language(lang)
     check, args = calculator.parse(name, list(ctx.args))

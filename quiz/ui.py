@@ -18,24 +18,11 @@ from rich.text import Text as RichText
 
 from quiz import sm2
 from quiz.errors import AnswerFormatError
+from quiz.lang import both, pick
 from quiz.mocks import MockReport, MockSummary
-from quiz.model import Question, Text
+from quiz.model import Question
 from quiz.session import CardView
 from quiz.stats import DaySummary
-
-LANG_ORDER = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
-
-
-def pick(text: Text | None, lang: str) -> list[str]:
-    """The text's versions to show for `lang` (zh, en or both, Chinese first)."""
-    if text is None:
-        return []
-    return [text.get(code) for code in LANG_ORDER[lang]]
-
-
-def both(zh: str, en: str, lang: str) -> str:
-    """A short label in the chosen language(s)."""
-    return {"zh": zh, "en": en}.get(lang, f"{zh} · {en}")
 
 
 class TerminalUI:

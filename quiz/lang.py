@@ -1,0 +1,20 @@
+"""Which language(s) to show: zh, en or both (Chinese first)."""
+
+from __future__ import annotations
+
+from quiz.model import Text
+
+LANGS = ("zh", "en", "both")
+LANG_ORDER = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
+
+
+def pick(text: Text | None, lang: str) -> list[str]:
+    """The text's versions to show for `lang` (zh, en or both, Chinese first)."""
+    if text is None:
+        return []
+    return [text.get(code) for code in LANG_ORDER[lang]]
+
+
+def both(zh: str, en: str, lang: str) -> str:
+    """A short label in the chosen language(s)."""
+    return {"zh": zh, "en": en}.get(lang, f"{zh} · {en}")

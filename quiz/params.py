@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import math
 import random
+import re
 import string
 from decimal import Decimal
 from typing import Any
@@ -121,14 +122,23 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+MAX_FORMAT_WIDTH = 100
+
+
 def placeholder_problems(template: str, names: list[str]) -> list[str]:
     """Placeholders in `template` that are not parameters, or a malformed template."""
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        parsed = [(f, spec) for _, f, spec, _ in string.Formatter().parse(template)
+                  if f is not None]
     except ValueError as err:
         return [f"template {template!r}: {err}"]
     problems = []
-    for f in fields:
+    for f, spec in parsed:
+        # `{size:>99999999999}` would make drawing allocate gigabytes: widths stay small.
+        if any(int(width) > MAX_FORMAT_WIDTH for width in re.findall(r"\d+", spec or "")):
+            problems.append(f"placeholder {{{f}:{spec}}} asks for a width or precision over "
+                            f"{MAX_FORMAT_WIDTH}")
+            continue
         if f not in names:
             problems.append(
                 f"placeholder {{{f}}} is not a parameter{did_you_mean(f, names)} "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from quiz import sm2
 from quiz.errors import AnswerFormatError
-from quiz.model import Card, Question, Review
+from quiz.model import Card, CardState, Question, Review
 from quiz.plan import capped
 from quiz.store import Store
 from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
@@ -208,24 +208,27 @@ class _Loop:
         question, mode = view.question, self.mode
         moment = self.now()
         day = study_day(moment, self.rollover)
-        # Read afresh: another session on the same database may have graded it meanwhile.
-        card = self.store.card(question.id)
-        repeat = view.repeat or (mode.kind == "review"
-                                 and self.store.scheduled_on(question.id, day))
-        kind = "repeat" if repeat else mode.kind
-        state = None
-        if mode.schedule and kind != "repeat":
-            state = sm2.next_state(card.state if card else None, quality, day)
-            state = capped(state, question.id, day, mode.interview)
         instance = view.instance
-        review = Review(
+        base = Review(
             question_id=question.id, reviewed_at=moment.astimezone(UTC),
             utc_offset=int((moment.utcoffset() or timedelta(0)).total_seconds() // 60),
-            study_day=day, quality=quality, state=state, kind=kind, answer=view.typed,
+            study_day=day, quality=quality, state=None, kind=mode.kind, answer=view.typed,
             duration_ms=view.answer_ms, fingerprint=question.fingerprint(),
             seed=instance.seed if instance else None,
             values=instance.values if instance else None, session=mode.session)
-        review_id = self.store.record(review)
+
+        def decide(previous: CardState | None, scheduled_today: bool) -> Review:
+            # Runs inside the store's write transaction, on the card as it is then: another
+            # session on the same database may have graded it meanwhile.
+            if view.repeat or (mode.kind == "review" and scheduled_today):
+                return replace(base, kind="repeat")
+            if not mode.schedule:
+                return base
+            state = sm2.next_state(previous, quality, day)
+            return replace(base, state=capped(state, question.id, day, mode.interview))
+
+        review_id, review = self.store.record_scheduled(base, decide)
+        state = review.state
         self.graded += 1
         self.graded_ids.add(question.id)
         if state is not None:

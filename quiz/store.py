@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
@@ -244,6 +244,30 @@ class Store:
             if review.state is not None:
                 _apply_to_card(conn, review)
         return row_id
+
+    def record_scheduled(self, review: Review,
+                         decide: Callable[[CardState | None, bool], Review]) -> tuple[int, Review]:
+        """Append an answer whose schedule is decided under the write lock; (row id, review).
+
+        `decide(state, scheduled_today)` gets the card's state as it is inside the transaction
+        and whether an answer already moved it on the review's study day, and returns the
+        review to append (kind and state set): two sessions grading one card at once cannot
+        overwrite each other's state.
+        """
+        with self.transaction() as conn:
+            cursor = conn.execute("SELECT * FROM cards WHERE question_id = ?",
+                                  (review.question_id,))
+            cursor.row_factory = sqlite3.Row
+            row = cursor.fetchone()
+            already = conn.execute(
+                "SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
+                "repetitions IS NOT NULL LIMIT 1",
+                (review.question_id, review.study_day.isoformat())).fetchone() is not None
+            final = decide(_state(row) if row is not None else None, already)
+            row_id = _insert_review(conn, final)
+            if final.state is not None:
+                _apply_to_card(conn, final)
+        return row_id, final
 
     def undo(self, review_id: int) -> Review | None:
         """Remove review `review_id` from the log and restore its card; the removed review."""

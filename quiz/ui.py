@@ -122,21 +122,38 @@ class TerminalUI:
                                  title_align="left"))
 
     def _show_reveal(self, view: CardView) -> None:
-        q = view.question
         if view.instance is not None:
-            from quiz.answers import format_value
+            self._worked_solution(view)
+        else:
+            self._model_answer(view)
+        if view.mode.seconds:
+            over = view.answer_ms > view.mode.seconds * 1000
+            self.note(f"用时 {view.answer_ms / 1000:.0f} 秒" + ("（超时）" if over else ""),
+                      f"Answered in {view.answer_ms / 1000:.0f} s" + (" (over time)" if over
+                                                                     else ""),
+                      "red" if over else "dim")
+        if view.question.note is not None:
+            note = Group(*[RichText(t) for t in pick(view.question.note, self.lang)])
+            self.console.print(Panel(note, title=both("更正", "Correction", self.lang),
+                                     border_style="yellow"))
+        if view.instance is None:
+            self._grade_legend()
 
-            inst = view.instance
-            verdict = (both("✓ 正确", "✓ correct", self.lang) if view.correct
-                       else both("✗ 不正确", "✗ incorrect", self.lang))
-            body = [RichText(verdict, style="bold green" if view.correct else "bold red"),
-                    RichText(both("标准答案：", "Expected: ", self.lang)
-                             + format_value(inst.expected), style="bold")]
-            body += [RichText(t) for t in pick(inst.solution, self.lang)]
-            self.console.print(Panel(Group(*body), title=both("解答", "Worked solution",
-                                                              self.lang), border_style="blue"))
-            return
-        answer = Group(*[RichText(t) for t in pick(q.answer, self.lang)])
+    def _worked_solution(self, view: CardView) -> None:
+        from quiz.answers import format_value
+
+        inst = view.instance
+        verdict = (both("✓ 正确", "✓ correct", self.lang) if view.correct
+                   else both("✗ 不正确", "✗ incorrect", self.lang))
+        body = [RichText(verdict, style="bold green" if view.correct else "bold red"),
+                RichText(both("标准答案：", "Expected: ", self.lang)
+                         + format_value(inst.expected), style="bold")]
+        body += [RichText(t) for t in pick(inst.solution, self.lang)]
+        self.console.print(Panel(Group(*body), title=both("解答", "Worked solution", self.lang),
+                                 border_style="blue"))
+
+    def _model_answer(self, view: CardView) -> None:
+        answer = Group(*[RichText(t) for t in pick(view.question.answer, self.lang)])
         if view.typed:
             table = Table(expand=True, show_lines=False)
             table.add_column(both("你的回答", "Your answer", self.lang), ratio=1)
@@ -148,17 +165,6 @@ class TerminalUI:
                                      border_style="blue"))
         if view.covered:
             self._key_points(view)
-        if view.mode.seconds:
-            over = view.answer_ms > view.mode.seconds * 1000
-            self.note(f"用时 {view.answer_ms / 1000:.0f} 秒" + ("（超时）" if over else ""),
-                      f"Answered in {view.answer_ms / 1000:.0f} s" + (" (over time)" if over
-                                                                     else ""),
-                      "red" if over else "dim")
-        if q.note is not None:
-            note = Group(*[RichText(t) for t in pick(q.note, self.lang)])
-            self.console.print(Panel(note, title=both("更正", "Correction", self.lang),
-                                     border_style="yellow"))
-        self._grade_legend()
 
     def _key_points(self, view: CardView) -> None:
         lines = Table.grid(padding=(0, 1))

@@ -502,3 +502,9 @@ def _numbers(value):
     if isinstance(value, list):
         return [v for item in value for v in _numbers(item)]
     return [value]
+
+
+def test_a_huge_format_width_is_a_problem_not_a_memory_error():
+    spec = NumericSpec(check="conv_output_size", params={"size": [32], "kernel": [3]})
+    problems = spec_problems(spec, ["{size:>99999999999} {kernel}", "{size:.2} {kernel:>5}"])
+    assert problems == ["placeholder {size:>99999999999} asks for a width or precision over 100"]

@@ -174,3 +174,22 @@ def test_a_path_under_a_file_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StoreError, match="cannot create the folder"):
         Store.open(tmp_path / "file" / "q.db")
+
+
+def test_record_scheduled_decides_on_the_card_as_it_is_under_the_write_lock(tmp_path, today):
+    first, second = Store.open(tmp_path / "two.db"), Store.open(tmp_path / "two.db")
+    stale = first.card("a")  # a session read the card (not yet there) before the other graded
+    graded(second, "a", 5, today)
+    seen = []
+
+    def decide(state, scheduled_today):
+        seen.append((state, scheduled_today))
+        return review("a", 4, today, sm2.next_state(state, 4, today))
+
+    _row, final = first.record_scheduled(review("a", 4, today), decide)
+    assert stale is None
+    assert [already for _state, already in seen] == [True]
+    assert seen[0][0].repetitions == 1  # the other session's grade, not the stale "new"
+    assert first.card("a").state == final.state and final.state.repetitions == 2
+    store_rows = first.reviews("a")
+    assert [r.quality for r in store_rows] == [5, 4]

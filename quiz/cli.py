@@ -4,7 +4,6 @@ No `from __future__ import annotations` here: typer reads every annotation at st
 string annotations cost it an eval each. Types imported only for checking are quoted.
 """
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -12,10 +11,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 import typer.core
 
+from quiz import config
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from quiz.bank_cache import BankCache, Entry
+    from quiz.bank_cache import BankCache
     from quiz.model import Question
     from quiz.store import Store
 
@@ -84,20 +85,11 @@ def err_console() -> "Console":
     return Console(stderr=True, highlight=False)
 
 
-def bank_paths(extra: list[Path] | None) -> list[Path]:
-    """The bundled banks (unless QUIZ_BUNDLED=0), then QUIZ_BANKS, then --bank."""
-    from quiz.bank_files import bundled_dir
-
-    env = [Path(p) for p in os.environ.get("QUIZ_BANKS", "").split(os.pathsep) if p]
-    bundled = [] if os.environ.get("QUIZ_BUNDLED") == "0" else [bundled_dir()]
-    return [*bundled, *env, *(extra or [])]
-
-
 def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
     """The bank through the store's cache (a broken bank exits 2 with every problem)."""
     from quiz.bank_cache import BankCache
 
-    return BankCache(store, bank_paths(extra))
+    return BankCache(store, config.bank_paths(extra))
 
 
 def report_bank_error(exc: Exception) -> NoReturn:
@@ -108,61 +100,10 @@ def report_bank_error(exc: Exception) -> NoReturn:
     fail(f"{len(exc.problems)} problem(s) in the bank; nothing was loaded", 2)
 
 
-def db_path(db: Path | None) -> Path:
-    """--db, else QUIZ_DB, else quiz.db in the user data folder."""
-    if db is not None:
-        return db
-    if os.environ.get("QUIZ_DB"):
-        return Path(os.environ["QUIZ_DB"])
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("quiz", appauthor=False)) / "quiz.db"
-
-
 def open_store(db: Path | None) -> "Store":
     from quiz.store import Store
 
-    return Store.open(db_path(db))
-
-
-def language(lang: str | None) -> str:
-    from quiz.lang import LANGS
-
-    value = lang or os.environ.get("QUIZ_LANG") or "both"
-    if value not in LANGS:
-        fail(f"--lang must be one of {', '.join(LANGS)}, not '{value}'", 2)
-    return value
-
-
-def select(questions: list["Entry"], topics: list[str] | None,
-           tags: list[str] | None) -> list["Entry"]:
-    """Questions narrowed to `topics` and `tags`; unknown names are usage errors."""
-    known_topics = sorted({q.topic for q in questions})
-    for topic in topics or []:
-        if topic not in known_topics:
-            fail(f"unknown topic '{topic}'; known topics: {', '.join(known_topics)}", 2)
-    known_tags = sorted({t for q in questions for t in q.tags})
-    for tag in tags or []:
-        if tag not in known_tags:
-            fail(f"unknown tag '{tag}'; known tags: {', '.join(known_tags)}", 2)
-    if topics:
-        questions = [q for q in questions if q.topic in topics]
-    if tags:
-        questions = [q for q in questions if set(tags) & set(q.tags)]
-    return questions
-
-
-def rollover_hour() -> int:
-    value = os.environ.get("QUIZ_ROLLOVER", "4")
-    if not value.isdigit() or not 0 <= int(value) <= 23:
-        fail(f"QUIZ_ROLLOVER must be an hour from 0 to 23, not '{value}'", 2)
-    return int(value)
-
-
-def local_now():  # noqa: ANN201 - datetime, imported lazily
-    from datetime import datetime
-
-    return datetime.now().astimezone()
+    return Store.open(config.db_path(db))
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -178,25 +119,6 @@ def default(ctx: typer.Context) -> None:
         review(db=None, bank=None, topic=None, tag=None, lang=None, new=None, limit=None)
 
 
-def interview_date(store: "Store"):  # noqa: ANN201 - date | None, imported lazily
-    """The interview date of `quiz plan`, or None."""
-    from datetime import date
-
-    value = store.setting("interview")
-    return date.fromisoformat(value) if value else None
-
-
-def due_horizon(today, interview):  # noqa: ANN001, ANN201 - dates, imported lazily
-    """The latest due date a card may have and still be due today (None: any date).
-
-    Before an interview plan's review window a card is due exactly when its date has come;
-    inside it, cards scheduled later may be pulled in, so all of them are looked at.
-    """
-    from quiz.plan import finish_by
-
-    return today if interview is None or today < finish_by(interview) else None
-
-
 def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):  # noqa: ANN201
     """Run the session loop on the terminal; its result and the UI that showed it."""
     import random
@@ -206,8 +128,8 @@ def start_session(store: "Store", queue: list["Question"], lang: str, mode: obje
 
     ui = TerminalUI(console(), lang)
     rng = random.SystemRandom()
-    result = run_session(store, queue, ask=ui.ask, show=ui.show, now=local_now,
-                         seed=lambda: rng.randrange(2**31), rollover_hour=rollover_hour(),
+    result = run_session(store, queue, ask=ui.ask, show=ui.show, now=config.local_now,
+                         seed=lambda: rng.randrange(2**31), rollover_hour=config.rollover_hour(),
                          mode=mode)
     return result, ui
 
@@ -224,19 +146,18 @@ def review(
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
     from quiz import plan, stats
-    from quiz.queue import build_queue, is_new
+    from quiz.queue import build_queue, is_new, select_questions
     from quiz.session import Mode
-    from quiz.study_day import study_day
 
-    lang = language(lang)
+    lang = config.language(lang)
     store = open_store(db)
     the_bank = bank_of(store, bank)
     entries = the_bank.entries()
-    questions = select(entries, topic, tag)
+    questions = select_questions(entries, topic, tag)
     store.sync_retired(q.id for q in entries)
-    today = study_day(local_now(), rollover_hour())
-    interview = interview_date(store)
-    cards = store.cards(due_by=due_horizon(today, interview))
+    today = config.today()
+    interview = config.interview_date(store)
+    cards = store.cards(due_by=plan.due_horizon(today, interview))
     started = store.started()
     introduced = store.new_introduced(today)
     out = console()
@@ -275,13 +196,13 @@ def practice(
     """Drill without touching the schedule: answers are logged as practice only."""
     import random
 
-    from quiz.queue import practice_queue
+    from quiz.queue import practice_queue, select_questions
     from quiz.session import Mode
 
-    lang = language(lang)
+    lang = config.language(lang)
     store = open_store(db)
     the_bank = bank_of(store, bank)
-    questions = select(the_bank.entries(), topic, tag)
+    questions = select_questions(the_bank.entries(), topic, tag)
     queue = practice_queue(questions, store.cards(), count=count, weak=weak,
                            rng=random.Random() if shuffle else None)
     if not queue:
@@ -308,10 +229,10 @@ def mock(
     import random
 
     from quiz import mocks
-    from quiz.queue import mock_queue
+    from quiz.queue import mock_queue, select_questions
     from quiz.session import Mode
 
-    lang = language(lang)
+    lang = config.language(lang)
     store = open_store(db)
     the_bank = bank_of(store, bank)
     from quiz.ui import TerminalUI
@@ -321,13 +242,13 @@ def mock(
         ui.mock_history(mocks.history(store))
         return
     entries = the_bank.entries()
-    questions = select(entries, topic, tag)
+    questions = select_questions(entries, topic, tag)
     queue = mock_queue(questions, store.cards(), count=count, rng=random.Random())
     queue = the_bank.questions(q.id for q in queue)
-    session = mocks.new_id(local_now())
+    session = mocks.new_id(config.local_now())
     mocks.save_settings(store, session, seconds=seconds, planned=len(queue))
     mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
-                     interview=interview_date(store))
+                     interview=config.interview_date(store))
     _result, ui = start_session(store, queue, lang, mode)
     found = mocks.report(store, session, {q.id: q.topic for q in entries})
     if found is None:
@@ -348,11 +269,10 @@ def plan_interview(
 
     from quiz import plan
     from quiz.queue import is_new
-    from quiz.study_day import study_day
 
-    lang = language(lang)
+    lang = config.language(lang)
     store = open_store(db)
-    today = study_day(local_now(), rollover_hour())
+    today = config.today()
     if clear:
         store.set_setting("interview", None)
         console().print(ui_text(lang, "已清除面试日期", "Interview date cleared"))
@@ -365,7 +285,7 @@ def plan_interview(
         if day <= today:
             fail(f"the interview date {day} is not after today ({today})", 2)
         store.set_setting("interview", day.isoformat())
-    day = interview_date(store)
+    day = config.interview_date(store)
     if day is None:
         console().print(ui_text(lang, "没有设置面试日期。用法：quiz plan --interview YYYY-MM-DD",
                                 "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
@@ -398,7 +318,7 @@ def validate(
     from quiz.bank_files import bank_files
     from quiz.errors import BankError
 
-    targets = list(paths) if paths else bank_paths(bank)
+    targets = list(paths) if paths else config.bank_paths(bank)
     try:
         the_bank = load_bank(targets)
     except BankError as exc:
@@ -424,16 +344,16 @@ def list_questions(
     lang: LangOption = None,
 ) -> None:
     """A table of questions with their review state."""
-    from quiz.queue import is_due
-    from quiz.study_day import study_day
+    from quiz import plan
+    from quiz.queue import is_due, select_questions
 
-    lang = language(lang)
+    lang = config.language(lang)
     store = open_store(db)
     the_bank = bank_of(store, bank)
-    chosen = select(the_bank.entries(), topic, tag)
-    today = study_day(local_now(), rollover_hour())
-    interview = interview_date(store)
-    cards = store.cards(due_by=due_horizon(today, interview) if due else None)
+    chosen = select_questions(the_bank.entries(), topic, tag)
+    today = config.today()
+    interview = config.interview_date(store)
+    cards = store.cards(due_by=plan.due_horizon(today, interview) if due else None)
     if due:
         chosen = [q for q in chosen if is_due(cards.get(q.id), today, interview)]
     questions = the_bank.questions(q.id for q in chosen)
@@ -478,7 +398,7 @@ def show(
     from quiz import numeric
     from quiz.lang import pick
 
-    lang = language(lang)
+    lang = config.language(lang)
     the_bank = bank_of(open_store(db), bank)
     found = the_bank.questions([question_id])
     if not found:
@@ -528,7 +448,7 @@ def calc(
     from quiz.lang import pick
     from quiz.numeric import explain, format_value
 
-    lang = language(lang)
+    lang = config.language(lang)
     check, args = calculator.parse(name, list(ctx.args))
     try:
         worked = explain(check, args)
@@ -574,6 +494,7 @@ def export_cards(
     import time
 
     from quiz import export
+    from quiz.queue import select_questions
 
     if fmt not in EXPORT_FORMATS:
         fail(f"FORMAT must be one of {', '.join(EXPORT_FORMATS)}, not '{fmt}'", 2)
@@ -584,17 +505,16 @@ def export_cards(
         fail("an .apkg cannot go to standard output; give a file name", 2)
     if not to_stdout:
         export.check_target(Path(file), force)
-    lang = language(lang)
+    lang = config.language(lang)
     store = open_store(db)
     the_bank = bank_of(store, bank)
     topics = the_bank.topics()
-    chosen = select(the_bank.entries(), topic, tag)
+    chosen = select_questions(the_bank.entries(), topic, tag)
     only_due = only_due or days is not None
     if only_due or weak:
-        from quiz.study_day import study_day
 
         chosen = export.filter_by_state(
-            chosen, store.cards(), today=study_day(local_now(), rollover_hour()),
+            chosen, store.cards(), today=config.today(),
             due_days=(days or 0) if only_due else None, weak=weak)
     questions = export.by_topic(the_bank.questions(q.id for q in chosen), topics)
     flashcards = export.flashcards(questions, instances)
@@ -638,9 +558,8 @@ def show_stats(
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
     from quiz import progress
     from quiz.stats import Scope
-    from quiz.study_day import study_day
 
-    lang = language(lang)
+    lang = config.language(lang)
     store = open_store(db)
     topics = bank_of(store, bank).topic_of()
     known = sorted(set(topics.values()))
@@ -649,7 +568,7 @@ def show_stats(
             fail(f"unknown topic '{name}'; known topics: {', '.join(known)}", 2)
     scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
                   narrowed=bool(topic))
-    today = study_day(local_now(), rollover_hour())
+    today = config.today()
     found = progress.report(store, today, scope, days=days)
     if as_json:
         import json

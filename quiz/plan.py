@@ -64,6 +64,15 @@ def effective_due(card: Card, today: date, interview: date | None) -> date:
     return min(state.due, max(latest, today))
 
 
+def due_horizon(today: date, interview: date | None) -> date | None:
+    """The latest due date a card may have and still be due today (None: any date).
+
+    Before the review window a card is due exactly when its date has come; inside it,
+    cards scheduled later may be pulled in, so all of them must be looked at.
+    """
+    return today if interview is None or today < finish_by(interview) else None
+
+
 def pace(remaining: int, today: date, interview: date) -> Pace:
     """The new cards a day that introduce `remaining` cards by the window's first day."""
     last = finish_by(interview)

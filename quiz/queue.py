@@ -10,6 +10,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
+from quiz.errors import UsageError
 from quiz.model import Card
 from quiz.plan import effective_due
 
@@ -48,6 +49,24 @@ def is_weak(card: Card | None) -> bool:
     """Reviewed, and either its E-Factor is below 2.0 or it has lapsed at least once."""
     return card is not None and card.state is not None and (
         card.state.efactor < WEAK_EF or card.lapses > 0)
+
+
+def select_questions(questions: list[Q], topics: list[str] | None,
+                     tags: list[str] | None) -> list[Q]:
+    """Questions narrowed to `topics` and `tags`; an unknown name is a usage error."""
+    known_topics = sorted({q.topic for q in questions})
+    for topic in topics or []:
+        if topic not in known_topics:
+            raise UsageError(f"unknown topic '{topic}'; known topics: {', '.join(known_topics)}")
+    known_tags = sorted({t for q in questions for t in q.tags})
+    for tag in tags or []:
+        if tag not in known_tags:
+            raise UsageError(f"unknown tag '{tag}'; known tags: {', '.join(known_tags)}")
+    if topics:
+        questions = [q for q in questions if q.topic in topics]
+    if tags:
+        questions = [q for q in questions if set(tags) & set(q.tags)]
+    return questions
 
 
 def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,

@@ -10,7 +10,7 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from quiz import cli
+from quiz import config
 from quiz.cli import app
 
 ROOT = Path(__file__).parent.parent
@@ -23,7 +23,7 @@ def env(monkeypatch, tmp_path, bank_dir):
     monkeypatch.setenv("QUIZ_BUNDLED", "0")
     monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
     monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setattr(cli, "local_now", lambda: TODAY)
+    monkeypatch.setattr(config, "local_now", lambda: TODAY)
 
 
 def invoke(*args, **kw):

@@ -9,7 +9,7 @@ import genanki
 import pytest
 from typer.testing import CliRunner
 
-from quiz import cli, export, sm2
+from quiz import cli, config, export, sm2
 from quiz.bank import load_bank
 from quiz.bank_files import bundled_dir
 from quiz.csv_export import columns, write_csv
@@ -38,7 +38,7 @@ def env(monkeypatch, tmp_path):
     monkeypatch.delenv("QUIZ_LANG", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     # 2026-03-02 10:00 local time: study day 2026-03-02 whatever the machine's clock says
-    monkeypatch.setattr(cli, "local_now", lambda: datetime(2026, 3, 2, 10, 0).astimezone())
+    monkeypatch.setattr(config, "local_now", lambda: datetime(2026, 3, 2, 10, 0).astimezone())
 
 
 def invoke(*args, **kw):

@@ -283,7 +283,7 @@ def cli(monkeypatch, tmp_path, bank):
 
     def invoke(*args, now="2026-03-02 04:01"):
         moment = datetime.fromisoformat(now).replace(tzinfo=CST)
-        monkeypatch.setattr("quiz.cli.local_now", lambda: moment)
+        monkeypatch.setattr("quiz.config.local_now", lambda: moment)
         return runner.invoke(app, ["stats", "--bank", str(bank), *args],
                              catch_exceptions=False)
 
@@ -438,7 +438,7 @@ def test_cli_chinese_labels(cli):
 def test_cli_on_an_empty_database(monkeypatch, tmp_path, bank):
     monkeypatch.setenv("QUIZ_DB", str(tmp_path / "empty.db"))
     monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setattr("quiz.cli.local_now", lambda: datetime(2026, 3, 2, 9, tzinfo=CST))
+    monkeypatch.setattr("quiz.config.local_now", lambda: datetime(2026, 3, 2, 9, tzinfo=CST))
     result = runner.invoke(app, ["stats", "--bank", str(bank), "--lang", "en"],
                            catch_exceptions=False)
     assert result.exit_code == 0
@@ -488,7 +488,7 @@ def test_the_json_keys_are_documented_in_the_readme(logged, scope):
 
 def test_the_review_summary_uses_the_same_figures(cli, bank, monkeypatch):
     # due: cnn-pooling-purpose; new: opt-adam (opt-momentum is buried until 03-03)
-    monkeypatch.setattr("quiz.cli.local_now", lambda: datetime(2026, 3, 2, 9, tzinfo=CST))
+    monkeypatch.setattr("quiz.config.local_now", lambda: datetime(2026, 3, 2, 9, tzinfo=CST))
     result = runner.invoke(app, ["review", "--bank", str(bank), "--lang", "en"],
                            input="\n4\n\n4\n", catch_exceptions=False)
     assert result.exit_code == 0

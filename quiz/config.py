@@ -1,0 +1,75 @@
+"""Where quiz takes its settings from: options, environment variables, the clock, the store.
+
+| setting | option | environment | default |
+|---|---|---|---|
+| database | --db | QUIZ_DB | quiz.db in the user data folder |
+| banks | --bank (adds) | QUIZ_BANKS (adds; os.pathsep between), QUIZ_BUNDLED=0 | bundled |
+| language | --lang | QUIZ_LANG | both |
+| study-day rollover | | QUIZ_ROLLOVER (an hour) | 4 |
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quiz.errors import UsageError
+from quiz.lang import LANGS
+from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
+
+if TYPE_CHECKING:
+    from quiz.store import Store
+
+
+def bank_paths(extra: list[Path] | None) -> list[Path]:
+    """The bundled banks (unless QUIZ_BUNDLED=0), then QUIZ_BANKS, then --bank."""
+    from quiz.bank_files import bundled_dir
+
+    env = [Path(p) for p in os.environ.get("QUIZ_BANKS", "").split(os.pathsep) if p]
+    bundled = [] if os.environ.get("QUIZ_BUNDLED") == "0" else [bundled_dir()]
+    return [*bundled, *env, *(extra or [])]
+
+
+def db_path(db: Path | None) -> Path:
+    """--db, else QUIZ_DB, else quiz.db in the user data folder."""
+    if db is not None:
+        return db
+    if os.environ.get("QUIZ_DB"):
+        return Path(os.environ["QUIZ_DB"])
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("quiz", appauthor=False)) / "quiz.db"
+
+
+def language(lang: str | None) -> str:
+    """--lang, else QUIZ_LANG, else both."""
+    value = lang or os.environ.get("QUIZ_LANG") or "both"
+    if value not in LANGS:
+        raise UsageError(f"--lang must be one of {', '.join(LANGS)}, not '{value}'")
+    return value
+
+
+def rollover_hour() -> int:
+    """QUIZ_ROLLOVER: the hour a study day starts at."""
+    value = os.environ.get("QUIZ_ROLLOVER", str(DEFAULT_ROLLOVER_HOUR))
+    if not value.isdigit() or not 0 <= int(value) <= 23:
+        raise UsageError(f"QUIZ_ROLLOVER must be an hour from 0 to 23, not '{value}'")
+    return int(value)
+
+
+def local_now() -> datetime:
+    """The local time, with its UTC offset (the one place quiz reads the clock)."""
+    return datetime.now().astimezone()
+
+
+def today() -> date:
+    """The current study day."""
+    return study_day(local_now(), rollover_hour())
+
+
+def interview_date(store: Store) -> date | None:
+    """The interview date of `quiz plan`, or None."""
+    value = store.setting("interview")
+    return date.fromisoformat(value) if value else None

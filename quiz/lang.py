@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from quiz.model import Text
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only a type: importing the model costs start-up
+    from quiz.model import Text
 
 LANGS = ("zh", "en", "both")
 LANG_ORDER = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}

@@ -556,7 +556,7 @@ def show_stats(
     as_json: Annotated[bool, typer.Option("--json", help="The same figures as JSON.")] = False,
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
-    from quiz import progress
+    from quiz import plan, progress
     from quiz.stats import Scope
 
     lang = config.language(lang)
@@ -570,14 +570,25 @@ def show_stats(
                   narrowed=bool(topic))
     today = config.today()
     found = progress.report(store, today, scope, days=days)
+    ids = {q for q, t in topics.items() if not topic or t in topic}
+    ahead = plan.countdown(config.interview_date(store), today, total=len(ids),
+                           started=len(store.started() & ids),
+                           introduced_today=store.new_introduced(today))
     if as_json:
         import json
 
-        typer.echo(json.dumps(progress.as_json(found), ensure_ascii=False, indent=2))
+        figures = {**progress.as_json(found), "plan": ahead.as_json() if ahead else None}
+        typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     from quiz.charts import render_stats
 
-    render_stats(console(), found, lang)
+    out = console()
+    render_stats(out, found, lang)
+    if ahead is not None:
+        line = plan.describe(ahead.total - ahead.started, ahead.pace, today, ahead.interview)
+        share = f"{ahead.coverage:.0%}" if ahead.coverage is not None else "—"
+        out.print(ui_text(lang, f"{line.zh} 已开始 {ahead.started}/{ahead.total}（{share}）",
+                          f"{line.en} Started {ahead.started} of {ahead.total} ({share})."))
 
 
 def main() -> None:

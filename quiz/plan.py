@@ -89,3 +89,36 @@ def describe(new_left: int, pace: Pace, today: date, interview: date) -> Text:
            f"道，{pace.finish_by} 前学完；之后只复习。",
         en=f"Interview on {interview} ({days} days): {new_left} new questions left, "
            f"{pace.per_day} a day to finish by {pace.finish_by:%b %d}; then review only.")
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Where the learner stands on the way to the interview (for `quiz stats`)."""
+
+    interview: date
+    days_left: int
+    started: int  # questions with at least one scheduled review
+    total: int
+    pace: Pace
+
+    @property
+    def coverage(self) -> float | None:
+        """The share of the bank started so far."""
+        return self.started / self.total if self.total else None
+
+    def as_json(self) -> dict[str, object]:
+        """The countdown as JSON-ready values."""
+        return {"interview": self.interview.isoformat(), "days_left": self.days_left,
+                "started": self.started, "total": self.total, "coverage": self.coverage,
+                "new_left": self.total - self.started, "per_day": self.pace.per_day,
+                "finish_by": self.pace.finish_by.isoformat()}
+
+
+def countdown(interview: date | None, today: date, *, total: int, started: int,
+              introduced_today: int) -> Countdown | None:
+    """The countdown to `interview` (None without a plan, or from the interview day on)."""
+    if interview is None or today >= interview:
+        return None
+    new_left = total - started
+    return Countdown(interview=interview, days_left=(interview - today).days, started=started,
+                     total=total, pace=pace(new_left + introduced_today, today, interview))

@@ -110,3 +110,28 @@ def test_the_plan_caps_what_review_schedules(tmp_path, bank_dir, monkeypatch):
     conn = sqlite3.connect(Path(os.environ["QUIZ_DB"]))
     dues = [date.fromisoformat(d) for (d,) in conn.execute("SELECT due FROM cards")]
     assert dues and all(d <= TODAY.date() + timedelta(days=10) for d in dues)
+
+
+def test_stats_shows_the_countdown_and_coverage():
+    import json
+
+    assert json.loads(invoke("stats", "--json").output)["plan"] is None
+    invoke("plan", "--interview", "2026-12-20")
+    invoke("review", "--lang", "en", input="\n5\nq\n")
+    figures = json.loads(invoke("stats", "--json").output)["plan"]
+    assert figures == {"interview": "2026-12-20", "days_left": 28, "started": 1, "total": 4,
+                       "coverage": 0.25, "new_left": 3, "per_day": 1,
+                       "finish_by": "2026-12-17"}
+    table = invoke("stats", "--lang", "en").output.replace("\n", " ")
+    assert "Interview on 2026-12-20 (28 days): 3 new questions left" in table
+    assert "Started 1 of 4 (25%)." in table
+
+
+def test_no_countdown_from_the_interview_day_on():
+    from quiz.plan import countdown
+
+    day = date(2026, 12, 20)
+    assert countdown(day, day, total=4, started=1, introduced_today=0) is None
+    assert countdown(None, day, total=4, started=1, introduced_today=0) is None
+    ahead = countdown(day, day - timedelta(days=1), total=4, started=4, introduced_today=0)
+    assert (ahead.days_left, ahead.coverage, ahead.pace.per_day) == (1, 1.0, 0)

@@ -384,6 +384,7 @@ def test_cli_json_has_the_same_figures(cli):
             {"id": CONV, "topic": "cnn", "ef": 2.5, "lapses": 1, "reviews": 1, "interval": 1,
              "due": "2026-03-03"},
         ],
+        "plan": None,
     }
 
 

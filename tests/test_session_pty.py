@@ -3,11 +3,11 @@
 import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from pty_driver import quiz_env, spawn_review
 
 ROOT = Path(__file__).parent.parent
 
@@ -15,27 +15,10 @@ ROOT = Path(__file__).parent.parent
 @pytest.fixture
 def spawn(tmp_path, bank_dir):
     db = tmp_path / "pty.db"
-    env = {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "QUIZ_BUNDLED": "0",
-        "QUIZ_DB": str(db),
-        "PYTHONPATH": str(ROOT),
-        "COLUMNS": "120",
-        "LINES": "40",
-    }
-    env.pop("NO_COLOR", None)
     children = []
 
     def start(*args):
-        child = pexpect.spawn(
-            sys.executable,
-            ["-m", "quiz", "review", "--bank", str(bank_dir), "--lang", "en", *args],
-            env=env,
-            dimensions=(40, 120),
-            encoding="utf-8",
-            timeout=20,
-        )
+        child = spawn_review(bank_dir, quiz_env(db), *args, timeout=20)
         children.append(child)
         return child
 

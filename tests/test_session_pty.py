@@ -3,13 +3,10 @@
 import os
 import signal
 import sqlite3
-from pathlib import Path
 
 import pexpect
 import pytest
 from pty_driver import quiz_env, spawn_review
-
-ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def review(
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
     from quiz import plan, stats
-    from quiz.queue import build_queue, is_new, select_questions
+    from quiz.queue import build_queue, select_questions
     from quiz.session import Mode
 
     lang = config.language(lang)
@@ -161,12 +161,12 @@ def review(
     started = store.started()
     introduced = store.new_introduced(today)
     out = console()
-    if interview is not None and today < interview:
-        remaining = sum(is_new(cards.get(q.id), today) and q.id not in started
-                        for q in questions)
-        pace = plan.pace(remaining + introduced, today, interview)
-        new = pace.per_day if new is None else new
-        message = plan.describe(remaining, pace, today, interview)
+    ids = {q.id for q in questions}
+    ahead = plan.countdown(interview, today, total=len(ids), started=len(started & ids),
+                           introduced_today=introduced)
+    if ahead is not None:
+        new = ahead.pace.per_day if new is None else new
+        message = ahead.describe()
         out.print(ui_text(lang, message.zh, message.en))
     queue = build_queue(questions, cards, today, new_limit=10 if new is None else new,
                         introduced_today=introduced, relearn=store.relearning(today),
@@ -268,7 +268,6 @@ def plan_interview(
     from datetime import date
 
     from quiz import plan
-    from quiz.queue import is_new
 
     lang = config.language(lang)
     store = open_store(db)
@@ -290,11 +289,10 @@ def plan_interview(
         console().print(ui_text(lang, "没有设置面试日期。用法：quiz plan --interview YYYY-MM-DD",
                                 "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
         return
-    questions = bank_of(store, bank).entries()
-    cards = store.cards()
-    remaining = sum(is_new(cards.get(q.id), today) for q in questions)
-    pace = plan.pace(remaining + store.new_introduced(today), today, day)
-    message = plan.describe(remaining, pace, today, day)
+    ids = {q.id for q in bank_of(store, bank).entries()}
+    ahead = plan.countdown(day, today, total=len(ids), started=len(store.started() & ids),
+                           introduced_today=store.new_introduced(today))
+    message = ahead.describe()
     console().print(ui_text(lang, message.zh, message.en))
 
 
@@ -585,7 +583,7 @@ def show_stats(
     out = console()
     render_stats(out, found, lang)
     if ahead is not None:
-        line = plan.describe(ahead.total - ahead.started, ahead.pace, today, ahead.interview)
+        line = ahead.describe()
         share = f"{ahead.coverage:.0%}" if ahead.coverage is not None else "—"
         out.print(ui_text(lang, f"{line.zh} 已开始 {ahead.started}/{ahead.total}（{share}）",
                           f"{line.en} Started {ahead.started} of {ahead.total} ({share})."))

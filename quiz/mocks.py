@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from quiz.sm2 import PASSING  # graded 3 or more: answered well
 from quiz.store import Store
-
-PASS = 3  # a mock answer graded 3 or more counts as answered well
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class MockReport:
     @property
     def revisit(self) -> list[str]:
         """Questions graded below 3 or answered over time."""
-        return [a.question_id for a in self.answers if a.quality < PASS or a.overtime]
+        return [a.question_id for a in self.answers if a.quality < PASSING or a.overtime]
 
 
 @dataclass(frozen=True)

@@ -81,19 +81,9 @@ def pace(remaining: int, today: date, interview: date) -> Pace:
     return Pace(remaining=remaining, per_day=per_day, finish_by=last, days_left=max(days, 0))
 
 
-def describe(new_left: int, pace: Pace, today: date, interview: date) -> Text:
-    """The plan in a sentence: days left, new questions left, the pace, the finish."""
-    days = (interview - today).days
-    return Text(
-        zh=f"面试日期 {interview}（还有 {days} 天）：还有 {new_left} 道新题，每天 {pace.per_day} "
-           f"道，{pace.finish_by} 前学完；之后只复习。",
-        en=f"Interview on {interview} ({days} days): {new_left} new questions left, "
-           f"{pace.per_day} a day to finish by {pace.finish_by:%b %d}; then review only.")
-
-
 @dataclass(frozen=True)
 class Countdown:
-    """Where the learner stands on the way to the interview (for `quiz stats`)."""
+    """Where the learner stands on the way to the interview: `review`, `plan` and `stats`."""
 
     interview: date
     days_left: int
@@ -105,6 +95,16 @@ class Countdown:
     def coverage(self) -> float | None:
         """The share of the bank started so far."""
         return self.started / self.total if self.total else None
+
+    def describe(self) -> Text:
+        """The plan in a sentence: days left, new questions left, the pace, the finish."""
+        left, pace = self.total - self.started, self.pace
+        return Text(
+            zh=f"面试日期 {self.interview}（还有 {self.days_left} 天）：还有 {left} 道新题，"
+               f"每天 {pace.per_day} 道，{pace.finish_by} 前学完；之后只复习。",
+            en=f"Interview on {self.interview} ({self.days_left} days): {left} new questions "
+               f"left, {pace.per_day} a day to finish by {pace.finish_by:%b %d}; then review "
+               "only.")
 
     def as_json(self) -> dict[str, object]:
         """The countdown as JSON-ready values."""

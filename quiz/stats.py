@@ -18,12 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from quiz.queue import WEAK_EF
 from quiz.sm2 import PASSING  # graded 3 or more: a successful recall
 from quiz.store import Store
 
 REVIEW_KINDS = ("review", "mock")  # the answers retention and "failed" are measured on
 ANSWER_KINDS = ("review", "repeat", "mock")  # the answers that make a day of study
 MATURE_DAYS = 21  # a card is mature from this interval on (Anki's threshold)
+WEAK_EF_HUNDREDTHS = int(WEAK_EF * 100)  # queue.is_weak's rule, as the store keeps EF
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def weakest(store: Store, scope: Scope, limit: int = 10) -> tuple[WeakCard, ...]
     rows = store.query(
         "SELECT c.question_id, s.topic, c.ef, c.lapses, c.reviews, c.interval, c.due "
         "FROM cards c JOIN temp.stats_scope s USING (question_id) "
-        "WHERE c.repetitions IS NOT NULL AND (c.ef < 250 OR c.lapses > 0) "
+        f"WHERE c.repetitions IS NOT NULL AND (c.ef < {WEAK_EF_HUNDREDTHS} OR c.lapses > 0) "
         "ORDER BY c.ef, c.lapses DESC, c.reviews DESC, c.question_id LIMIT ?", (limit,))
     return tuple(WeakCard(question_id=r["question_id"], topic=r["topic"], ef=r["ef"] / 100,
                           lapses=r["lapses"], reviews=r["reviews"], interval=r["interval"],

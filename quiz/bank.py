@@ -271,7 +271,7 @@ class _Reader:
             self.problem(keys["type"], f"type must be 'open' or 'numeric', not '{kind}'")
             return None
         label = f"question '{qid}'" if qid else "a question"
-        prompt, answer = self.texts(keys, node, label, with_answer=kind == "open")
+        prompt, answer, brief = self.texts(keys, node, label, with_answer=kind == "open")
         spec = None
         if kind == "numeric":
             spec = self.numeric_spec(keys, node, label, prompt)
@@ -285,26 +285,39 @@ class _Reader:
             sources=self.sources(keys["sources"]) if "sources" in keys else (),
             note=self.pair(keys["note"], "note", node) if "note" in keys else None,
             numeric=spec, key_points=self.key_points(keys.get("key_points")),
-            file=self.name, line=node.start_mark.line + 1)
+            file=self.name, line=node.start_mark.line + 1, brief=brief)
         return question if len(self.problems) == before else None
 
     def texts(self, keys: dict[str, yaml.Node], node: yaml.Node, label: str,
-              with_answer: bool) -> tuple[Text | None, Text | None]:
-        """The question (and, for open questions, the answer) in both languages."""
+              with_answer: bool) -> tuple[Text | None, Text | None, Text | None]:
+        """The question (and, for open questions, the answer and its optional brief) in
+        both languages."""
         parts: dict[str, dict[str, str | None]] = {}
-        allowed = {"q", "a"} if with_answer else {"q"}
+        required = {"q", "a"} if with_answer else {"q"}
+        allowed = required | {"brief"} if with_answer else required
+        briefs: list[str] = []
         for lang in LANGS:
             if lang not in keys:
                 self.problem(node, f"{label} has no '{lang}' text")
                 continue
             inner = self.mapping(keys[lang], f"{label}.{lang}", allowed)
             parts[lang] = {k: self.text(inner.get(k), f"{label}.{lang}.{k}", keys[lang])
-                           for k in sorted(allowed)}
+                           for k in sorted(required)}
+            if "brief" in inner:
+                briefs.append(lang)
+                parts[lang]["brief"] = self.text(inner["brief"], f"{label}.{lang}.brief",
+                                                 keys[lang])
+        if len(briefs) == 1:
+            missing = "en" if briefs == ["zh"] else "zh"
+            self.problem(keys[briefs[0]], f"{label} has a '{briefs[0]}' brief but no "
+                                          f"'{missing}' brief: give both or neither")
         if len(parts) < 2 or any(v is None for p in parts.values() for v in p.values()):
-            return None, None
+            return None, None, None
         prompt = Text(zh=parts["zh"]["q"], en=parts["en"]["q"])
         answer = Text(zh=parts["zh"]["a"], en=parts["en"]["a"]) if with_answer else None
-        return prompt, answer
+        brief = (Text(zh=parts["zh"]["brief"], en=parts["en"]["brief"])
+                 if len(briefs) == 2 else None)
+        return prompt, answer, brief
 
     def numeric_spec(self, keys: dict[str, yaml.Node], node: yaml.Node, label: str,
                      prompt: Text | None) -> NumericSpec | None:

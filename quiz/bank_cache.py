@@ -24,7 +24,7 @@ from quiz.store import Store
 if TYPE_CHECKING:
     from quiz.bank import Bank
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
 KEY = "bank_cache"
 
@@ -128,7 +128,7 @@ def encode(question: Question) -> str:
         "id": question.id, "topic": question.topic, "prompt": text(question.prompt),
         "answer": text(question.answer), "type": question.type, "tags": list(question.tags),
         "sources": [{"title": s.title, "question": s.question} for s in question.sources],
-        "note": text(question.note),
+        "note": text(question.note), "brief": text(question.brief),
         "numeric": {"check": spec.check, "params": spec.params,
                     "constraints": list(spec.constraints), "tolerance": spec.tolerance}
         if spec is not None else None,
@@ -151,4 +151,4 @@ def decode(data: dict[str, Any]) -> Question:
                             tolerance=numeric["tolerance"]) if numeric else None,
         key_points=tuple(KeyPoint(zh=tuple(k["zh"]), en=tuple(k["en"]))
                          for k in data["key_points"]),
-        file=data["file"], line=data["line"])
+        file=data["file"], line=data["line"], brief=text(data.get("brief")))

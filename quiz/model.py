@@ -69,6 +69,7 @@ class Question:
     key_points: tuple[KeyPoint, ...] = ()
     file: str = ""
     line: int = 0
+    brief: Text | None = None  # the 10–15-second answer said first (open questions)
 
     def fingerprint(self) -> str:
         """A short hash of what the learner reads; it changes when the text is edited."""

@@ -52,7 +52,7 @@ def test_every_problem_is_reported_at_once():
         ),
         ("many.yaml", 8, "question 'no-english' has no 'en' text"),
         ("many.yaml", 11, "question 'empty-answer'.zh.a is empty"),
-        ("many.yaml", 12, "unknown key 'hint' in question 'empty-answer'.en (allowed: a, q)"),
+        ("many.yaml", 12, "unknown key 'hint' in question 'empty-answer'.en (allowed: a, brief, q)"),
         (
             "many.yaml",
             16,
@@ -135,3 +135,37 @@ def test_missing_path_is_a_problem(tmp_path):
 def test_bundled_banks_are_found():
     assert (bundled_dir() / ".." / "quiz").exists() or bundled_dir().name == "questions"
     assert bundled_dir().is_dir()
+
+
+def test_brief_is_read_in_both_languages_and_kept_through_the_cache(tmp_path):
+    from quiz.bank import load_bank
+
+    bank = tmp_path / "b.yaml"
+    bank.write_text("topic: t\ntitle: {zh: 题, en: T}\nquestions:\n"
+                    "  - id: t-one\n"
+                    "    zh: {q: 问？, brief: 短答。, a: 长答。}\n"
+                    "    en: {q: Q?, brief: Short., a: Long.}\n", encoding="utf-8")
+    question = load_bank([bank]).questions[0]
+    assert (question.brief.zh, question.brief.en) == ("短答。", "Short.")
+    import json
+
+    from quiz.bank_cache import decode, encode
+
+    assert decode(json.loads(encode(question))) == question
+
+
+def test_a_brief_in_one_language_only_is_an_error(tmp_path):
+    import pytest
+
+    from quiz.bank import load_bank
+    from quiz.errors import BankError
+
+    bank = tmp_path / "b.yaml"
+    bank.write_text("topic: t\ntitle: {zh: 题, en: T}\nquestions:\n"
+                    "  - id: t-one\n"
+                    "    zh: {q: 问？, brief: 短答。, a: 长答。}\n"
+                    "    en: {q: Q?, a: Long.}\n", encoding="utf-8")
+    with pytest.raises(BankError) as caught:
+        load_bank([bank])
+    assert any(line == 5 and "'zh' brief but no 'en' brief" in message
+               for _path, line, message in caught.value.problems)

@@ -128,7 +128,7 @@ def start_session(store: "Store", queue: list["Question"], lang: str, mode: obje
 
     ui = TerminalUI(console(), lang)
     rng = random.SystemRandom()
-    result = run_session(store, queue, ask=ui.ask, show=ui.show, now=config.local_now,
+    result = run_session(store, queue, ui=ui, now=config.local_now,
                          seed=lambda: rng.randrange(2**31), rollover_hour=config.rollover_hour(),
                          mode=mode)
     return result, ui

@@ -1,7 +1,7 @@
 """The review loop: ask each queued card, record every grade at once, repeat failures.
 
-The loop never touches the terminal or the clock itself: it gets `ask(kind, view)` (returns
-the learner's text, None at end of input), `show(event, payload)`, and `now()`.
+The loop never touches the terminal or the clock itself: it talks to a `SessionUI` (one
+method per thing it reads or shows) and gets the time from `now()`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from quiz import sm2
 from quiz.errors import AnswerFormatError
@@ -61,8 +61,8 @@ class CardView:
     typed: str | None = None
     correct: bool | None = None  # numeric cards, once answered
     covered: tuple[bool, ...] = ()  # which key points the typed answer mentions
-    keys: str = "012345usq"
-    default: int | None = None  # the grade Enter gives (numeric cards, key-point suggestion)
+    allowed_keys: str = "012345usq"  # what the grade prompt accepts
+    default_grade: int | None = None  # the grade Enter gives (numeric cards, key points)
     answer_ms: int = 0
 
 
@@ -75,15 +75,48 @@ class SessionResult:
     day: date
 
 
-Ask = Callable[[str, CardView], "str | None"]
-Show = Callable[[str, Any], None]
+class SessionUI(Protocol):
+    """What the session asks of a user interface: the terminal UI and the tests' script."""
+
+    def read_answer(self, view: CardView) -> str | None:
+        """The typed answer to an open question ("" for none); None at end of input."""
+
+    def read_numeric(self, view: CardView) -> str | None:
+        """The typed answer to a numeric question ("" gives up); None at end of input."""
+
+    def read_grade(self, view: CardView) -> str | None:
+        """One of `view.allowed_keys`, or "" for the default grade; None at end of input."""
+
+    def show_card(self, view: CardView) -> None:
+        """Draw the question."""
+
+    def show_reveal(self, view: CardView) -> None:
+        """Draw the model answer or worked solution, with the typed answer."""
+
+    def show_answer_error(self, error: AnswerFormatError) -> None:
+        """The typed numeric answer could not be read; it is asked again."""
+
+    def show_bad_key(self, view: CardView) -> None:
+        """The key read at the grade prompt is not one of `view.allowed_keys`."""
+
+    def show_graded(self, view: CardView, quality: int, state: CardState | None) -> None:
+        """The grade is saved; `state` is the new schedule (None when it did not move)."""
+
+    def show_undone(self, question: Question) -> None:
+        """The last grade was undone; `question` comes back."""
+
+    def show_nothing_to_undo(self) -> None:
+        """Undo was asked with no grade to undo."""
+
+    def show_buried(self, question: Question) -> None:
+        """The card is buried until tomorrow."""
 
 
-def run_session(store: Store, queue: list[Question], *, ask: Ask, show: Show,
+def run_session(store: Store, queue: list[Question], *, ui: SessionUI,
                 now: Callable[[], datetime], seed: Callable[[], int],
                 rollover_hour: int = DEFAULT_ROLLOVER_HOUR, mode: Mode = Mode()) -> SessionResult:
     """Ask `queue`; every grade is committed before the next card is shown."""
-    loop = _Loop(store, queue, ask, show, now, seed, rollover_hour, mode)
+    loop = _Loop(store, queue, ui, now, seed, rollover_hour, mode)
     try:
         loop.run()
     except KeyboardInterrupt:
@@ -99,10 +132,10 @@ class _Graded:
 
 
 class _Loop:
-    def __init__(self, store: Store, queue: list[Question], ask: Ask, show: Show,
+    def __init__(self, store: Store, queue: list[Question], ui: SessionUI,
                  now: Callable[[], datetime], seed: Callable[[], int], rollover: int,
                  mode: Mode) -> None:
-        self.store, self.ask, self.show, self.now, self.seed = store, ask, show, now, seed
+        self.store, self.ui, self.now, self.seed = store, ui, now, seed
         self.rollover, self.mode = rollover, mode
         self.pending: deque[Question] = deque(queue)
         self.cards: dict[str, Card] = store.cards(q.id for q in queue)
@@ -121,7 +154,7 @@ class _Loop:
             if view is None:
                 self.quit = True
                 return
-            self.handle_key(view)
+            self.grade_prompt(view)
 
     def present(self, question: Question) -> CardView | None:
         """Show the card, take the typed answer, reveal; the view for grading (None: quit)."""
@@ -138,7 +171,7 @@ class _Loop:
             from quiz import numeric  # only for numeric cards: its import costs start-up
 
             view = replace(view, instance=numeric.instantiate(question, self.seed()))
-        self.show("card", view)
+        self.ui.show_card(view)
         shown_at = self.now()
         view = self.numeric_answer(view) if view.instance else self.open_answer(view)
         if view is None:
@@ -146,12 +179,12 @@ class _Loop:
         # in UTC: within one ZoneInfo, Python subtracts wall clocks (a DST change is an hour)
         elapsed = self.now().astimezone(UTC) - shown_at.astimezone(UTC)
         view = replace(view, answer_ms=max(0, int(elapsed.total_seconds() * 1000)))
-        self.show("reveal", view)
+        self.ui.show_reveal(view)
         return view
 
     def open_answer(self, view: CardView) -> CardView | None:
         """The typed answer (or none), with the key points it covers and a suggested grade."""
-        typed = self.ask("answer", view)
+        typed = self.ui.read_answer(view)
         if typed is None:
             return None
         typed = typed.strip() or None
@@ -161,40 +194,43 @@ class _Loop:
         covered = tuple(keypoints.coverage(typed, points)) if typed and points else ()
         suggested = keypoints.suggest_grade(sum(covered), len(points), typed is not None) \
             if points else None
-        return replace(view, typed=typed, covered=covered, default=suggested)
+        return replace(view, typed=typed, covered=covered, default_grade=suggested)
 
     def numeric_answer(self, view: CardView) -> CardView | None:
         """Ask until the answer parses (a typo is not a wrong answer); Enter alone gives up."""
         from quiz import numeric
 
         while True:
-            typed = self.ask("numeric", view)
+            typed = self.ui.read_numeric(view)
             if typed is None:
                 return None
             if not typed.strip():
-                return replace(view, typed=None, correct=False, default=1, keys="usq")
+                return replace(view, typed=None, correct=False, default_grade=1,
+                               allowed_keys="usq")
             try:
                 value = numeric.parse_answer(typed)
             except AnswerFormatError as exc:
-                self.show("answer_error", exc)
+                self.ui.show_answer_error(exc)
                 continue
             correct = numeric.grade(view.instance, value)
             return replace(view, typed=typed.strip(), correct=correct,
-                           default=4 if correct else 1, keys="345usq" if correct else "usq")
+                           default_grade=4 if correct else 1,
+                           allowed_keys="345usq" if correct else "usq")
 
-    def handle_key(self, view: CardView) -> None:
+    def grade_prompt(self, view: CardView) -> None:
+        """Read keys until one is allowed, then grade, undo, bury or quit."""
         while True:
-            key = self.ask("grade", view)
+            key = self.ui.read_grade(view)
             if key is None:
                 self.quit = True
                 return
             key = key.strip().lower()
-            if key == "" and view.default is not None:
-                self.record(view, view.default)
+            if key == "" and view.default_grade is not None:
+                self.record(view, view.default_grade)
                 return
-            if len(key) == 1 and key in view.keys:
+            if len(key) == 1 and key in view.allowed_keys:
                 break
-            self.show("bad_key", view)
+            self.ui.show_bad_key(view)
         if key == "q":
             self.quit = True
         elif key == "u":
@@ -239,11 +275,11 @@ class _Loop:
         if requeued:
             self.pending.append(question)
         self.history.append(_Graded(review_id, question, requeued))
-        self.show("graded", (view, quality, state))
+        self.ui.show_graded(view, quality, state)
 
     def undo(self) -> None:
         if not self.history:
-            self.show("nothing_to_undo", None)
+            self.ui.show_nothing_to_undo()
             return
         last = self.history.pop()
         self.store.undo(last.review_id)
@@ -259,9 +295,9 @@ class _Loop:
         self.pending.appendleft(last.question)
         self.done -= 1
         self.graded -= 1
-        self.show("undone", last.question)
+        self.ui.show_undone(last.question)
 
     def bury(self, question: Question) -> None:
         self.store.bury(question.id, self.day() + timedelta(days=1))
         self.pending.popleft()
-        self.show("buried", question)
+        self.ui.show_buried(question)

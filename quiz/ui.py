@@ -20,13 +20,13 @@ from quiz import sm2
 from quiz.errors import AnswerFormatError
 from quiz.lang import both, pick
 from quiz.mocks import MockReport, MockSummary
-from quiz.model import Question
+from quiz.model import CardState, Question
 from quiz.session import CardView
 from quiz.stats import DaySummary
 
 
 class TerminalUI:
-    """The `ask` and `show` of a review session, on a rich console."""
+    """The session's `SessionUI` on a rich console, and the other screens of a session."""
 
     def __init__(self, console: Console, lang: str = "both") -> None:
         self.console = console
@@ -34,7 +34,19 @@ class TerminalUI:
 
     # -- input ---------------------------------------------------------------------------
 
-    def ask(self, kind: str, view: CardView) -> str | None:
+    def read_answer(self, view: CardView) -> str | None:
+        """The typed answer to an open question; None at end of input."""
+        return self._read("answer", view)
+
+    def read_numeric(self, view: CardView) -> str | None:
+        """The typed answer to a numeric question; None at end of input."""
+        return self._read("numeric", view)
+
+    def read_grade(self, view: CardView) -> str | None:
+        """A key at the grade prompt; None at end of input."""
+        return self._read("grade", view)
+
+    def _read(self, kind: str, view: CardView) -> str | None:
         """Read one line for `kind` (answer, numeric, grade); None at end of input."""
         prompts = {
             "answer": both("你的回答（可直接回车）", "Your answer (or just Enter)", self.lang),
@@ -81,10 +93,10 @@ class TerminalUI:
         return f"⏱ {left} s"
 
     def grade_prompt(self, view: CardView) -> str:
-        if view.default is not None:
-            grades = "".join(k for k in view.keys if k.isdigit())
+        if view.default_grade is not None:
+            grades = "".join(k for k in view.allowed_keys if k.isdigit())
             grades = "0–5" if grades == "012345" else "/".join(grades)
-            choice = f"Enter={view.default}" + (f", {grades}" if grades else "")
+            choice = f"Enter={view.default_grade}" + (f", {grades}" if grades else "")
             return both(f"{choice}，u 撤销，s 搁置，q 退出", f"{choice}, u undo, s bury, q quit",
                         self.lang)
         return both("评分 0–5，u 撤销，s 搁置，q 退出", "Grade 0–5, u undo, s bury, q quit",
@@ -92,11 +104,7 @@ class TerminalUI:
 
     # -- output --------------------------------------------------------------------------
 
-    def show(self, event: str, payload: Any) -> None:
-        """Render one session event."""
-        getattr(self, f"_show_{event}")(payload)
-
-    def _show_card(self, view: CardView) -> None:
+    def show_card(self, view: CardView) -> None:
         q = view.question
         self.deadline = time.monotonic() + (view.mode.seconds or 0)
         header = Table.grid(padding=(0, 1), expand=True)
@@ -121,7 +129,7 @@ class TerminalUI:
         self.console.print(Panel(Group(*lines), title=f"[dim]{escape(q.id)}[/]",
                                  title_align="left"))
 
-    def _show_reveal(self, view: CardView) -> None:
+    def show_reveal(self, view: CardView) -> None:
         if view.instance is not None:
             self._worked_solution(view)
         else:
@@ -174,8 +182,9 @@ class TerminalUI:
         hits = sum(view.covered)
         title = both(f"要点 {hits}/{len(view.covered)}", f"Key points {hits}/{len(view.covered)}",
                      self.lang)
-        if view.default is not None:
-            title += "  " + both(f"建议评分 {view.default}", f"suggested grade {view.default}",
+        if view.default_grade is not None:
+            title += "  " + both(f"建议评分 {view.default_grade}",
+                                 f"suggested grade {view.default_grade}",
                                  self.lang)
         self.console.print(Panel(lines, title=title, title_align="left", border_style="cyan",
                                  expand=False))
@@ -193,35 +202,35 @@ class TerminalUI:
             legend.add_row(*cells)
         self.console.print(legend)
 
-    def _show_answer_error(self, exc: AnswerFormatError) -> None:
+    def show_answer_error(self, exc: AnswerFormatError) -> None:
         self.console.print(f"[yellow]{escape(both(exc.reason_zh, exc.reason_en, self.lang))}[/] "
                            + escape(both("请再输入一次。", "Please try again.", self.lang)))
 
-    def _show_bad_key(self, view: CardView) -> None:
+    def show_bad_key(self, view: CardView) -> None:
+        keys = ", ".join(view.allowed_keys)
         self.console.print("[yellow]" + escape(both(
-            f"请输入：{', '.join(view.keys)}", f"Please type one of: {', '.join(view.keys)}",
+            f"请输入：{keys}", f"Please type one of: {keys}",
             self.lang)) + "[/]")
 
     def note(self, zh: str, en: str, style: str = "dim") -> None:
         """One short line in the chosen language(s)."""
         self.console.print(f"[{style}]{escape(both(zh, en, self.lang))}[/]")
 
-    def _show_graded(self, payload: Any) -> None:
-        _view, quality, state = payload
+    def show_graded(self, view: CardView, quality: int, state: CardState | None) -> None:
         if state is None:
             self.note(f"已记录 {quality}（今日重复）", f"Recorded {quality} (same-day repeat)")
         else:
             self.note(f"已记录 {quality}，下次 {state.due}",
                       f"Recorded {quality}; next review {state.due}")
 
-    def _show_undone(self, question: Question) -> None:
+    def show_undone(self, question: Question) -> None:
         self.note(f"已撤销上一个评分：{question.id}", f"Undid the last grade: {question.id}",
                   "yellow")
 
-    def _show_nothing_to_undo(self, _payload: Any) -> None:
+    def show_nothing_to_undo(self) -> None:
         self.note("没有可撤销的评分", "Nothing to undo", "yellow")
 
-    def _show_buried(self, question: Question) -> None:
+    def show_buried(self, question: Question) -> None:
         self.note(f"已搁置到明天：{question.id}", f"Buried until tomorrow: {question.id}")
 
     # -- the end -------------------------------------------------------------------------

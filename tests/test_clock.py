@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from script_ui import ScriptUI
 
 from quiz import stats
 from quiz.bank import load_bank
@@ -66,7 +67,7 @@ def answer(store, clock, questions, grades, think=20, on_answer=None):
             on_answer(view)
         return "" if kind == "numeric" else "my answer"
 
-    return run_session(store, list(questions), ask=ask, show=lambda *_: None, now=clock.now,
+    return run_session(store, list(questions), ui=ScriptUI(ask), now=clock.now,
                        seed=lambda: 3)
 
 

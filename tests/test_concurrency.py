@@ -26,6 +26,7 @@ from pty_driver import (
     spawn_review,
 )
 from pty_driver import rows as logged
+from script_ui import ScriptUI
 
 from quiz import store as store_module
 from quiz.bank import load_bank
@@ -232,8 +233,8 @@ def test_a_card_graded_meanwhile_by_another_session_ends_where_the_log_replays(
 
     def b_session():
         replies = iter(["B's answer", "5"])
-        run_session(second, [pooling], ask=lambda kind, view: next(replies, None),
-                    show=lambda *_: None, now=lambda: now, seed=lambda: 1)
+        run_session(second, [pooling], ui=ScriptUI(lambda kind, view: next(replies, None)),
+                    now=lambda: now, seed=lambda: 1)
 
     replies = iter(["A's answer", "3"])
 
@@ -242,7 +243,7 @@ def test_a_card_graded_meanwhile_by_another_session_ends_where_the_log_replays(
             b_session()  # B grades the same card while A's is on screen
         return next(replies, None)
 
-    run_session(first, [pooling], ask=a_ask, show=lambda *_: None, now=lambda: now,
+    run_session(first, [pooling], ui=ScriptUI(a_ask), now=lambda: now,
                 seed=lambda: 1)
     log = first.reviews()
     assert [(r.answer, r.quality) for r in log][:2] == [("B's answer", 5), ("A's answer", 3)]

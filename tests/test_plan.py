@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
+from script_ui import ScriptUI
 
 from quiz import plan
 from quiz.model import Card, CardState, Question, Text
@@ -75,7 +76,7 @@ def test_a_simulated_calendar_covers_the_bank_and_reviews_every_card_before_the_
         def ask(kind, view, rng=rng):
             return "" if kind == "answer" else rng.choice("345")
 
-        run_session(store, queue, ask=ask, show=lambda *a: None, now=lambda m=moment: m,
+        run_session(store, queue, ui=ScriptUI(ask), now=lambda m=moment: m,
                     seed=lambda: 1, mode=Mode(interview=INTERVIEW))
         after = store.cards()
         if today == plan.finish_by(INTERVIEW):

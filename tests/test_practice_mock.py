@@ -4,6 +4,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from script_ui import ScriptUI
 
 from quiz import mocks
 from quiz.bank import load_bank
@@ -45,11 +46,11 @@ def bank(bank_dir):
 
 def test_practice_logs_answers_but_never_moves_the_schedule(store, bank):
     pooling = bank.questions[0]
-    run_session(store, [pooling], ask=grade_all("4"), show=lambda *a: None, now=Clock(),
+    run_session(store, [pooling], ui=ScriptUI(grade_all("4")), now=Clock(),
                 seed=lambda: 1)
     before = store.cards()
-    result = run_session(store, list(bank.questions), ask=grade_all(["0", "5", "", "1"]),
-                         show=lambda *a: None, now=Clock(), seed=lambda: 1,
+    result = run_session(store, list(bank.questions), ui=ScriptUI(grade_all(["0", "5", "", "1"])),
+                         now=Clock(), seed=lambda: 1,
                          mode=Mode.practice())
     assert result.graded == 4
     assert store.cards() == before
@@ -91,8 +92,8 @@ def test_mock_report_figures(store, bank):
     session = "mock-20260302T090000"
     mocks.save_settings(store, session, seconds=30, planned=4)
     clock = Clock(step=20)  # each read of the clock moves 20 s: answers take 20 s or 40 s
-    run_session(store, list(bank.questions), ask=grade_all(["5", "2", "", "4"]),
-                show=lambda *a: None, now=clock, seed=lambda: 1,
+    run_session(store, list(bank.questions), ui=ScriptUI(grade_all(["5", "2", "", "4"])),
+                now=clock, seed=lambda: 1,
                 mode=Mode.mock(session, seconds=30))
     topics = {q.id: q.topic for q in bank.questions}
     report = mocks.report(store, session, topics)
@@ -111,7 +112,7 @@ def test_mock_report_figures(store, bank):
 
 
 def test_mock_without_schedule_leaves_cards_alone_and_survives_a_rebuild(store, bank):
-    run_session(store, [bank.questions[0]], ask=grade_all("3"), show=lambda *a: None,
+    run_session(store, [bank.questions[0]], ui=ScriptUI(grade_all("3")),
                 now=Clock(), seed=lambda: 1, mode=Mode.mock("m1", schedule=False))
     assert store.card("cnn-pooling-purpose") is None
     store.rebuild_cards()
@@ -120,7 +121,7 @@ def test_mock_without_schedule_leaves_cards_alone_and_survives_a_rebuild(store, 
 
 def test_overtime_answers_are_marked_for_revisit(store, bank):
     mocks.save_settings(store, "m2", seconds=10, planned=1)
-    run_session(store, [bank.questions[0]], ask=grade_all("5"), show=lambda *a: None,
+    run_session(store, [bank.questions[0]], ui=ScriptUI(grade_all("5")),
                 now=Clock(step=15), seed=lambda: 1, mode=Mode.mock("m2", seconds=10))
     report = mocks.report(store, "m2", {})
     assert report.answers[0].overtime and report.revisit == ["cnn-pooling-purpose"]
@@ -138,9 +139,9 @@ def test_key_points_suggest_a_grade_that_enter_accepts(store, tmp_path):
     question = load_bank([bank_file]).questions[0]
     shown = []
     keys = iter(["", "q"])  # Enter takes the suggestion; the card then comes back: quit
-    run_session(store, [question], ask=lambda kind, view: next(keys) if kind == "grade"
-                else "训练时随机丢弃一部分神经元", show=lambda e, p: shown.append((e, p)),
+    run_session(store, [question], ui=ScriptUI(lambda kind, view: next(keys) if kind == "grade"
+                else "训练时随机丢弃一部分神经元", lambda e, p: shown.append((e, p))),
                 now=Clock(), seed=lambda: 1)
     view = [p for e, p in shown if e == "reveal"][0]
-    assert view.covered == (True, False) and view.default == 3
+    assert view.covered == (True, False) and view.default_grade == 3
     assert [r.quality for r in store.reviews()] == [3]

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from script_ui import ScriptUI
 
 from quiz import numeric
 from quiz.bank import load_bank
@@ -42,7 +43,8 @@ def bank(bank_dir):
 
 def run(store, questions, script, now=NOW):
     return run_session(
-        store, list(questions), ask=script.ask, show=script.show, now=lambda: now, seed=lambda: 7
+        store, list(questions), ui=ScriptUI(script.ask, script.show), now=lambda: now,
+        seed=lambda: 7
     )
 
 

@@ -64,6 +64,9 @@ class CardView:
     allowed_keys: str = "012345usq"  # what the grade prompt accepts
     default_grade: int | None = None  # the grade Enter gives (numeric cards, key points)
     answer_ms: int = 0
+    # cards left in this session, this one included, as Anki counts them: new, relearning
+    # (failed today, coming back), review
+    left: tuple[int, int, int] = (0, 0, 0)
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,21 @@ def open_store(db: Path | None) -> "Store":
 # -- commands -------------------------------------------------------------------------------
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from quiz import __version__
+
+        typer.echo(f"quiz {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
-def default(ctx: typer.Context) -> None:
+def default(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", is_eager=True,
+        callback=_print_version)] = False,
+) -> None:
     """Bilingual (中文 / English) spaced-repetition quiz for deep-learning interviews.
 
     With no command, start today's review.

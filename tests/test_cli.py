@@ -99,3 +99,26 @@ def test_list_due_shows_only_due_cards(bank_dir):
     assert "0 question(s)" in listed.output
     everything = invoke("list", "--bank", bank_dir, "--topic", "rnn")
     assert "rnn-lstm-vs-gru" in everything.output
+
+
+def test_version_prints_the_package_version():
+    from typer.testing import CliRunner
+
+    from quiz import __version__
+    from quiz.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"quiz {__version__}\n"
+
+
+def test_make_review_installs_only_what_quiz_needs_to_run():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    def planned(target):
+        return subprocess.run(["make", "-n", "-B", target], cwd=root, capture_output=True,
+                              text=True, check=True).stdout
+    review, test = planned("review"), planned("test")
+    assert "pip install --quiet -e .\n" in review and "[test]" not in review
+    assert "-e '.[test]'" in test

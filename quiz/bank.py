@@ -31,6 +31,7 @@ STR_TAG = "tag:yaml.org,2002:str"
 # An anchor or alias starts a token: at a line start, after a space or a flow indicator.
 # Text without one cannot contain either, and skips the walk that looks for them.
 ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,])[&*][^\s\[\]{},]", re.MULTILINE)
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
 PLAIN_TAGS = SCALAR_TAGS | {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 MAX_DEPTH = 1000  # nesting levels; banks need fewer than ten
 # libyaml's C composer recurses on the C stack without a limit: a few kilobytes of `- - - …`
@@ -108,6 +109,9 @@ def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Questio
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        lines = LINE_BREAK.split(data)
+        if line > len(lines):  # libyaml marks the end of a text without a final line break
+            line, col = len(lines), len(lines[-1]) + 1  # on the line after it: name the last
         what = exc.problem or exc.context or "invalid YAML"
         return None, [], [(name, line, f"YAML syntax error at column {col}: {what}")]
     except yaml.YAMLError as exc:

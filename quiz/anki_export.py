@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from quiz.export import DECK_ROOT, Flashcard, deck_name, langs, source_lines, stable_id, to_html
-from quiz.model import Topic
+from quiz.model import Text, Topic
 
 MODEL_KEY = "quiz-note-v1"
 MODEL_NAME = "quiz"
@@ -90,11 +90,19 @@ def note_fields(card: Flashcard) -> list[str]:
     return [
         card.id, q.topic,
         to_html(card.prompt.zh), to_html(card.prompt.en),
-        to_html(card.answer.zh), to_html(card.answer.en),
+        _with_brief(q.brief, "zh", card.answer.zh), _with_brief(q.brief, "en", card.answer.en),
         to_html(solution.zh if solution else ""), to_html(solution.en if solution else ""),
         to_html(note.zh if note else ""), to_html(note.en if note else ""),
         "<br>".join(to_html(line) for line in source_lines(q.sources)),
     ]
+
+
+def _with_brief(brief: Text | None, code: str, answer: str) -> str:
+    """The answer as HTML, led by the brief in bold (in the answer field: the note type's
+    fields stay the same, so notes exported before still update in place)."""
+    if brief is None:
+        return to_html(answer)
+    return f"<b>{to_html(brief.get(code))}</b><br><br>{to_html(answer)}"
 
 
 def build_package(cards: Iterable[Flashcard], topics: Mapping[str, Topic], *,

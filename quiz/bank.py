@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from quiz import numeric
+from quiz import lengths, numeric
 from quiz.bank_files import bank_files
 from quiz.errors import BankError
 from quiz.model import LANGS, KeyPoint, NumericSpec, Question, Source, Text, Topic
@@ -31,6 +31,7 @@ STR_TAG = "tag:yaml.org,2002:str"
 # An anchor or alias starts a token: at a line start, after a space or a flow indicator.
 # Text without one cannot contain either, and skips the walk that looks for them.
 ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,])[&*][^\s\[\]{},]", re.MULTILINE)
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
 PLAIN_TAGS = SCALAR_TAGS | {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 MAX_DEPTH = 1000  # nesting levels; banks need fewer than ten
 # libyaml's C composer recurses on the C stack without a limit: a few kilobytes of `- - - …`
@@ -108,6 +109,9 @@ def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Questio
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        lines = LINE_BREAK.split(data)
+        if line > len(lines):  # libyaml marks the end of a text without a final line break
+            line, col = len(lines), len(lines[-1]) + 1  # on the line after it: name the last
         what = exc.problem or exc.context or "invalid YAML"
         return None, [], [(name, line, f"YAML syntax error at column {col}: {what}")]
     except yaml.YAMLError as exc:
@@ -296,6 +300,7 @@ class _Reader:
         required = {"q", "a"} if with_answer else {"q"}
         allowed = required | {"brief"} if with_answer else required
         briefs: list[str] = []
+        brief_nodes: dict[str, yaml.Node] = {}
         for lang in LANGS:
             if lang not in keys:
                 self.problem(node, f"{label} has no '{lang}' text")
@@ -305,6 +310,7 @@ class _Reader:
                            for k in sorted(required)}
             if "brief" in inner:
                 briefs.append(lang)
+                brief_nodes[lang] = inner["brief"]
                 parts[lang]["brief"] = self.text(inner["brief"], f"{label}.{lang}.brief",
                                                  keys[lang])
         if len(briefs) == 1:
@@ -317,6 +323,9 @@ class _Reader:
         answer = Text(zh=parts["zh"]["a"], en=parts["en"]["a"]) if with_answer else None
         brief = (Text(zh=parts["zh"]["brief"], en=parts["en"]["brief"])
                  if len(briefs) == 2 else None)
+        if brief is not None:
+            for lang, message in lengths.brief_problems(brief, label):
+                self.problem(brief_nodes[lang], message)
         return prompt, answer, brief
 
     def numeric_spec(self, keys: dict[str, yaml.Node], node: yaml.Node, label: str,
@@ -374,6 +383,18 @@ class _Reader:
             if words.get("zh") and words.get("en"):
                 out.append(KeyPoint(zh=words["zh"], en=words["en"]))
         return tuple(out)
+
+
+def missing_briefs(bank: Bank, bundled: Path) -> list[tuple[str, int, str]]:
+    """A problem for each open question of a file under `bundled` that has no brief.
+
+    The bundled banks give every open question a brief; a learner's own bank may leave it out.
+    """
+    root = bundled.resolve()
+    return [(q.file, q.line, f"question '{q.id}' has no brief: the bundled banks give every "
+                             "open question a 'brief' in zh and en")
+            for q in bank.questions
+            if q.type == "open" and q.brief is None and Path(q.file).resolve().is_relative_to(root)]
 
 
 def _depth_bound(text: str) -> int:

@@ -325,13 +325,16 @@ def validate(
     """Check banks; print a summary, or every problem as file:line: message (exit 2)."""
     from collections import Counter
 
-    from quiz.bank import load_bank
-    from quiz.bank_files import bank_files
+    from quiz.bank import load_bank, missing_briefs
+    from quiz.bank_files import bank_files, bundled_dir
     from quiz.errors import BankError
 
     targets = list(paths) if paths else config.bank_paths(bank)
     try:
         the_bank = load_bank(targets)
+        missing = missing_briefs(the_bank, bundled_dir())
+        if missing:
+            raise BankError(missing)
     except BankError as exc:
         report_bank_error(exc)
     files, _ = bank_files(targets)

@@ -56,9 +56,14 @@ def front_html(card: Flashcard, lang: str) -> str:
 
 
 def back_html(card: Flashcard, lang: str) -> str:
-    """The answer side: the answer, the worked solution, the correction note, the sources."""
+    """The answer side: the brief, the answer, the worked solution, the note, the sources."""
     codes = langs(lang)
-    parts = ["".join(f'<div lang="{c}">{to_html(card.answer.get(c))}</div>' for c in codes)]
+    parts = []
+    brief = card.question.brief
+    if brief:  # the short answer first, as on the .apkg card
+        parts.append("".join(f'<div lang="{c}"><b>{to_html(brief.get(c))}</b></div>'
+                             for c in codes))
+    parts.append("".join(f'<div lang="{c}">{to_html(card.answer.get(c))}</div>' for c in codes))
     if card.solution:
         parts.append("".join(f'<div lang="{c}"><i>{to_html(card.solution.get(c))}</i></div>'
                              for c in codes))

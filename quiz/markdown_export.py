@@ -19,6 +19,7 @@ from quiz.model import Question, Text, Topic
 LABELS = {
     "question": {"zh": "问", "en": "Q"},
     "answer": {"zh": "答", "en": "A"},
+    "brief": {"zh": "简答", "en": "In short"},
     "note": {"zh": "更正", "en": "Correction"},
     "sources": {"zh": "出处", "en": "Sources"},
     "example": {"zh": "例", "en": "Example"},
@@ -86,6 +87,8 @@ def question_section(question: Question, cards: list[Flashcard], lang: str) -> s
     if question.numeric is None:
         card = cards[0]
         parts += _prompt(card, lang)
+        for code, text in _texts(question.brief, lang):  # the brief is said first
+            parts.append(f"**{LABELS['brief'][code]}** **{escape_inline(' '.join(text.split()))}**")
         for code, text in _texts(card.answer, lang):
             parts += [f"**{LABELS['answer'][code]}**", block(text)]
     else:

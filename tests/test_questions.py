@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz import numeric
+from quiz import lengths, numeric
 from quiz.bank import load_bank
 from quiz.bank_files import bundled_dir
 
@@ -82,3 +82,173 @@ def test_numeric_templates_draw_and_grade(question):
         assert numeric.grade(instance, numeric.format_value(instance.expected))
         for name in question.numeric.params:
             assert "{" + name not in instance.prompt.zh + instance.prompt.en
+
+
+# -- sayable, well-punctuated answers: checked file by file ---------------------------------
+
+FILES = sorted(bundled_dir().glob("*.yaml"))
+OPEN_BY_FILE = {path.name: [q for q in BANK.questions
+                            if q.type == "open" and Path(q.file).name == path.name]
+                for path in FILES}
+# Han characters and CJK/full-width punctuation: what an ASCII mark must not touch in zh.
+CJK_MARKS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+ASCII_BETWEEN_CJK = re.compile(rf"[{CJK_MARKS}] *[,;:?!] *[{CJK_MARKS}]")
+ASCII_QUOTE_BY_CJK = re.compile(rf"[{CJK_MARKS}][\"']|[\"'][{CJK_MARKS}]")
+NOT_ENGLISH = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+                         "\u201c\u201d\u2018\u2019]")
+
+
+def prose(question):
+    """(part, language, text) of the question's own prose: prompt, brief, answer, note."""
+    for part in ("prompt", "brief", "answer", "note"):
+        pair = getattr(question, part)
+        if pair is not None:
+            yield part, "zh", pair.zh
+            yield part, "en", pair.en
+
+
+def per_file(test):
+    return pytest.mark.parametrize("name", sorted(OPEN_BY_FILE))(test)
+
+
+@per_file
+def test_every_open_question_has_a_brief_within_its_limits(name):
+    problems = [f"{q.id}: no brief" for q in OPEN_BY_FILE[name] if q.brief is None]
+    for q in OPEN_BY_FILE[name]:
+        if q.brief is not None:
+            problems += [m for _lang, m in lengths.brief_problems(q.brief, q.id)]
+    assert problems == []
+
+
+@per_file
+def test_full_answers_are_short_enough_to_say(name):
+    assert [m for q in OPEN_BY_FILE[name] for m in lengths.answer_problems(q)] == []
+
+
+@per_file
+def test_a_brief_is_shorter_than_its_answer(name):
+    for q in OPEN_BY_FILE[name]:
+        if q.brief is not None:
+            for lang in ("zh", "en"):
+                assert (lengths.length(q.brief.get(lang), lang)
+                        < lengths.length(q.answer.get(lang), lang)), (q.id, lang)
+
+
+@per_file
+def test_chinese_uses_full_width_punctuation_and_curly_quotes(name):
+    problems = []
+    for q in OPEN_BY_FILE[name]:
+        for part, lang, text in prose(q):
+            if lang != "zh":
+                continue
+            for pattern in (ASCII_BETWEEN_CJK, ASCII_QUOTE_BY_CJK):
+                problems += [(q.id, part, m.group()) for m in pattern.finditer(text)]
+            if text.count("“") != text.count("”"):
+                problems.append((q.id, part, "unpaired “”"))
+    assert problems == []
+
+
+@per_file
+def test_english_has_no_chinese_or_full_width_marks(name):
+    problems = [(q.id, part, m.group()) for q in OPEN_BY_FILE[name]
+                for part, lang, text in prose(q) if lang == "en"
+                for m in NOT_ENGLISH.finditer(text)]
+    assert problems == []
+
+
+@per_file
+def test_list_items_end_the_same_way_within_a_file(name):
+    endings = {"zh": Counter(), "en": Counter()}
+    for q in OPEN_BY_FILE[name]:
+        for lang in ("zh", "en"):
+            for line in q.answer.get(lang).splitlines():
+                if line.lstrip().startswith("- "):
+                    last = line.rstrip()[-1]
+                    endings[lang][last if last in "。.；;" else "no mark"] += 1
+    for lang, counts in endings.items():
+        assert len(counts) <= 1, (lang, dict(counts))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("用 ReLU。", 6), ("  \n\t", 0), ("梯度\n消失", 4), ("x² + 1", 4), ("", 0),
+])
+def test_chinese_length_counts_every_character_but_whitespace(text, expected):
+    assert lengths.zh_length(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x = 2 → y", 3), ("Adam's step - roughly α.", 4), ("ReLU, GELU and\nSiLU", 4),
+    ("", 0), ("a 3x3 kernel", 3), ("1e-3", 1), ("→ — =", 0),
+])
+def test_english_length_counts_words_with_a_letter_or_digit(text, expected):
+    assert lengths.en_words(text) == expected
+
+
+# -- quiz validate: brief lengths, and briefs required only in the bundled banks -----------
+
+USER_BANK = """\
+topic: mine
+title: {{zh: 我的, en: Mine}}
+questions:
+  - id: mine-one
+    zh: {{q: 问？, {zh_brief}a: 长答。}}
+    en:
+      q: Question?
+      {en_brief}a: A long answer.
+"""
+
+
+def validate(path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from quiz.cli import app
+
+    monkeypatch.setenv("QUIZ_BUNDLED", "0")
+    monkeypatch.delenv("QUIZ_BANKS", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner().invoke(app, ["validate", str(path)], catch_exceptions=False)
+
+
+def test_validate_names_the_file_line_limit_and_count_of_a_long_brief(tmp_path, monkeypatch):
+    bank = tmp_path / "mine.yaml"
+    bank.write_text(USER_BANK.format(zh_brief="brief: " + "很" * 61 + "。, ",
+                                     en_brief="brief: " + "word " * 36 + "\n      "),
+                    encoding="utf-8")
+    result = validate(bank, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{bank}:5: question 'mine-one'.zh.brief is 62 characters (not counting spaces) long; "
+        "the limit is 60",
+        f"{bank}:8: question 'mine-one'.en.brief is 36 words long; the limit is 35",
+        "Error: 2 problem(s) in the bank; nothing was loaded",
+    ]
+
+
+def test_a_brief_at_the_limit_passes(tmp_path, monkeypatch):
+    bank = tmp_path / "mine.yaml"
+    bank.write_text(USER_BANK.format(zh_brief="brief: " + "很" * 59 + "。, ",
+                                     en_brief="brief: " + "word " * 35 + "\n      "),
+                    encoding="utf-8")
+    result = validate(bank, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "1 questions in 1 file(s): OK" in result.output
+
+
+def test_a_users_bank_without_briefs_passes(tmp_path, monkeypatch):
+    bank = tmp_path / "mine.yaml"
+    bank.write_text(USER_BANK.format(zh_brief="", en_brief=""), encoding="utf-8")
+    result = validate(bank, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "1 questions in 1 file(s): OK" in result.output
+
+
+def test_the_bundled_banks_require_a_brief(tmp_path):
+    from quiz.bank import missing_briefs
+
+    bank = tmp_path / "mine.yaml"
+    bank.write_text(USER_BANK.format(zh_brief="", en_brief=""), encoding="utf-8")
+    loaded = load_bank([bank])
+    assert missing_briefs(loaded, tmp_path / "elsewhere") == []
+    assert missing_briefs(loaded, tmp_path) == [
+        (str(bank), 4, "question 'mine-one' has no brief: the bundled banks give every open "
+                       "question a 'brief' in zh and en")]

@@ -16,16 +16,20 @@ ALIASES = {
     "gru-params": "gru_params", "iterations": "iterations_per_epoch",
     "derivative": "derivative", "activation": "activation", "softmax": "softmax",
     "pool2d": "pool2d", "compose": "compose_linear", "gd-step": "gd_step",
-    "dropout-scale": "inverted_dropout_scale",
+    "dropout-scale": "inverted_dropout_scale", "mha-params": "mha_params",
+    "encoder-layer-params": "encoder_layer_params", "attention-memory": "attention_scores_mib",
+    "kv-cache": "kv_cache_mib", "attention-flops": "attention_flops",
+    "positional-encoding": "sinusoidal_position", "attention-weights": "attention_weights",
 }
 OPTION_ALIASES = {
     "samples": "n_samples", "batch": "batch_size", "in": "in_channels", "out": "out_channels",
     "input": "input_size", "hidden": "hidden_size", "in-features": "in_features",
     "out-features": "out_features", "ceil": "ceil_mode", "ceil-mode": "ceil_mode",
-    "drop-last": "drop_last", "output-padding": "output_padding",
+    "drop-last": "drop_last", "output-padding": "output_padding", "heads": "num_heads",
+    "ff": "dim_feedforward", "seq": "seq_len", "bytes": "bytes_per_element",
 }
 TEXT_ARGUMENTS = {"name", "mode"}
-LIST_ARGUMENTS = {"xs", "matrix"}
+LIST_ARGUMENTS = {"xs", "matrix", "q", "k"}
 
 
 def names() -> list[str]:

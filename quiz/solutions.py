@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from quiz import activations, checks
+from quiz import activations, attention, checks
+from quiz import attention_solutions as attn
 from quiz.activation_solutions import activation_solution, derivative_solution, softmax_solution
 from quiz.answers import format_number as num
 from quiz.answers import format_operand as _p
@@ -276,6 +277,15 @@ CHECKS: dict[str, Check] = {
         Check("compose_linear", checks.compose_linear, _compose),
         Check("gd_step", checks.gd_step, _gd),
         Check("inverted_dropout_scale", checks.inverted_dropout_scale, _dropout),
+        Check("mha_params", attention.mha_params, attn.mha_solution),
+        Check("encoder_layer_params", attention.encoder_layer_params,
+              attn.encoder_layer_solution),
+        Check("attention_scores_mib", attention.attention_scores_mib,
+              attn.scores_memory_solution),
+        Check("kv_cache_mib", attention.kv_cache_mib, attn.kv_cache_solution),
+        Check("attention_flops", attention.attention_flops, attn.flops_solution),
+        Check("sinusoidal_position", attention.sinusoidal_position, attn.position_solution),
+        Check("attention_weights", attention.attention_weights, attn.weights_solution),
     ]
 }
 

@@ -168,6 +168,27 @@ BANK = [
     numeric(
         "inverted_dropout_scale", {"p": {"min": 0, "max": 0.9, "step": 0.1}}, "p = {p}", "p = {p}"
     ),
+    numeric("mha_params", {"embed_dim": [64, 512], "num_heads": [4, 8], "bias": [True, False]},
+            "E={embed_dim} h={num_heads} {bias}", "E={embed_dim} h={num_heads} {bias}"),
+    numeric("encoder_layer_params", {"d_model": [256, 512], "num_heads": [8],
+                                     "dim_feedforward": [1024, 2048]},
+            "d={d_model} h={num_heads} f={dim_feedforward}",
+            "d={d_model} h={num_heads} f={dim_feedforward}"),
+    numeric("attention_scores_mib", {"batch_size": [1, 2], "num_heads": [8], "seq_len": [1024],
+                                     "bytes_per_element": [2, 4]},
+            "{batch_size} {num_heads} {seq_len} {bytes_per_element}",
+            "{batch_size} {num_heads} {seq_len} {bytes_per_element}"),
+    numeric("kv_cache_mib", {"layers": [12], "batch_size": [1], "num_heads": [8],
+                             "seq_len": [2048], "head_dim": [64], "bytes_per_element": [2]},
+            "{layers} {batch_size} {num_heads} {seq_len} {head_dim} {bytes_per_element}",
+            "{layers} {batch_size} {num_heads} {seq_len} {head_dim} {bytes_per_element}"),
+    numeric("attention_flops", {"batch_size": [1, 2], "seq_len": [128], "d_model": [512]},
+            "{batch_size} {seq_len} {d_model}", "{batch_size} {seq_len} {d_model}"),
+    numeric("sinusoidal_position", {"pos": [0, 3], "dim": [0, 1], "d_model": [8]},
+            "{pos} {dim} {d_model}", "{pos} {dim} {d_model}"),
+    numeric("attention_weights", {"q": {"rows": 2, "cols": 2, "min": -1, "max": 1},
+                                  "k": {"rows": 2, "cols": 2, "min": -1, "max": 1}},
+            "Q={q} K={k}", "Q={q} K={k}"),
 ]
 
 

@@ -138,6 +138,9 @@ def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Questio
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        last = len(_LINE_BREAK.findall(data)) + 1
+        if line > last:  # libyaml puts the end of a text without a final newline past it
+            line, col = last, len(data) - max(data.rfind(c) for c in "\n\r")
         what = exc.problem or exc.context or "invalid YAML"
         return None, [], [(name, line, f"YAML syntax error at column {col}: {what}"
                                        f"{_hint(what, data, line)}")]

@@ -12,11 +12,12 @@ silently while validate says OK.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+
+from quiz.errors import os_reason
 
 BANK_SUFFIXES = (".yaml", ".yml")
 MAX_ENTRIES = 20_000  # entries looked at under one folder; the bundled banks are a dozen
@@ -37,20 +38,6 @@ def bundled_dir() -> Path:
         if candidate.is_dir():
             return candidate
     return here.parent / "questions"
-
-
-def os_reason(exc: OSError) -> str:
-    """An OSError as a short, plain reason ("permission denied"), without Python's wording."""
-    reasons = {
-        errno.ENOENT: "no such file or folder",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENAMETOOLONG: "the name is too long for the file system",
-        errno.ELOOP: "too many levels of symbolic links",
-        errno.ENOTDIR: "a part of the path is a file, not a folder",
-        errno.EISDIR: "it is a folder",
-    }
-    return reasons.get(exc.errno, (exc.strerror or str(exc)).lower())
 
 
 def _not_a_file(mode: int) -> str | None:

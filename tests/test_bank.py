@@ -52,7 +52,8 @@ def test_every_problem_is_reported_at_once():
         ),
         ("many.yaml", 8, "question 'no-english' has no 'en' text"),
         ("many.yaml", 11, "question 'empty-answer'.zh.a is empty"),
-        ("many.yaml", 12, "unknown key 'hint' in question 'empty-answer'.en (allowed: a, brief, q)"),
+        ("many.yaml", 12,
+         "unknown key 'hint' in question 'empty-answer'.en (allowed: a, brief, q)"),
         (
             "many.yaml",
             16,

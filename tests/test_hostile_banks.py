@@ -40,7 +40,8 @@ def hostile():
                                                       for i in range(20_000)),
                       None, "passes 50,000 values"),
         "long-line": (HEAD + "questions: []\n# " + "x" * 3_000_000 + "\n", 4, "goes past"),
-        "deep": (HEAD + "questions: " + "[" * 200_000 + "\n", 3, "nest"),  # libyaml may refuse first
+        # libyaml may refuse it first, with its own message
+        "deep": (HEAD + "questions: " + "[" * 200_000 + "\n", 3, "nest"),
         "laughs": (HEAD + "a: &a [" + ",".join(["lol"] * 9) + "]\n"
                    + "".join(f"b{i}: &b{i} [{', '.join(['*a' if i == 0 else f'*b{i-1}'] * 9)}]\n"
                              for i in range(12)) + "questions: *b11\n", 3, "anchors and aliases"),

@@ -53,12 +53,13 @@ def escape_inline(text: str) -> str:
 
 
 def code_span(text: str) -> str:
-    """`text` as an inline code span, whatever backticks it holds (CommonMark's rule: a
-    fence longer than any run inside, and a space inside when the text starts or ends
-    with a backtick)."""
+    """`text` as an inline code span, whatever backticks it holds (CommonMark's rules: a
+    fence longer than any run inside; a space inside it when the text starts or ends with a
+    backtick, or starts and ends with a space, as the renderer strips one from each end)."""
     text = " ".join(text.split("\n"))
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    spaced = text.startswith(" ") and text.endswith(" ") and text.strip(" ")
+    pad = " " if text.startswith("`") or text.endswith("`") or spaced else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 

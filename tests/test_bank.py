@@ -40,7 +40,8 @@ def test_loads_a_good_bank(bank_dir):
 
 def test_syntax_error_names_file_line_and_column():
     assert problems_of(DATA / "broken" / "syntax.yaml") == [
-        ("syntax.yaml", 6, "YAML syntax error at column 1: found unexpected end of stream")
+        ("syntax.yaml", 6, "YAML syntax error at column 1: found unexpected end of stream; "
+                           "the quote opened on line 5 is not closed")
     ]
 
 
@@ -383,9 +384,21 @@ def test_the_node_bound_is_an_upper_bound(pieces):
 
 # -- hints for YAML syntax errors -----------------------------------------------------------
 
-def test_an_unquoted_colon_in_a_value_says_to_quote_it():
-    text = GOOD.replace("a: A}", "a: A}\n    note: {zh: 注, en: x}\n    brief: ratio: 2")
-    problems = parsed(text)[2]
-    assert len(problems) == 1 and problems[0][1] == 9
-    assert problems[0][2].endswith("; a value that contains ': ' must be quoted, like "
-                                   'a: "ratio: 2"')
+@pytest.mark.parametrize(("text", "line", "hint"), [
+    ("a: b: c\n", 1, "a value that contains ': ' must be quoted, like a: \"ratio: 2\""),
+    ("q: x\n  y: 2\n", 2, "a value that contains ': ' must be quoted"),
+    ('a: "x\n', 2, "the quote opened on line 1 is not closed"),
+    ("a: 'it''s\n", 2, "the quote opened on line 1 is not closed"),
+    ("a:\n\t- b\n", 2, "indent with spaces, not tabs"),
+    ("a: @x\n", 1, "'@' cannot start a plain value: quote the text"),
+    ("a: `x`\n", 1, "'`' cannot start a plain value: quote the text"),
+    ("q: *x\n", 1, "'*' starts an alias: quote text that begins with it"),
+    ("a: [1, 2\nb: 3\n", 2, "the '[' on line 1 is not closed"),
+    ("a: {b: 1\n", 2, "the '{' on line 1 is not closed"),
+    ("a: |\nb\n", 3, "a line that continues a value must be indented under it"),
+    ("a:\n  b: 1\n c: 2\n", 3, "check the indentation"),
+])
+def test_a_yaml_syntax_error_says_its_likely_cause(text, line, hint):
+    ((_, found_line, message),) = parse_text(text.encode(), "b.yaml")[2]
+    assert found_line == line and message.startswith("YAML syntax error at column ")
+    assert f"; {hint}" in message

@@ -1,4 +1,19 @@
-"""YAML banks → questions, with every problem reported as `file:line: message`."""
+"""YAML banks → questions, with every problem reported as `file:line: message`.
+
+What a bank may hold, beyond the schema:
+
+- At most MAX_FILE_BYTES (bank_files.py) and MAX_NODES values per file, at most MAX_DEPTH
+  levels of nesting; no anchors or aliases, no tags beyond YAML's plain scalar ones. The
+  limits are checked before the document is composed, so a hostile file costs little.
+- No control characters, raw or escaped ("\\e", "\\x9b"): C0 controls but tab and line feed,
+  DEL, C1 controls, the bidi embeddings, overrides, isolates and marks (they reorder what a
+  terminal shows: an answer could read differently from what it says), U+2028/U+2029.
+  Line feeds only in multi-line text (questions, answers, briefs, notes). Each is reported
+  at its line with the character named (`U+001B (ESC)`).
+- Text is what was written: a plain `yes`, `off`, `1:30`, `0x1F` or `010` in a text field
+  stays that text (YAML 1.1 would make it True, False, 90, 31, 8). Numeric params and
+  tolerances still read plain scalars as YAML 1.1 numbers.
+"""
 
 from __future__ import annotations
 

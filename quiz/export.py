@@ -211,14 +211,17 @@ def _is_database_file(path: Path, database: Path) -> bool:
 
 
 def check_target(path: Path, force: bool, *, database: Path | None = None) -> None:
-    """Refuse early (exit 2) a target that exists without --force, is a folder, or is the
-    review database (or its -wal, -shm or -journal file) under any name."""
+    """Refuse early (exit 2) a target that exists without --force, is a folder or a device,
+    or is the review database (or its -wal, -shm or -journal file) under any name."""
     if database is not None and _is_database_file(path, database):
         raise UsageError(f"{path} is the review database (or one of its files); "
                          "export to another file")
     try:
         if path.is_dir():
             raise UsageError(f"{path} is a folder; give a file name")
+        if path.exists() and not path.is_file():  # renaming over it would replace the node
+            raise UsageError(f"{path} is not a regular file (a device, a pipe or a socket); "
+                             "give a file name, or - for standard output")
         if not path.parent.is_dir():
             raise UsageError(f"the folder {path.parent} does not exist")
         if path.exists() and not force:

@@ -389,3 +389,19 @@ def test_a_file_name_with_escapes_is_printed_escaped(env, bank_dir, tmp_path):
     result = invoke("export", "md", target, "--bank", bank_dir)
     assert result.exit_code == 0 and target.exists()
     assert "\x1b" not in result.output and "a\\e]0;pwned\\x07.md" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_target_that_is_not_a_regular_file_is_left_alone(env, bank_dir, tmp_path, kind):
+    import os
+
+    target = tmp_path / "pipe.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/null")  # renaming over /dev/null itself would replace it
+    result = invoke("export", "csv", target, "--bank", bank_dir, "--force")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {target} is not a regular file (a device, a pipe or a "
+                             "socket); give a file name, or - for standard output\n")
+    assert not target.is_file() and (target.is_fifo() or target.is_symlink())

@@ -34,11 +34,11 @@ def hostile():
         "flow-10mb": (HEAD + "x: [" + "1," * 5_000_000 + "1]\n", 3, "goes past 2,000,000 bytes"),
         "flow-20mb": (HEAD + "x: [" + "1," * 10_000_000 + "1]\n", 3, "goes past"),
         "flow-1.9mb": (HEAD + "questions: [" + "1," * 950_000 + "1]\n", 3,
-                       "passes 50,000 values"),
-        "block-list": (HEAD + "questions:\n" + "- 1\n" * 400_000, 49_993, "passes 50,000"),
+                       "passes 200,000 values"),
+        "block-list": (HEAD + "questions:\n" + "- 1\n" * 400_000, 199_993, "passes 200,000"),
         "questions": (HEAD + "questions:\n" + "".join(QUESTION.format(i=i)
                                                       for i in range(20_000)),
-                      None, "passes 50,000 values"),
+                      None, "passes 200,000 values"),
         "long-line": (HEAD + "questions: []\n# " + "x" * 3_000_000 + "\n", 4, "goes past"),
         # libyaml may refuse it first, with its own message
         "deep": (HEAD + "questions: " + "[" * 200_000 + "\n", 3, "nest"),
@@ -68,6 +68,20 @@ def test_a_hostile_bank_is_a_file_line_error_in_bounded_memory(tmp_path, name):
     assert piece in first
     assert rest[-1].endswith("problem(s) in the bank; nothing was loaded")
     assert "\x1b" not in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_a_bank_just_under_the_limits_loads_in_bounded_memory(tmp_path):
+    """13,000 questions (195,000 values, 1 MB): a clean load inside the same limits."""
+    path = tmp_path / "big.yaml"
+    path.write_text(HEAD + "questions:\n" + "".join(QUESTION.format(i=i) for i in range(13_000)),
+                    encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", LIMITED, str(path)], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT), "QUIZ_BUNDLED": "0",
+                          "NO_COLOR": "1", "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "13000 questions in 1 file(s): OK" in result.stdout
 
 
 @pytest.mark.slow

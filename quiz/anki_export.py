@@ -88,7 +88,7 @@ def note_fields(card: Flashcard) -> list[str]:
     q = card.question
     solution, note = card.solution, q.note
     return [
-        card.id, q.topic,
+        to_html(card.id), to_html(q.topic),
         to_html(card.prompt.zh), to_html(card.prompt.en),
         _with_brief(q.brief, "zh", card.answer.zh), _with_brief(q.brief, "en", card.answer.en),
         to_html(solution.zh if solution else ""), to_html(solution.en if solution else ""),
@@ -121,7 +121,8 @@ def build_package(cards: Iterable[Flashcard], topics: Mapping[str, Topic], *,
         if topic not in decks:
             title = topics[topic].title if topic in topics else None
             decks[topic] = genanki.Deck(stable_id(deck_name(topic)), deck_name(topic),
-                                        description=f"{title.zh} · {title.en}" if title else "")
+                                        description=to_html(f"{title.zh} · {title.en}")
+                                        if title else "")
         decks[topic].add_note(genanki.Note(model=model, fields=note_fields(card),
                                            tags=card.tags, guid=card.guid))
     return genanki.Package(list(decks.values()))

@@ -24,7 +24,7 @@ from quiz.store import Store
 if TYPE_CHECKING:
     from quiz.bank import Bank
 
-CACHE_VERSION = "4"  # 4: brief lengths are checked when parsing
+CACHE_VERSION = "4"  # 4: brief lengths are checked, text scalars kept as written
 TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
 KEY = "bank_cache"
 

@@ -62,7 +62,9 @@ LangOption = Annotated[str | None, typer.Option(
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print a red `Error: …` line on stderr and exit with `code`."""
-    err_console().print(f"[bold red]Error:[/] {_escape(message)}", highlight=False,
+    from quiz.printable import printable  # paths and typed input reach messages: no escapes
+
+    err_console().print(f"[bold red]Error:[/] {_escape(printable(message))}", highlight=False,
                         soft_wrap=True)
     raise typer.Exit(code)
 
@@ -93,10 +95,13 @@ def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
 
 
 def report_bank_error(exc: Exception) -> NoReturn:
+    from quiz.printable import printable
+
     err = err_console()
     for path, line, message in exc.problems:
         where = f"{path}:{line}" if line else path
-        err.print(f"{_escape(where)}: {_escape(message)}", highlight=False, soft_wrap=True)
+        err.print(f"{_escape(printable(where))}: {_escape(printable(message))}",
+                  highlight=False, soft_wrap=True)
     fail(f"{len(exc.problems)} problem(s) in the bank; nothing was loaded", 2)
 
 
@@ -508,6 +513,7 @@ def export_cards(
     import time
 
     from quiz import export
+    from quiz.printable import printable
     from quiz.queue import select_questions
 
     if fmt not in EXPORT_FORMATS:
@@ -517,8 +523,9 @@ def export_cards(
     to_stdout = file == "-"
     if to_stdout and fmt == "anki":
         fail("an .apkg cannot go to standard output; give a file name", 2)
+    database = config.db_path(db)
     if not to_stdout:
-        export.check_target(Path(file), force)
+        export.check_target(Path(file), force, database=database)
     lang = config.language(lang)
     store = open_store(db)
     the_bank = bank_of(store, bank)
@@ -538,7 +545,8 @@ def export_cards(
         from quiz.anki_export import write_apkg
 
         export.write_file(Path(file), lambda out: write_apkg(
-            flashcards, topics, out, lang=lang, timestamp=time.time()), force=force)
+            flashcards, topics, out, lang=lang, timestamp=time.time()), force=force,
+            database=database)
     else:
         if fmt == "csv":
             from quiz.csv_export import write_csv
@@ -553,9 +561,9 @@ def export_cards(
         if to_stdout:
             render(sys.stdout)
         else:
-            export.write_text_file(Path(file), render, force=force)
+            export.write_text_file(Path(file), render, force=force, database=database)
     asked = len({card.question.id for card in flashcards})
-    where = "standard output" if to_stdout else file
+    where = "standard output" if to_stdout else printable(file)
     (err_console() if to_stdout else console()).print(
         f"Wrote {len(flashcards)} card(s) from {asked} question(s) to {_escape(where)}",
         highlight=False, soft_wrap=True)

@@ -5,16 +5,43 @@ headers (they replace the header row, which Anki would import as a note), every 
 is HTML, and three columns are added: `Front` and `Back` (the card's two sides, which the
 stock Basic note type maps by name), `deck` (`quiz::topic`) and `guid` (the .apkg's note
 GUID, so importing again updates the notes instead of adding them).
+
+Formulas: a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+return (and, in some, their full-width forms). In plain rows such a cell gets a leading `'`
+(OWASP's advice; spreadsheets show the text, not the quote), except a cell that is just a
+number such as `-0.5`, which no spreadsheet runs. Anki does not evaluate formulas, and a `'`
+would show on the card, so the Anki-header file instead writes that first character of an
+HTML field as a character reference (`&#61;` for `=`): Anki shows `=`, a spreadsheet that
+opens the file anyway sees text. Its id, topic, tags, deck and guid columns are written as
+they are: Anki matches them literally, and ids, topics and decks are `[a-z0-9-]` only.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from typing import TextIO
 
 from quiz.export import Flashcard, deck_name, langs, source_lines, to_html
+
+FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading `'` when it would start a formula."""
+    if text and text[0] in FORMULA_STARTS and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def anki_cell(html_text: str) -> str:
+    """An HTML field whose first character cannot start a formula (a character reference)."""
+    if html_text and html_text[0] in FORMULA_STARTS:
+        return f"&#{ord(html_text[0])};" + html_text[1:]
+    return html_text
 
 
 def columns(lang: str, anki_header: bool = False) -> list[str]:
@@ -43,8 +70,10 @@ def rows(cards: Iterable[Flashcard], lang: str, anki_header: bool = False) -> li
         row.append(("<br>" if anki_header else "\n").join(
             text(line) for line in source_lines(q.sources)))
         if anki_header:
-            row = [front_html(card, lang), back_html(card, lang), *row, deck_name(q.topic),
-                   card.guid]
+            row = [front_html(card, lang), back_html(card, lang), row[0], row[1], row[2],
+                   *map(anki_cell, row[3:]), deck_name(q.topic), card.guid]
+        else:
+            row = [spreadsheet_cell(cell) for cell in row]
         out.append(row)
     return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class QuizError(Exception):
     """Base class: a problem the user can act on (exit code 1)."""
@@ -36,3 +38,17 @@ class AnswerFormatError(ValueError):
         self.reason_zh = reason_zh
         self.reason_en = reason_en
         super().__init__(reason_en)
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError as a short, plain reason ("permission denied"), without Python's wording."""
+    reasons = {
+        errno.ENOENT: "no such file or folder",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENAMETOOLONG: "the name is too long for the file system",
+        errno.ELOOP: "too many levels of symbolic links",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "it is a folder",
+    }
+    return reasons.get(exc.errno, (exc.strerror or str(exc)).lower())

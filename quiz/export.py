@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from quiz import numeric
-from quiz.errors import QuizError, UsageError
+from quiz.errors import QuizError, UsageError, os_reason
 from quiz.model import Card, Question, Source, Text, Topic
 from quiz.queue import is_weak
 
@@ -131,17 +131,30 @@ def by_topic(questions: Iterable[Question], topics: Mapping[str, Topic]) -> list
     return sorted(questions, key=lambda q: order.get(q.topic, len(order)))
 
 
+def due_horizon(today: date, days: int) -> date:
+    """`today + days`, or the last day there is when that is past the year 9999."""
+    try:
+        return today + timedelta(days=days)
+    except OverflowError:  # `--days 3000000`: every card is due within it
+        return date.max
+
+
 def is_due_within(card: Card | None, today: date, days: int) -> bool:
     """A reviewed card due on or before `today + days` (overdue cards included)."""
-    return card is not None and card.state is not None and card.state.due <= today + timedelta(
-        days=days)
+    return card is not None and card.state is not None and card.state.due <= due_horizon(
+        today, days)
 
 
 def filter_by_state(questions: Iterable[Question], cards: Mapping[str, Card], *, today: date,
                     due_days: int | None = None, weak: bool = False) -> list[Question]:
     """Questions due within `due_days` of `today` (when given) and weak (when asked): both."""
+    horizon = due_horizon(today, due_days) if due_days is not None else None
+
+    def due(card: Card | None) -> bool:
+        return card is not None and card.state is not None and card.state.due <= horizon
+
     return [q for q in questions
-            if (due_days is None or is_due_within(cards.get(q.id), today, due_days))
+            if (horizon is None or due(cards.get(q.id)))
             and (not weak or is_weak(cards.get(q.id)))]
 
 
@@ -154,10 +167,14 @@ def langs(lang: str) -> tuple[str, ...]:
 
 
 def to_html(text: str | None) -> str:
-    """Bank text as HTML: escaped, newlines as <br>, runs of spaces kept (matrices line up)."""
+    """Bank text as HTML: escaped, newlines as <br>, runs of spaces kept (matrices line up).
+
+    `[` is written `&#91;` too: Anki reads `[sound:x.mp3]` (and `[latex]`, `[anki:…]`) in a
+    field as a media reference or a tag, never what bank text means.
+    """
     if not text:
         return ""
-    text = html.escape(text.strip("\n"), quote=False)
+    text = html.escape(text.strip("\n"), quote=False).replace("[", "&#91;")
     if "  " in text or "\n " in text or text.startswith(" "):
         text = _KEPT_SPACES.sub("&nbsp;", text)
     return text.replace("\n", "<br>")
@@ -171,25 +188,60 @@ def source_lines(sources: Iterable[Source]) -> list[str]:
 # -- files ----------------------------------------------------------------------------------
 
 
-def check_target(path: Path, force: bool) -> None:
-    """Refuse early (exit 2) a target that exists without --force, or is a folder."""
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"the folder {path.parent} does not exist")
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists; add --force to replace it")
+DATABASE_SIDECARS = ("", "-wal", "-shm", "-journal")  # SQLite's files beside the database
 
 
-def write_file(path: Path, write: Callable[[IO[bytes]], object], *, force: bool) -> None:
+def database_files(database: Path) -> list[Path]:
+    """The review database and the files SQLite keeps beside it."""
+    return [database.with_name(database.name + suffix) for suffix in DATABASE_SIDECARS]
+
+
+def _is_database_file(path: Path, database: Path) -> bool:
+    """True if `path` is (a link to, or another name of) the database or one of its files."""
+    target = os.path.realpath(path)
+    for protected in database_files(database):
+        if os.path.realpath(protected) == target:
+            return True
+        try:
+            if os.path.samefile(protected, path):  # a hard link
+                return True
+        except OSError:  # one of them does not exist
+            pass
+    return False
+
+
+def check_target(path: Path, force: bool, *, database: Path | None = None) -> None:
+    """Refuse early (exit 2) a target that exists without --force, is a folder or a device,
+    or is the review database (or its -wal, -shm or -journal file) under any name."""
+    if database is not None and _is_database_file(path, database):
+        raise UsageError(f"{path} is the review database (or one of its files); "
+                         "export to another file")
+    try:
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder; give a file name")
+        if path.exists() and not path.is_file():  # renaming over it would replace the node
+            raise UsageError(f"{path} is not a regular file (a device, a pipe or a socket); "
+                             "give a file name, or - for standard output")
+        if not path.parent.is_dir():
+            raise UsageError(f"the folder {path.parent} does not exist")
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists; add --force to replace it")
+    except OSError as exc:  # a name too long, a folder that cannot be searched
+        raise UsageError(f"cannot write {path}: {os_reason(exc)}") from None
+
+
+def write_file(path: Path, write: Callable[[IO[bytes]], object], *, force: bool,
+               database: Path | None = None) -> None:
     """Write `path` through `write(binary_file)` all or nothing: a temp file beside it, renamed.
 
     Without `force` an existing file is never replaced, even one that appears meanwhile.
     """
-    check_target(path, force)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
+    check_target(path, force, database=database)
+    tmp: Path | None = None
     try:
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:200]}.",
+                                        suffix=".tmp")
+        tmp = Path(tmp_name)
         with os.fdopen(fd, "wb") as out:
             write(out)
             out.flush()
@@ -199,12 +251,14 @@ def write_file(path: Path, write: Callable[[IO[bytes]], object], *, force: bool)
         tmp.chmod(0o666 & ~mask)  # mkstemp makes the file private; give it the usual mode
         _rename(tmp, path, force)
     except OSError as exc:
-        raise QuizError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise QuizError(f"cannot write {path}: {os_reason(exc)}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
-def write_text_file(path: Path, write: Callable[[TextIO], object], *, force: bool) -> None:
+def write_text_file(path: Path, write: Callable[[TextIO], object], *, force: bool,
+                    database: Path | None = None) -> None:
     """`write_file` for text: `write(stream)` gets a UTF-8 stream with newline=""."""
     def binary(out: IO[bytes]) -> None:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
@@ -214,7 +268,7 @@ def write_text_file(path: Path, write: Callable[[TextIO], object], *, force: boo
         finally:
             text.detach()  # leave the binary file to write_file
 
-    write_file(path, binary, force=force)
+    write_file(path, binary, force=force, database=database)
 
 
 def _rename(tmp: Path, path: Path, force: bool) -> None:

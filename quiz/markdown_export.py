@@ -3,7 +3,9 @@
 Written for GitHub's renderer and for printing: every question is a `### id` heading (its
 anchor is the id), answers keep their bullet lists, corrections are block quotes, worked
 solutions are code blocks, and text is escaped so that formulas such as `x_i * w < 0`
-come out as written.
+come out as written: HTML shows as text, and a line of bank text that starts with `#`, `=`,
+`-`, `+`, `>` or `1.` (where the bank did not mean a list item) never becomes a heading, a
+list or a quote. Tags are code spans fenced by more backticks than they contain.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ LABELS = {
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _BULLET = re.compile(r"^(\s*)([-*+]|\d+[.)]) ")
+_BLOCK_START = re.compile(r"[#=+-]|\d+(?=[.)])")  # what would start a heading, list or rule
+_BACKTICKS = re.compile(r"`+")
 
 
 def label(key: str, lang: str, sep: str = " · ") -> str:
@@ -38,10 +42,32 @@ def label(key: str, lang: str, sep: str = " · ") -> str:
 
 
 def escape_inline(text: str) -> str:
-    """Text with Markdown's inline syntax escaped; leading spaces kept as no-break spaces."""
-    text = _ENTITY.sub("&amp;", _SPECIAL.sub(r"\\\1", text))
+    """Text with Markdown's inline syntax escaped, and what would start a block at its
+    start (`#`, `=`, `-`, `+`, `1.`); leading spaces kept as no-break spaces."""
+    text = _ENTITY.sub("&amp;", _SPECIAL.sub(r"\\\1", text)).replace("\t", "    ")
     stripped = text.lstrip(" ")
+    start = _BLOCK_START.match(stripped)
+    if start is not None:  # `\#` and `1\.` are plain `#` and `1.` to every renderer
+        at = start.end() if start.group()[0].isdigit() else 0
+        stripped = stripped[:at] + "\\" + stripped[at:]
     return "&nbsp;" * (len(text) - len(stripped)) + stripped
+
+
+def code_span(text: str) -> str:
+    """`text` as an inline code span, whatever backticks it holds (CommonMark's rules: a
+    fence longer than any run inside; a space inside it when the text starts or ends with a
+    backtick, or starts and ends with a space, as the renderer strips one from each end)."""
+    text = " ".join(text.split("\n"))
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    spaced = text.startswith(" ") and text.endswith(" ") and text.strip(" ")
+    pad = " " if text.startswith("`") or text.endswith("`") or spaced else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def code_block(text: str, info: str = "text") -> str:
+    """`text` as a fenced code block, with a fence longer than any backtick run inside."""
+    fence = "`" * max(3, max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
 
 
 def block(text: str) -> str:
@@ -83,7 +109,7 @@ def question_section(question: Question, cards: list[Flashcard], lang: str) -> s
     """One question: its heading, its text and answer (or its examples), note and sources."""
     parts = [f"### {question.id}"]
     if question.tags:
-        parts.append(" ".join(f"`#{tag}`" for tag in question.tags))
+        parts.append(" ".join(code_span(f"#{tag}") for tag in question.tags))
     if question.numeric is None:
         card = cards[0]
         parts += _prompt(card, lang)
@@ -97,7 +123,7 @@ def question_section(question: Question, cards: list[Flashcard], lang: str) -> s
             parts += _prompt(card, lang)
             parts.append(f"**{label('answer', lang)}** = {escape_inline(card.answer.en)}")
             solution = "\n\n".join(t for _, t in _texts(card.solution, lang))
-            parts.append(f"```text\n{solution.replace('```', '` ` `')}\n```")
+            parts.append(code_block(solution))
     for code, text in _texts(question.note, lang):
         quoted = "\n".join(f"> {line}" if line else ">" for line in block(text).split("\n"))
         parts.append(f"> ⚠️ **{LABELS['note'][code]}**\n>\n{quoted}")

@@ -291,3 +291,117 @@ def test_export_is_documented(env):
                    "--instances", "--force", "--tsv", "--anki-header", "--bank", "--db"):
         assert option in result.output
     assert "export" in invoke("--help").output
+
+
+# -- hostile targets ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_export_refuses_the_database_and_its_files_under_any_name(env, bank_dir, tmp_path,
+                                                                  suffix):
+    db = tmp_path / "cli.db"
+    assert invoke("list", "--bank", bank_dir).exit_code == 0  # the database exists now
+    protected = db.with_name(db.name + suffix)
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(protected)
+    (tmp_path / "sub").mkdir()
+    for target in (protected, link, tmp_path / "sub" / ".." / protected.name):
+        result = invoke("export", "csv", target, "--bank", bank_dir, "--force")
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"Error: {target} is the review database (or one of its "
+                                 "files); export to another file\n")
+    assert db.read_bytes().startswith(b"SQLite format 3\x00")
+    assert invoke("list", "--bank", bank_dir).exit_code == 0
+
+
+def test_a_hard_link_to_the_database_is_refused(env, bank_dir, tmp_path):
+    import os
+
+    assert invoke("list", "--bank", bank_dir).exit_code == 0
+    os.link(tmp_path / "cli.db", tmp_path / "copy.csv")
+    result = invoke("export", "md", tmp_path / "copy.csv", "--bank", bank_dir, "--force")
+    assert result.exit_code == 2 and "is the review database" in result.stderr
+
+
+def test_a_folder_where_no_file_can_be_made_is_a_clear_error(env, bank_dir):
+    """/proc refuses new files even to root: the temp file fails inside the try."""
+    result = invoke("export", "csv", "/proc/quiz.csv", "--bank", bank_dir)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: cannot write /proc/quiz.csv: ")
+    assert "Traceback" not in result.output
+
+
+def test_a_read_only_folder_is_a_clear_error(env, bank_dir, tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    result = invoke("export", "anki", tmp_path / "deck.apkg", "--bank", bank_dir)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot write {tmp_path / 'deck.apkg'}: permission denied\n"
+    assert list(tmp_path.glob("*.apkg")) == []
+
+
+def test_a_target_under_a_folder_that_cannot_be_searched(env, bank_dir, tmp_path,
+                                                        monkeypatch):
+    import errno
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_stat = os.stat
+
+    def refuse(path, *args, **kwargs):
+        if str(path).startswith(str(locked) + os.sep):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refuse)
+    result = invoke("export", "md", locked / "x.md", "--bank", bank_dir)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot write {locked / 'x.md'}: permission denied\n"
+
+
+def test_a_name_too_long_is_a_clear_error(env, bank_dir, tmp_path):
+    target = tmp_path / ("x" * 300 + ".csv")
+    result = invoke("export", "csv", target, "--bank", bank_dir)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: cannot write {target}: the name is too long for the "
+                             "file system\n")
+    near = tmp_path / ("y" * 250 + ".csv")  # a long name that fits, and so does its temp
+    assert invoke("export", "csv", near, "--bank", bank_dir).exit_code == 0 and near.exists()
+
+
+def test_export_days_past_the_calendar_exports_every_reviewed_card(env, bank_dir, store):
+    record(store, "rnn-lstm-vs-gru", 5, date(2026, 3, 2))
+    result = invoke("export", "csv", "-", "--bank", bank_dir, "--db", store.path,
+                    "--days", "3000000")
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in csv_rows(result.stdout)] == ["rnn-lstm-vs-gru"]
+    assert export.due_horizon(date(2026, 3, 2), 10**12) == date.max
+
+
+def test_a_file_name_with_escapes_is_printed_escaped(env, bank_dir, tmp_path):
+    target = tmp_path / "a\x1b]0;pwned\x07.md"
+    result = invoke("export", "md", target, "--bank", bank_dir)
+    assert result.exit_code == 0 and target.exists()
+    assert "\x1b" not in result.output and "a\\e]0;pwned\\x07.md" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_target_that_is_not_a_regular_file_is_left_alone(env, bank_dir, tmp_path, kind):
+    import os
+
+    target = tmp_path / "pipe.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/null")  # renaming over /dev/null itself would replace it
+    result = invoke("export", "csv", target, "--bank", bank_dir, "--force")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {target} is not a regular file (a device, a pipe or a "
+                             "socket); give a file name, or - for standard output\n")
+    assert not target.is_file() and (target.is_fifo() or target.is_symlink())

@@ -1,5 +1,6 @@
 """Exported decks imported by Anki's own library into a throwaway collection."""
 
+import html
 import io
 from pathlib import Path
 
@@ -137,3 +138,26 @@ def test_csv_with_anki_header_imports_as_is_and_again_in_place(collection, tmp_p
     assert gru.guid == export.note_guid("rnn-lstm-vs-gru")
     again = import_csv(collection, path)
     assert collection.note_count() == len(log.new) and len(again.new) == 0
+
+
+def test_hostile_text_imports_as_text_not_media_or_html(collection, tmp_path):
+    """Anki itself reads the deck: no media reference, no element, the text as written."""
+    bank_file = tmp_path / "evil.yaml"
+    bank_file.write_text(
+        'topic: evil\ntitle: {zh: "<img src=x onerror=alert(1)>", en: "<script>x</script>"}\n'
+        "questions:\n  - id: evil-one\n"
+        '    zh: {q: "[sound:evil.mp3] 问", a: "<b onclick=x>答</b>"}\n'
+        '    en: {q: "[sound:evil.mp3] Q", a: "=1+1 [anki:tts]x[/anki:tts]"}\n',
+        encoding="utf-8")
+    bank = load_bank([bank_file])
+    import_apkg(collection, apkg(tmp_path, bank.questions, bank.topics))
+    note = notes_by_id(collection)["evil-one"]
+    card = note.cards()[0]
+    for field in note.keys():
+        assert collection.media.files_in_str(note.mid, note[field]) == []
+    shown = card.question() + card.answer()
+    assert "<img" not in shown and "<b onclick" not in shown and "[sound:" not in shown
+    assert "[sound:evil.mp3] Q" in html.unescape(card.question())
+    description = collection.decks.by_name("quiz::evil")["desc"]
+    assert "<img" not in description and "<script" not in description
+    assert html.unescape(description) == "<img src=x onerror=alert(1)> · <script>x</script>"

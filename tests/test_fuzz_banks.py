@@ -24,6 +24,7 @@ from quiz import numeric
 from quiz.bank import ID_PATTERN, load_bank, parse_text
 from quiz.errors import BankError
 from quiz.model import Question, Text, Topic
+from quiz.printable import UNSAFE
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
@@ -111,6 +112,10 @@ def assert_valid(topic, questions, name):
             if text is not None:
                 assert all(isinstance(s, str) and s.strip() for s in (text.zh, text.en))
         assert all(isinstance(t, str) for t in q.tags)
+        texts = [q.id, *q.tags, topic.title.zh, topic.title.en,
+                 *(s for t in (q.prompt, q.answer, q.note, q.brief) if t for s in (t.zh, t.en)),
+                 *(s for src in q.sources for s in (src.title, src.question))]
+        assert not [t for t in texts if UNSAFE.search(t)]  # nothing a terminal would obey
         assert q.type in ("open", "numeric")
         assert (q.answer is None) == (q.type == "numeric") == (q.numeric is not None)
         assert len(q.fingerprint()) == 12
@@ -394,7 +399,42 @@ def numeric_templates(draw):
     return yaml.safe_dump(bank, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
+UNSAFE_CHARS = ["\x00", "\x07", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\x9b", "\x9d",
+                "\u061c", "\u200f", "\u202a", "\u202e", "\u2028", "\u2066", "\u2069"]
+ESCAPES = ["\\e", "\\a", "\\0", "\\x1b", "\\x9b", "\\u202e", "\\N", "\\L", "\\P",
+           "\\b", "\\v", "\\f", "\\r", "\\U0000202E"]
+
+
+@st.composite
+def control_characters(draw):
+    """A good bank with control characters written raw anywhere, or escaped in a value."""
+    text = SEEDS[draw(st.integers(0, 1))].decode("utf-8")
+    if draw(st.booleans()):  # raw, anywhere (a comment, a key, a value, the indentation)
+        for _ in range(draw(st.integers(1, 3))):
+            at = draw(st.integers(0, len(text)))
+            text = text[:at] + draw(st.sampled_from(UNSAFE_CHARS)) + text[at:]
+        return text.encode("utf-8"), True
+    lines = text.split("\n")
+    keyed = [i for i, line in enumerate(lines) if re.match(r"^\s*-?\s*\w+: [^\s\[{|>]", line)]
+    i = draw(st.sampled_from(keyed))
+    key, value = lines[i].split(": ", 1)
+    escape = draw(st.sampled_from(ESCAPES))
+    lines[i] = f'{key}: "{escape}{value.replace(chr(92), "").replace(chr(34), "")}"'
+    return "\n".join(lines).encode("utf-8"), False
+
+
 # -- the properties -------------------------------------------------------------------------
+
+
+@settings(FUZZ, max_examples=200)
+@given(control_characters())
+def test_control_characters_are_refused_wherever_they_are(case):
+    data, raw = case
+    problems = check(data)
+    if not raw:  # an escape in a value: refused, with the character named
+        assert any("control character U+" in message for _, _, message in problems), problems
+    elif not any(c in data.decode("utf-8") for c in ("\x85", "\u2028")):
+        assert problems  # raw NEL and U+2028 are YAML line breaks: refused only in values
 
 
 @settings(FUZZ, max_examples=500)

@@ -14,33 +14,12 @@ from typing import Any
 
 from quiz.activations import activation as activation  # re-exported: all checks in one place
 from quiz.activations import derivative as derivative
-
-Number = int | float
-
-
-def _int(name: str, value: Any, minimum: int) -> int:
-    """`value` if it is an int (not a bool) of at least `minimum`, else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _real(name: str, value: Any) -> Number:
-    """`value` if it is a finite int or float (not a bool), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
-def _flag(name: str, value: Any) -> bool:
-    """`value` if it is a bool, else ValueError."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, got {value!r}")
-    return value
+from quiz.arguments import Number, answer_problem
+from quiz.arguments import flag as _flag
+from quiz.arguments import integer as _int
+from quiz.arguments import matrix as _matrix
+from quiz.arguments import real as _real
+from quiz.arguments import vector as _vector
 
 
 def conv_output_size(
@@ -201,23 +180,6 @@ def softmax(xs: Sequence[Number]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _vector(name: str, xs: Any) -> list[Number]:
-    """A non-empty list of finite numbers, else ValueError."""
-    if not isinstance(xs, list | tuple) or not xs:
-        raise ValueError(f"{name} must be a non-empty list of numbers, got {xs!r}")
-    return [_real(f"{name}[{i}]", x) for i, x in enumerate(xs)]
-
-
-def _matrix(name: str, rows: Any) -> list[list[Number]]:
-    """A non-empty rectangular list of lists of finite numbers, else ValueError."""
-    if not isinstance(rows, list | tuple) or not rows:
-        raise ValueError(f"{name} must be a non-empty list of rows, got {rows!r}")
-    matrix = [_vector(f"{name} row {r}", row) for r, row in enumerate(rows)]
-    if len({len(row) for row in matrix}) != 1:
-        raise ValueError(f"{name} rows have different lengths")
-    return matrix
-
-
 def pool_windows(
     matrix: Sequence[Sequence[Number]], kernel: int, stride: int | None = None
 ) -> list[list[list[Number]]]:
@@ -248,20 +210,26 @@ def pool2d(
 
 
 def compose_linear(a: Number, b: Number, times: int) -> list[Number]:
-    """f(x) = ax + b applied t times is Ax + B: `[a^t, b(a^t − 1)/(a − 1)]`, `[1, bt]` if a = 1."""
-    a, b, t = _real("a", a), _real("b", b), _int("times", times, 0)
-    try:
-        power = a**t
-    except OverflowError:
-        raise ValueError(f"a^t overflows for a = {a}, t = {t}") from None
+    """f(x) = ax + b applied t times is Ax + B: `[a^t, b(a^t − 1)/(a − 1)]`, `[1, bt]` if a = 1.
+
+    |a|^t is checked against 10^15 by its logarithm before it is computed, so a huge `times`
+    is refused at once instead of building an enormous power.
+    """
+    a, b = _real("a", a), _real("b", b)
+    t = _int("times", times, 0, maximum=10**6)
+    if abs(a) > 1 and t * math.log10(abs(a)) > 15:
+        raise ValueError(f"a^t has more than 15 digits for a = {a}, t = {t}")
+    power = a**t
     if a == 1:
-        return [power, b * t]
-    if isinstance(a, int) and isinstance(b, int):
-        return [power, b * ((power - 1) // (a - 1))]  # exact: (a^t − 1)/(a − 1) = Σ a^i
-    offset = b * (power - 1) / (a - 1)
-    if not math.isfinite(offset):
-        raise ValueError(f"b·(a^t − 1)/(a − 1) overflows for a = {a}, b = {b}, t = {t}")
-    return [power, offset]
+        result = [power, b * t]
+    elif isinstance(a, int) and isinstance(b, int):
+        result = [power, b * ((power - 1) // (a - 1))]  # exact: (a^t − 1)/(a − 1) = Σ a^i
+    else:
+        result = [power, b * (power - 1) / (a - 1)]
+    problem = answer_problem(result)
+    if problem:
+        raise ValueError(f"{problem}: a = {a}, b = {b}, t = {t}")
+    return result
 
 
 def gd_step(theta: Any, grad: Any, lr: Number) -> Any:

@@ -17,11 +17,28 @@ are comparisons over parameters that every draw must satisfy, such as
 `kernel <= size + 2*padding`: numbers, parameter names, + − * / // %, comparisons, and, or,
 not. They are parsed with `ast` against that whitelist, never evaluated by Python. A draw
 that breaks a constraint, or that the check rejects, is drawn again (deterministically, at
-most 1000 times). `tolerance: {rel: 0.01, abs: 0.001}` loosens the grading of real answers
-(default rel 1e-3 or abs 1e-4, either suffices); integer answers are always exact.
+most 1000 times; validation makes sure at least 1 draw in 50 is valid, see `space_problems`).
 
-Templates use `{name}` placeholders for parameters (a format spec such as `{lr:.2f}` is
-allowed). A vector shows as `[1, 2, 3]`; a matrix shows as its rows, each on a new line.
+Grading, for each element of the answer:
+
+- an integer expectation (a count, a size) is exact;
+- `tolerance` applies as stated and symmetrically: `{abs: 0.001}` means |x − v| ≤ 0.001,
+  `{rel: 0.01}` means |x − v| ≤ 0.01·|v|, both keys mean either one suffices; the comparison
+  is done in decimal on the numbers as written, so 0.236 and 0.234 are both 0.001 from 0.235;
+- with no `tolerance`, a real value that its check computes exactly (a piecewise-constant
+  derivative such as relu'(−3) = 0, a decimal step such as θ − α·g, a max pool) is exact,
+  and any other real value accepts |x − v| ≤ 0.0005: an answer correctly rounded to three
+  decimals (what the bundled prompts ask for) passes, a wrong third decimal does not.
+
+"Exact" allows only float rounding (10⁻⁹ of the value): relu'(−3) = 0 refuses 0.0001.
+An answer of the wrong shape (two numbers for one, a 3-vector for 2 values) is not graded:
+`read_answer` raises AnswerFormatError so that it is asked again.
+
+Templates use plain `{name}` placeholders for parameters, optionally with a simple format
+spec such as `{lr:.2f}`, `{n:d}` or `{x:>6}` (width at most 40, precision at most 15); no
+attribute or index lookups (`{a.b}`, `{a[0]}`), conversions (`!r`) or nested specs. A
+rendered prompt has at most 4,000 characters. A vector shows as `[1, 2, 3]`; a matrix shows
+as its rows, each on a new line.
 
 ```yaml
   - id: cnn-pool-output-size
@@ -48,32 +65,80 @@ allowed). A vector shows as `[1, 2, 3]`; a matrix shows as its rows, each on a n
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from quiz.answers import format_value, parse_answer
 from quiz.constraints import constraint_names, constraint_problem, satisfies
+from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Question, Text
-from quiz.params import did_you_mean, draw, is_number, param_problem, placeholder_problems, render
-from quiz.solutions import CHECKS, Check, Worked, explain
+from quiz.params import (
+    did_you_mean,
+    draw,
+    extremes,
+    is_number,
+    outcomes,
+    param_problem,
+    placeholder_problems,
+    render,
+    weighted_values,
+)
+from quiz.solutions import CHECKS, Check, Worked, explain, find, names
 
 __all__ = [
     "CHECKS",
     "Check",
     "Instance",
+    "Tolerance",
     "Worked",
     "explain",
     "format_value",
     "grade",
     "instantiate",
     "parse_answer",
+    "read_answer",
     "spec_problems",
 ]
 
 ATTEMPTS = 1000
-DEFAULT_TOLERANCE = (1e-3, 1e-4)  # (relative, absolute): either one suffices
+MIN_VALID_SHARE = 1 / 50  # (49/50)^1000 < 2e-9: the chance that a seed finds no valid draw
+ENUMERATE_LIMIT = 1500  # parameter spaces up to this size are validated point by point
+SAMPLE_DRAWS = 300  # otherwise: the extremes, then this many random draws
+EXTREME_LIMIT = 256  # combinations of extremes tried together; past it, one at a time
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a real answer may be from the expected value v: |x − v| ≤ abs or ≤ rel·|v|.
+
+    None for a key means it is not used; both None means exact (up to float rounding).
+    """
+
+    rel: float | None = None
+    abs: float | None = None
+
+    def accepts(self, expected: Any, answer: Any) -> bool:
+        """Whether number `answer` is close enough to number `expected`."""
+        if not is_number(answer):
+            return False
+        if isinstance(expected, int):
+            return answer == expected
+        # decimal on the shortest repr of each float: 0.236 − 0.235 is exactly 0.001
+        v, x = Decimal(repr(float(expected))), Decimal(repr(float(answer)))
+        diff = abs(x - v)
+        if self.rel is None and self.abs is None:
+            return diff <= Decimal("1e-9") * max(Decimal(1), abs(v))
+        return (self.abs is not None and diff <= Decimal(repr(float(self.abs)))) or (
+            self.rel is not None and diff <= Decimal(repr(float(self.rel))) * abs(v)
+        )
+
+
+EXACT = Tolerance()
+DEFAULT_TOLERANCE = Tolerance(abs=0.0005)  # correct to three decimals
 
 
 @dataclass(frozen=True)
@@ -84,30 +149,35 @@ class Instance:
     values: dict[str, Any] = field(hash=False)
     prompt: Text
     expected: Any  # int | float | list[float] | list[list[float]]
-    tolerance: tuple[float, float]  # (relative, absolute)
+    tolerance: Tolerance
     solution: Text
 
 
-def _tolerance(spec: NumericSpec) -> tuple[float, float]:
-    given = spec.tolerance or {}
-    return (given.get("rel", DEFAULT_TOLERANCE[0]), given.get("abs", DEFAULT_TOLERANCE[1]))
+def _tolerance(spec: NumericSpec, worked: Worked) -> Tolerance:
+    """The stated tolerance, else exact for an exact value, else DEFAULT_TOLERANCE."""
+    if spec.tolerance:
+        return Tolerance(spec.tolerance.get("rel"), spec.tolerance.get("abs"))
+    return EXACT if worked.exact else DEFAULT_TOLERANCE
 
 
 def _tolerance_problems(spec: NumericSpec) -> list[str]:
     if spec.tolerance is None:
         return []
-    if not isinstance(spec.tolerance, dict):
-        return ["tolerance must be a mapping such as {rel: 0.01, abs: 0.001}"]
+    if not isinstance(spec.tolerance, dict) or not spec.tolerance:
+        return ["tolerance must be a mapping such as {abs: 0.001} or {rel: 0.01}"]
     problems = [
         f"tolerance has unknown key {k!r} (keys: rel, abs)"
         for k in spec.tolerance
         if k not in ("rel", "abs")
     ]
-    for key in ("rel", "abs"):
-        v = spec.tolerance.get(key, 0)
-        if not (is_number(v) and math.isfinite(v) and v >= 0):
+    for key, v in spec.tolerance.items():
+        if key in ("rel", "abs") and not (is_number(v) and 0 <= v <= 1e6 and math.isfinite(v)):
             problems.append(f"tolerance {key} must be a non-negative number, got {v!r}")
     return problems
+
+
+def _meets(spec: NumericSpec, values: dict[str, Any]) -> bool:
+    return all(satisfies(c, values) for c in spec.constraints)
 
 
 def _valid_draw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
@@ -116,7 +186,7 @@ def _valid_draw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
     last = "every draw broke a constraint"
     for _ in range(ATTEMPTS):
         values = {name: draw(param, rng) for name, param in spec.params.items()}
-        if not all(satisfies(c, values) for c in spec.constraints):
+        if not _meets(spec, values):
             continue
         try:
             return values, explain(spec.check, values)
@@ -127,23 +197,24 @@ def _valid_draw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
 
 def spec_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
     """Every problem with a numeric spec and its templates, as plain English messages."""
-    if spec.check not in CHECKS:
+    check = find(spec.check)
+    if check is None:
+        known = names()
         return [
-            f"unknown check {spec.check!r}{did_you_mean(spec.check, list(CHECKS))} "
-            f"(known: {', '.join(sorted(CHECKS))})"
+            f"unknown check {spec.check!r}{did_you_mean(str(spec.check), known)} "
+            f"(known: {', '.join(known)})"
         ]
-    check = CHECKS[spec.check]
     if not isinstance(spec.params, dict):
         return ["params must be a mapping from argument names to values"]
-    names = list(spec.params)
+    params = list(spec.params)
     problems = [
-        f"{spec.check} takes no argument {n!r}{did_you_mean(n, check.arguments)} "
+        f"{check.name} takes no argument {n!r}{did_you_mean(n, check.arguments)} "
         f"(arguments: {', '.join(check.arguments)})"
-        for n in names
+        for n in params
         if n not in check.arguments
     ]
     problems += [
-        f"{spec.check} needs the argument {n!r} in params"
+        f"{check.name} needs the argument {n!r} in params"
         for n in check.required
         if n not in spec.params
     ]
@@ -151,23 +222,110 @@ def spec_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
     for text in spec.constraints:
         problem = constraint_problem(text)
         if problem is None:
-            strangers = sorted(constraint_names(text) - set(names))
+            strangers = sorted(constraint_names(text) - set(params))
             if strangers:
                 problem = f"names {', '.join(strangers)} are not parameters"
         if problem:
             problems.append(f"constraint {text!r}: {problem}")
     problems += _tolerance_problems(spec)
     for template in templates:
-        problems += placeholder_problems(template, names)
-    if problems:
-        return problems
+        problems += placeholder_problems(template, params)
+    return problems or space_problems(spec, templates)
+
+
+def _shown(values: dict[str, Any]) -> str:
+    text = ", ".join(f"{k}={format_value(v)}" for k, v in values.items())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _point_problem(spec: NumericSpec, templates: list[str], values: dict[str, Any]
+                   ) -> tuple[bool, str | None]:
+    """(whether `values` is a valid draw, what goes wrong with it if so)."""
+    if not _meets(spec, values):
+        return False, None
     try:
-        values, _ = _valid_draw(spec, 0)
+        worked = explain(spec.check, values)
+    except (ValueError, TypeError):  # the check refuses it: it is drawn again
+        return False, None
+    try:
         for template in templates:
             render(template, values)
-    except (ValueError, TypeError, KeyError, IndexError) as err:
-        problems.append(str(err))
+    except ValueError as err:
+        return True, f"with {_shown(values)}: {err}"
+    instance = Instance(0, values, Text("", ""), worked.value, _tolerance(spec, worked),
+                        worked.solution)
+    shown = format_value(worked.value)
+    try:
+        right = grade(instance, shown)
+    except AnswerFormatError:
+        right = False
+    if not right:
+        return True, (f"with {_shown(values)}: the expected answer shown to the learner, "
+                      f"{shown}, is not graded right (give a tolerance)")
+    return True, None
+
+
+def space_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
+    """Whether every draw of the template can be rendered and graded, and draws do not fail.
+
+    Every draw is a point of the product of the parameters' values. A space of at most
+    ENUMERATE_LIMIT points is checked point by point: the valid share is then exact, and
+    every valid point is rendered in both languages and its expected answer graded.
+    A larger space (a vector or matrix of drawn cells, long ranges) cannot be walked, so it
+    is checked where mistakes hide and then at random: every combination of the parameters'
+    extremes (min and max of a range, first/last/smallest/largest choice, a vector all at
+    min, all at max and alternating) — one parameter at a time against seed 0's draw when
+    there are more than EXTREME_LIMIT combinations — and SAMPLE_DRAWS random points, which
+    also estimate the valid share. Format and size errors depend on a value's type and
+    magnitude, which the extremes cover; constraint and check rejections depend on
+    combinations, which the share measures. A share under 1 in 50 is an error: review draws
+    at most ATTEMPTS times per seed, and (49/50)^1000 < 2e-9.
+    """
+    params = spec.params
+    sizes = {name: outcomes(param) for name, param in params.items()}
+    total = math.prod(sizes.values())
+    problems: list[str] = []
+    if total <= ENUMERATE_LIMIT:
+        columns = [weighted_values(param) for param in params.values()]
+        valid = 0
+        for combo in itertools.product(*columns):
+            values = {name: value for name, (value, _) in zip(params, combo, strict=True)}
+            ok, problem = _point_problem(spec, templates, values)
+            if ok:
+                valid += math.prod(weight for _, weight in combo)
+            if problem:
+                return [problem]
+        share, seen = valid / total, f"{valid} of {total} draws"
+    else:
+        for values in _extreme_points(spec):
+            _, problem = _point_problem(spec, templates, values)
+            if problem:
+                return [problem]
+        rng = random.Random(f"validate {spec.check}")
+        valid = 0
+        for _ in range(SAMPLE_DRAWS):
+            values = {name: draw(param, rng) for name, param in params.items()}
+            ok, problem = _point_problem(spec, templates, values)
+            valid += ok
+            if problem:
+                return [problem]
+        share, seen = valid / SAMPLE_DRAWS, f"{valid} of {SAMPLE_DRAWS} sampled draws"
+    if valid == 0:
+        problems.append(f"no draw meets the constraints and the check ({seen} are valid)")
+    elif share < MIN_VALID_SHARE:
+        problems.append(f"only {seen} meet the constraints and the check; at least 1 in "
+                        f"{round(1 / MIN_VALID_SHARE)} must, or review may find no valid draw")
     return problems
+
+
+def _extreme_points(spec: NumericSpec) -> list[dict[str, Any]]:
+    """Every combination of the parameters' extremes, or each extreme against seed 0's draw."""
+    edges = {name: extremes(param) for name, param in spec.params.items()}
+    if math.prod(len(e) for e in edges.values()) <= EXTREME_LIMIT:
+        return [dict(zip(edges, combo, strict=True))
+                for combo in itertools.product(*edges.values())]
+    base = {name: draw(param, random.Random(0)) for name, param in spec.params.items()}
+    return [{**base, name: value} for name, values in edges.items() for value in values]
 
 
 def instantiate(question: Question, seed: int) -> Instance:
@@ -177,44 +335,73 @@ def instantiate(question: Question, seed: int) -> Instance:
         raise ValueError(f"question {question.id!r} is not numeric")
     values, worked = _valid_draw(spec, seed)
     prompt = Text(render(question.prompt.zh, values), render(question.prompt.en, values))
-    return Instance(seed, values, prompt, worked.value, _tolerance(spec), worked.solution)
+    return Instance(seed, values, prompt, worked.value, _tolerance(spec, worked),
+                    worked.solution)
 
 
-def _close(expected: Any, answer: Any, rel: float, abs_: float) -> bool:
-    """One element: exact for an integer expectation, within tolerance for a real one."""
-    if not is_number(answer):
-        return False
-    if isinstance(expected, int):
-        return answer == expected
-    diff = abs(answer - expected)
-    return diff <= abs_ or diff <= rel * abs(expected)
-
-
-def _flat(value: Any) -> tuple[tuple[int, ...], list[Any]]:
-    """(shape, elements) of a number, a list or a list of rows."""
+def _shape(value: Any) -> tuple[int, ...]:
+    """() for a number, (n,) for a list, (rows, cols) for a list of rows."""
     if not isinstance(value, list):
-        return (), [value]
+        return ()
     if value and all(isinstance(row, list) for row in value):
-        return (len(value), len(value[0])), [v for row in value for v in row]
-    return (len(value),), list(value)
+        return (len(value), len(value[0]))
+    return (len(value),)
+
+
+def _flat(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        return [value]
+    return [v for row in value for v in (row if isinstance(row, list) else [row])]
+
+
+def _shape_error(want: tuple[int, ...], got: Any) -> AnswerFormatError:
+    count = len(_flat(got))
+    if not want:
+        return AnswerFormatError(
+            f"答案应是一个数，你输入了 {count} 个；若是一个大数，请不用分隔符输入",
+            f"the answer is one number, you typed {count}; for a large number, type it "
+            "without separators",
+        )
+    if len(want) == 1:
+        return AnswerFormatError(f"答案应是 {want[0]} 个数，你输入了 {count} 个",
+                                 f"the answer is {want[0]} numbers, you typed {count}")
+    rows, cols = want
+    return AnswerFormatError(
+        f"答案应是 {rows}×{cols} 矩阵（{rows * cols} 个数，行之间用分号），你输入了 {count} 个",
+        f"the answer is a {rows}×{cols} matrix ({rows * cols} numbers, rows separated by ;), "
+        f"you typed {count}",
+    )
+
+
+def _check_shape(instance: Instance, answer: Any) -> None:
+    """AnswerFormatError if `answer` has another shape than the expected value.
+
+    A matrix may be answered as its elements in one flat row-major list (`6 8 3 4`).
+    """
+    want, got = _shape(instance.expected), _shape(answer)
+    if got == want or (len(want) == 2 and got == (want[0] * want[1],)):
+        if len(got) == 2 and any(len(row) != got[1] for row in answer):
+            raise _shape_error(want, answer)
+        return
+    raise _shape_error(want, answer)
+
+
+def read_answer(instance: Instance, text: str) -> Any:
+    """A typed answer, read for this instance: thousands separators when one number is
+    expected; AnswerFormatError for text that cannot be read or an answer of the wrong shape."""
+    answer = parse_answer(text, scalar=_shape(instance.expected) == ())
+    _check_shape(instance, answer)
+    return answer
 
 
 def grade(instance: Instance, answer: Any) -> bool:
-    """Whether `answer` (parsed, or text to parse) matches the instance's expected value.
+    """Whether `answer` (parsed, or text to read) matches the instance's expected value.
 
-    Shapes must match, except that a matrix may be answered as its elements in one flat
-    row-major list (`6 8 3 4` for `6 8; 3 4`). Text that cannot be read raises
-    AnswerFormatError.
+    Text that cannot be read, or an answer of the wrong shape, raises AnswerFormatError.
     """
     if isinstance(answer, str):
-        answer = parse_answer(answer)
-    want_shape, want = _flat(instance.expected)
-    got_shape, got = _flat(answer)
-    if got_shape != want_shape and not (len(want_shape) == 2 and got_shape == (len(want),)):
-        return False
-    if len(got) != len(want) or (
-        len(got_shape) == 2 and any(len(row) != got_shape[1] for row in answer)
-    ):
-        return False
-    rel, abs_ = instance.tolerance
-    return all(_close(w, g, rel, abs_) for w, g in zip(want, got, strict=True))
+        answer = read_answer(instance, answer)
+    else:
+        _check_shape(instance, answer)
+    want, got = _flat(instance.expected), _flat(answer)
+    return all(instance.tolerance.accepts(w, g) for w, g in zip(want, got, strict=True))

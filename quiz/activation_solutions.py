@@ -28,7 +28,7 @@ _FORMULAS = {
     "relu": "ReLU(x) = max(0, x)",
     "leaky_relu": "LeakyReLU(x) = x (x > 0), 0.01·x (x ≤ 0)",
     "elu": "ELU(x) = x (x > 0), e^x − 1 (x ≤ 0)",
-    "swish": "swish(x) = x·σ(x) (β = 1)",
+    "swish": "swish(x) = SiLU(x) = x·σ(x) (β = 1)",
     "softplus": "softplus(x) = ln(1 + e^x)",
     "gelu": "GELU(x) = x·Φ(x) = x·(1 + erf(x/√2))/2",
 }
@@ -63,9 +63,10 @@ def _steps(name: str, x: float, v: float) -> str:
 def activation_solution(a: dict[str, Any], v: float) -> Text:
     """The formula of activation `name`, then with x substituted, step by step."""
     name, x = activations.activation_name(a["name"]), a["x"]
+    asked = a["name"]  # as the question names it: silu stays silu
     return _text(
-        f"{name} 在 x = {num(x)} 处的值：",
-        f"{name} at x = {num(x)}:",
+        f"{asked} 在 x = {num(x)} 处的值：",
+        f"{asked} at x = {num(x)}:",
         _FORMULAS[name],
         _steps(name, x, v),
     )

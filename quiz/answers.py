@@ -60,7 +60,8 @@ def _number(token: str) -> int | float:
         value = math.inf
     # no answer is over 10^15 (quiz.arguments.MAX_MAGNITUDE): larger is a typo, asked again
     if isinstance(value, float) and not math.isfinite(value) or abs(value) > 10**15:
-        raise AnswerFormatError(f"“{_short(token)}”太大了", f"{_short(token)!r} is too large")
+        raise AnswerFormatError(f"“{_short(token)}”太大了（超过 10^15）",
+                               f"{_short(token)!r} is too large (over 10^15)")
     return value
 
 

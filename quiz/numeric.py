@@ -107,7 +107,7 @@ __all__ = [
 ATTEMPTS = 1000
 MIN_VALID_SHARE = 1 / 50  # (49/50)^1000 < 2e-9: the chance that a seed finds no valid draw
 ENUMERATE_LIMIT = 1500  # parameter spaces up to this size are validated point by point
-SAMPLE_DRAWS = 300  # otherwise: the extremes, then this many random draws
+SAMPLE_DRAWS = 120  # otherwise: the extremes, then this many random draws
 EXTREME_LIMIT = 256  # combinations of extremes tried together; past it, one at a time
 
 
@@ -155,6 +155,8 @@ class Instance:
 
 def _tolerance(spec: NumericSpec, worked: Worked) -> Tolerance:
     """The stated tolerance, else exact for an exact value, else DEFAULT_TOLERANCE."""
+    if all(isinstance(v, int) for v in _flat(worked.value)):
+        return EXACT  # counts and sizes: no tolerance applies
     if spec.tolerance:
         return Tolerance(spec.tolerance.get("rel"), spec.tolerance.get("abs"))
     return EXACT if worked.exact else DEFAULT_TOLERANCE
@@ -238,20 +240,24 @@ def _shown(values: dict[str, Any]) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+class _Rejected(Exception):
+    """A point that is not a valid draw: it breaks a constraint or the check refuses it."""
+
+
 def _point_problem(spec: NumericSpec, templates: list[str], values: dict[str, Any]
-                   ) -> tuple[bool, str | None]:
-    """(whether `values` is a valid draw, what goes wrong with it if so)."""
+                   ) -> str | None:
+    """What goes wrong with `values` as a draw, or None; _Rejected if it is not a draw."""
     if not _meets(spec, values):
-        return False, None
+        raise _Rejected("every draw broke a constraint")
     try:
         worked = explain(spec.check, values)
-    except (ValueError, TypeError):  # the check refuses it: it is drawn again
-        return False, None
+    except (ValueError, TypeError) as err:  # the check refuses it: it is drawn again
+        raise _Rejected(str(err)) from None
     try:
         for template in templates:
             render(template, values)
     except ValueError as err:
-        return True, f"with {_shown(values)}: {err}"
+        return f"with {_shown(values)}: {err}"
     instance = Instance(0, values, Text("", ""), worked.value, _tolerance(spec, worked),
                         worked.solution)
     shown = format_value(worked.value)
@@ -260,9 +266,9 @@ def _point_problem(spec: NumericSpec, templates: list[str], values: dict[str, An
     except AnswerFormatError:
         right = False
     if not right:
-        return True, (f"with {_shown(values)}: the expected answer shown to the learner, "
-                      f"{shown}, is not graded right (give a tolerance)")
-    return True, None
+        return (f"with {_shown(values)}: the expected answer shown to the learner, "
+                f"{shown}, is not graded right (give a tolerance)")
+    return None
 
 
 def space_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
@@ -285,33 +291,33 @@ def space_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
     sizes = {name: outcomes(param) for name, param in params.items()}
     total = math.prod(sizes.values())
     problems: list[str] = []
-    if total <= ENUMERATE_LIMIT:
+    sampled = total > ENUMERATE_LIMIT
+    if not sampled:
         columns = [weighted_values(param) for param in params.values()]
-        valid = 0
-        for combo in itertools.product(*columns):
-            values = {name: value for name, (value, _) in zip(params, combo, strict=True)}
-            ok, problem = _point_problem(spec, templates, values)
-            if ok:
-                valid += math.prod(weight for _, weight in combo)
-            if problem:
-                return [problem]
-        share, seen = valid / total, f"{valid} of {total} draws"
+        points = [({name: value for name, (value, _) in zip(params, combo, strict=True)},
+                   math.prod(weight for _, weight in combo))
+                  for combo in itertools.product(*columns)]
     else:
-        for values in _extreme_points(spec):
-            _, problem = _point_problem(spec, templates, values)
-            if problem:
-                return [problem]
+        points = [(values, 0) for values in _extreme_points(spec)]
         rng = random.Random(f"validate {spec.check}")
-        valid = 0
-        for _ in range(SAMPLE_DRAWS):
-            values = {name: draw(param, rng) for name, param in params.items()}
-            ok, problem = _point_problem(spec, templates, values)
-            valid += ok
-            if problem:
-                return [problem]
-        share, seen = valid / SAMPLE_DRAWS, f"{valid} of {SAMPLE_DRAWS} sampled draws"
+        points += [({name: draw(param, rng) for name, param in params.items()}, 1)
+                   for _ in range(SAMPLE_DRAWS)]
+        total = SAMPLE_DRAWS
+    valid, reason = 0, ""
+    for values, weight in points:
+        try:
+            problem = _point_problem(spec, templates, values)
+        except _Rejected as rejected:
+            reason = str(rejected)
+            continue
+        if problem:
+            return [problem]
+        valid += weight
+    share = valid / total
+    seen = f"{valid} of {total} {'sampled ' if sampled else ''}draws"
     if valid == 0:
-        problems.append(f"no draw meets the constraints and the check ({seen} are valid)")
+        problems.append(f"no draw meets the constraints and the check: {seen} are valid "
+                        f"({reason})")
     elif share < MIN_VALID_SHARE:
         problems.append(f"only {seen} meet the constraints and the check; at least 1 in "
                         f"{round(1 / MIN_VALID_SHARE)} must, or review may find no valid draw")

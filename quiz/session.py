@@ -174,7 +174,7 @@ class _Loop:
             if not typed.strip():
                 return replace(view, typed=None, correct=False, default=1, keys="usq")
             try:
-                value = numeric.parse_answer(typed)
+                value = numeric.read_answer(view.instance, typed)  # shape slips: ask again
             except AnswerFormatError as exc:
                 self.show("answer_error", exc)
                 continue

@@ -14,7 +14,9 @@ from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Question, Text
 from quiz.numeric import (
     CHECKS,
+    EXACT,
     Instance,
+    Tolerance,
     explain,
     format_value,
     grade,
@@ -222,7 +224,7 @@ def test_conv_instance_shows_the_substituted_formula():
     assert "⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1 = ⌊31/1⌋ + 1 = 32" in instance.solution.en
     assert "⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1" in instance.solution.zh
     assert "PyTorch" in instance.solution.en and "卷积" in instance.solution.zh
-    assert instance.tolerance == (1e-3, 1e-4)
+    assert instance.tolerance == EXACT
 
 
 def test_matrix_prompt_shows_rows():
@@ -238,8 +240,9 @@ def test_matrix_prompt_shows_rows():
     assert grade(instance, parse_answer("6 8; 3 4"))
     assert grade(instance, parse_answer("6 8 3 4"))  # a flat row-major list is accepted
     assert not grade(instance, parse_answer("6 3 8 4"))
-    assert not grade(instance, parse_answer("6 8 3"))
-    assert not grade(instance, 6)
+    for slip in ("6 8 3", "6", "6 8; 3 4; 1 2"):  # a shape slip is asked again, not wrong
+        with pytest.raises(AnswerFormatError, match="2×2 matrix"):
+            grade(instance, slip)
     assert "max(1, 1, 5, 6) = 6" in instance.solution.en
 
 
@@ -285,12 +288,13 @@ def test_impossible_specs_raise_and_are_reported():
     with pytest.raises(ValueError, match="no valid draw in 1000 attempts.*kernel spans 5"):
         instantiate(question, 0)
     assert spec_problems(question.numeric, []) == [
-        "no valid draw in 1000 attempts (the kernel spans 5 positions but the padded input "
-        "has only 2)"
+        "no draw meets the constraints and the check: 0 of 1 draws are valid (the kernel "
+        "spans 5 positions but the padded input has only 2)"
     ]
     never = NumericSpec("conv_output_size", {"size": 8, "kernel": 3}, ("size < kernel",))
     assert spec_problems(never, []) == [
-        "no valid draw in 1000 attempts (every draw broke a constraint)"
+        "no draw meets the constraints and the check: 0 of 1 draws are valid "
+        "(every draw broke a constraint)"
     ]
 
 
@@ -302,24 +306,27 @@ def test_open_questions_cannot_be_instantiated():
 def test_tolerance_and_exact_grading():
     loose = numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", "", tolerance={"rel": 0.01})
     instance = instantiate(loose, 0)
-    assert instance.tolerance == (0.01, 1e-4)
+    assert instance.tolerance == Tolerance(rel=0.01)  # rel alone: no hidden abs
     assert grade(instance, "0.235") and grade(instance, "0.233")
     assert not grade(instance, "0.23")
-    strict = instantiate(numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", ""), 0)
-    assert grade(strict, "0.235") and not grade(strict, "0.2345")
+    default = instantiate(numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", ""), 0)
+    assert default.tolerance == Tolerance(abs=0.0005)  # 0.235004: three decimals
+    assert grade(default, "0.235") and grade(default, "0.2355") and not grade(default, "0.2344")
     count = instantiate(numeric("lstm_params", {"input_size": 64, "hidden_size": 128}, "", ""), 0)
-    assert grade(count, "99328") and grade(count, "99328.0")
+    assert grade(count, "99328") and grade(count, "99328.0") and grade(count, "99,328")
     assert not grade(count, "99328.5") and not grade(count, "99329")
-    assert not grade(count, [99328, 1])
+    with pytest.raises(AnswerFormatError, match="one number"):
+        grade(count, [99328, 1])
     with pytest.raises(AnswerFormatError):
         grade(count, "ninety-nine thousand")
 
 
 def test_grade_takes_a_hand_built_instance():
-    instance = Instance(0, {}, Text("", ""), [0.5, 0.25], (0.0, 0.01), Text("", ""))
+    instance = Instance(0, {}, Text("", ""), [0.5, 0.25], Tolerance(abs=0.01), Text("", ""))
     assert grade(instance, [0.509, 0.241])
     assert not grade(instance, [0.52, 0.25])
-    assert not grade(instance, [[0.5, 0.25]])
+    with pytest.raises(AnswerFormatError, match="2 numbers"):
+        grade(instance, [[0.5, 0.25], [1, 2]])
 
 
 @pytest.mark.parametrize(
@@ -425,7 +432,7 @@ def test_spec_problems_reports_everything_at_once():
 def test_bad_format_spec_is_reported():
     spec = NumericSpec("derivative", {"name": "relu", "x": 1.5})
     assert spec_problems(spec, ["{name:.2f}"]) == [
-        "Unknown format code 'f' for object of type 'str'"
+        "with name=relu, x=1.5: placeholder {name:.2f} cannot show relu (format '.2f')"
     ]
 
 
@@ -455,7 +462,7 @@ def test_bad_format_spec_is_reported():
             "lstm_params",
             {"input_size": 64, "hidden_size": 128},
             99328,
-            "Keras keeps one bias per block: 4·(h·(i + h) + h) = 98816",
+            "Keras keeps one bias per gate: 4·(h·(i + h) + h) = 98816",
         ),
         ("iterations_per_epoch", {"n_samples": 1000, "batch_size": 32}, 32, "⌈1000/32⌉ = 32"),
         (
@@ -507,4 +514,5 @@ def _numbers(value):
 def test_a_huge_format_width_is_a_problem_not_a_memory_error():
     spec = NumericSpec(check="conv_output_size", params={"size": [32], "kernel": [3]})
     problems = spec_problems(spec, ["{size:>99999999999} {kernel}", "{size:.2} {kernel:>5}"])
-    assert problems == ["placeholder {size:>99999999999} asks for a width or precision over 100"]
+    assert problems == ["placeholder {size:>99999999999}: the format spec '>99999999999' is not "
+                        "a simple one such as .3f, d or >5"]

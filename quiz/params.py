@@ -195,7 +195,8 @@ def display(value: Any) -> str:
 
 # A format spec is simple and bounded: [[fill]align][sign][0][width][,|_][.precision][type].
 _SPEC = re.compile(
-    r"(?:[^{}]?[<>=^])?[+\- ]?0?(?P<width>[0-9]{1,4})?[,_]?(?:\.(?P<precision>[0-9]{1,4}))?[dfFeEgGs%]?"
+    r"(?:[^{}]?[<>=^])?[+\- ]?0?(?P<width>[0-9]{1,4})?[,_]?"
+    r"(?:\.(?P<precision>[0-9]{1,4}))?[dfFeEgGs%]?"
 )
 MAX_FORMAT_WIDTH = 40
 MAX_PRECISION = 15

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from quiz.arguments import real
+from quiz.arguments import real, shown
 
 LEAKY_SLOPE = 0.01
 _SQRT2 = math.sqrt(2.0)
@@ -83,7 +83,7 @@ def activation_name(name: Any) -> str:
     """The canonical name of an activation ("silu" → "swish"), or ValueError if unknown."""
     key = ALIASES.get(name, name) if isinstance(name, str) else None
     if key not in FUNCTIONS:
-        raise ValueError(f"unknown activation {name!r} (known: {', '.join(FUNCTIONS)})")
+        raise ValueError(f"unknown activation {shown(name)} (known: {', '.join(FUNCTIONS)})")
     return key
 
 

@@ -33,34 +33,34 @@ def in_bounds(value: Any) -> bool:
 def integer(name: str, value: Any, minimum: int, maximum: int = MAX_MAGNITUDE) -> int:
     """`value` if it is an int (not a bool) from `minimum` to `maximum`, else ValueError."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {_shown(value)}")
+        raise ValueError(f"{name} must be an integer, got {shown(value)}")
     if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {_shown(value)}")
+        raise ValueError(f"{name} must be at least {minimum}, got {shown(value)}")
     if value > maximum:
-        raise ValueError(f"{name} must be at most {maximum:,}, got {_shown(value)}")
+        raise ValueError(f"{name} must be at most {maximum:,}, got {shown(value)}")
     return value
 
 
 def real(name: str, value: Any) -> Number:
     """`value` if it is a finite int or float within ±MAX_MAGNITUDE, else ValueError."""
     if not _is_number(value):
-        raise ValueError(f"{name} must be a number, got {_shown(value)}")
+        raise ValueError(f"{name} must be a number, got {shown(value)}")
     if not in_bounds(value):
-        raise ValueError(f"{name} must be a finite number within ±10^15, got {_shown(value)}")
+        raise ValueError(f"{name} must be a finite number within ±10^15, got {shown(value)}")
     return value
 
 
 def flag(name: str, value: Any) -> bool:
     """`value` if it is a bool, else ValueError."""
     if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, got {_shown(value)}")
+        raise ValueError(f"{name} must be true or false, got {shown(value)}")
     return value
 
 
 def vector(name: str, xs: Any) -> list[Number]:
     """A list of 1 to MAX_ENTRIES bounded numbers, else ValueError."""
     if not isinstance(xs, list | tuple) or not xs:
-        raise ValueError(f"{name} must be a non-empty list of numbers, got {_shown(xs)}")
+        raise ValueError(f"{name} must be a non-empty list of numbers, got {shown(xs)}")
     if len(xs) > MAX_ENTRIES:
         raise ValueError(f"{name} may have at most {MAX_ENTRIES} values, got {len(xs)}")
     return [real(f"{name}[{i}]", x) for i, x in enumerate(xs)]
@@ -69,7 +69,7 @@ def vector(name: str, xs: Any) -> list[Number]:
 def matrix(name: str, rows: Any) -> list[list[Number]]:
     """A rectangular list of at most MAX_ENTRIES rows of bounded numbers, else ValueError."""
     if not isinstance(rows, list | tuple) or not rows:
-        raise ValueError(f"{name} must be a non-empty list of rows, got {_shown(rows)}")
+        raise ValueError(f"{name} must be a non-empty list of rows, got {shown(rows)}")
     if len(rows) > MAX_ENTRIES:
         raise ValueError(f"{name} may have at most {MAX_ENTRIES} rows, got {len(rows)}")
     checked = [vector(f"{name} row {r}", row) for r, row in enumerate(rows)]
@@ -90,7 +90,7 @@ def answer_problem(value: Any) -> str | None:
     return None
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """A value for an error message, cut short: a 400-digit int must not fill the screen."""
     if isinstance(value, int) and not isinstance(value, bool) and not in_bounds(value):
         return "a number over 10^15" if value > 0 else "a number below -10^15"

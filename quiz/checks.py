@@ -14,7 +14,7 @@ from typing import Any
 
 from quiz.activations import activation as activation  # re-exported: all checks in one place
 from quiz.activations import derivative as derivative
-from quiz.arguments import Number, answer_problem
+from quiz.arguments import Number, answer_problem, shown
 from quiz.arguments import flag as _flag
 from quiz.arguments import integer as _int
 from quiz.arguments import matrix as _matrix
@@ -109,7 +109,9 @@ def _kernel_area(kernel: Any) -> tuple[int, int]:
     """(kh, kw) from a square side or a [kh, kw] pair."""
     if isinstance(kernel, list | tuple):
         if len(kernel) != 2:
-            raise ValueError(f"kernel must be a side or a [height, width] pair, got {kernel!r}")
+            raise ValueError(
+                f"kernel must be a side or a [height, width] pair, got {shown(kernel)}"
+            )
         return _int("kernel height", kernel[0], 1), _int("kernel width", kernel[1], 1)
     side = _int("kernel", kernel, 1)
     return side, side
@@ -204,7 +206,7 @@ def pool2d(
 ) -> list[list[Number]]:
     """2-D max or average pooling, square kernel, no padding, stride defaulting to the kernel."""
     if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+        raise ValueError(f"mode must be 'max' or 'avg', got {shown(mode)}")
     reduce = max if mode == "max" else (lambda w: math.fsum(w) / len(w))
     return [[reduce(w) for w in row] for row in pool_windows(matrix, kernel, stride)]
 
@@ -236,7 +238,7 @@ def gd_step(theta: Any, grad: Any, lr: Number) -> Any:
     """One gradient-descent step `θ − η·g`, for a number or a list of numbers."""
     eta = _real("lr", lr)
     if eta <= 0:
-        raise ValueError(f"lr must be positive, got {lr!r}")
+        raise ValueError(f"lr must be positive, got {shown(lr)}")
     if isinstance(theta, list | tuple) or isinstance(grad, list | tuple):
         thetas, grads = _vector("theta", theta), _vector("grad", grad)
         if len(thetas) != len(grads):
@@ -255,5 +257,5 @@ def inverted_dropout_scale(p: Number) -> float:
     """Inverted dropout's scale for the kept units, `1/(1 − p)`, with p the drop probability."""
     drop = _real("p", p)
     if not 0 <= drop < 1:
-        raise ValueError(f"p (the drop probability) must be in [0, 1), got {p!r}")
+        raise ValueError(f"p (the drop probability) must be in [0, 1), got {shown(p)}")
     return 1 / (1 - drop)

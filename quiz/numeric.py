@@ -73,6 +73,7 @@ from decimal import Decimal
 from typing import Any
 
 from quiz.answers import format_value, parse_answer
+from quiz.arguments import shown
 from quiz.constraints import constraint_names, constraint_problem, satisfies
 from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Question, Text
@@ -174,7 +175,7 @@ def _tolerance_problems(spec: NumericSpec) -> list[str]:
     ]
     for key, v in spec.tolerance.items():
         if key in ("rel", "abs") and not (is_number(v) and 0 <= v <= 1e6 and math.isfinite(v)):
-            problems.append(f"tolerance {key} must be a non-negative number, got {v!r}")
+            problems.append(f"tolerance {key} must be a non-negative number, got {shown(v)}")
     return problems
 
 

@@ -49,14 +49,14 @@ def _range_problem(name: str, param: dict[str, Any]) -> str | None:
     if not all(is_number(v) and (isinstance(v, int) or math.isfinite(v))
                for v in (low, high, step)):
         return f"parameter {name!r}: min, max and step must be numbers"
+    if not all(in_bounds(v) for v in (low, high, step)):
+        return f"parameter {name!r}: min, max and step must be within ±10^15"
     if "step" not in param and not (isinstance(low, int) and isinstance(high, int)):
         return f"parameter {name!r}: a decimal range needs a step"
     if low > high:
         return f"parameter {name!r}: min ({low}) is greater than max ({high})"
     if step <= 0:
         return f"parameter {name!r}: step must be positive, got {step}"
-    if not all(in_bounds(v) for v in (low, high, step)):
-        return f"parameter {name!r}: min, max and step must be within ±10^15"
     if high - low > step * _MAX_VALUES:
         return f"parameter {name!r}: the range has more than {_MAX_VALUES:,} values"
     return None

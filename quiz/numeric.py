@@ -22,12 +22,14 @@ most 1000 times; validation makes sure at least 1 draw in 50 is valid, see `spac
 Grading, for each element of the answer:
 
 - an integer expectation (a count, a size) is exact;
-- `tolerance` applies as stated and symmetrically: `{abs: 0.001}` means |x − v| ≤ 0.001,
-  `{rel: 0.01}` means |x − v| ≤ 0.01·|v|, both keys mean either one suffices; the comparison
-  is done in decimal on the numbers as written, so 0.236 and 0.234 are both 0.001 from 0.235;
+- `tolerance` applies as stated and symmetrically: `{abs: 0.001}` alone means |x − v| ≤ 0.001
+  with v rounded to three decimals (the answer asked for: σ'(0.5) = 0.235004 → 0.235, so
+  0.234 and 0.236 both pass and 0.2339 does not), `{rel: 0.01}` alone means
+  |x − v| ≤ 0.01·|v|, both keys mean either one suffices; the comparison is done in decimal
+  on the numbers as written, so float rounding never moves the boundary;
 - with no `tolerance`, a real value that its check computes exactly (a piecewise-constant
   derivative such as relu'(−3) = 0, a decimal step such as θ − α·g, a max pool) is exact,
-  and any other real value accepts |x − v| ≤ 0.0005: an answer correctly rounded to three
+  and any other real value gets `{abs: 0.0005}`: an answer correctly rounded to three
   decimals (what the bundled prompts ask for) passes, a wrong third decimal does not.
 
 "Exact" allows only float rounding (10⁻⁹ of the value): relu'(−3) = 0 refuses 0.0001.
@@ -114,8 +116,10 @@ EXTREME_LIMIT = 256  # combinations of extremes tried together; past it, one at 
 
 @dataclass(frozen=True)
 class Tolerance:
-    """How far a real answer may be from the expected value v: |x − v| ≤ abs or ≤ rel·|v|.
+    """How far a real answer x may be from the expected value v: |x − v| ≤ abs or ≤ rel·|v|.
 
+    For abs, v is first rounded to as many decimals as abs has (0.235004 → 0.235 for
+    abs 0.001): the tolerance is then symmetric around the answer the prompt asks for.
     None for a key means it is not used; both None means exact (up to float rounding).
     """
 
@@ -133,9 +137,14 @@ class Tolerance:
         diff = abs(x - v)
         if self.rel is None and self.abs is None:
             return diff <= Decimal("1e-9") * max(Decimal(1), abs(v))
-        return (self.abs is not None and diff <= Decimal(repr(float(self.abs)))) or (
-            self.rel is not None and diff <= Decimal(repr(float(self.rel))) * abs(v)
-        )
+        if self.abs is not None:
+            bound = Decimal(repr(float(self.abs)))
+            # around v rounded to abs's decimals, the answer the prompt asks for: 0.235004
+            # → 0.235 for abs 0.001, so 0.234 and 0.236 pass alike and 2.86 fails for 2.857722
+            places = max(0, -bound.normalize().as_tuple().exponent)
+            if abs(x - v.quantize(Decimal(1).scaleb(-places))) <= bound:
+                return True
+        return self.rel is not None and diff <= Decimal(repr(float(self.rel))) * abs(v)
 
 
 EXACT = Tolerance()
@@ -386,6 +395,8 @@ def _check_shape(instance: Instance, answer: Any) -> None:
     A matrix may be answered as its elements in one flat row-major list (`6 8 3 4`).
     """
     want, got = _shape(instance.expected), _shape(answer)
+    if want and math.prod(want) == 1 and got in ((), (1,)):
+        return  # one number for a 1×1 result
     if got == want or (len(want) == 2 and got == (want[0] * want[1],)):
         if len(got) == 2 and any(len(row) != got[1] for row in answer):
             raise _shape_error(want, answer)

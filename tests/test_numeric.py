@@ -780,7 +780,8 @@ def test_a_hostile_bank_is_refused_in_bounded_memory_and_time(tmp_path):
                             timeout=120, cwd=ROOT)
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
-    reported = {line.split(":")[1] for line in result.stderr.splitlines() if "hostile.yaml:" in line}
+    reported = {line.split(":")[1] for line in result.stderr.splitlines()
+                if "hostile.yaml:" in line}
     assert reported == {"6", "12", "18", "24", "30"}
 
 
@@ -811,3 +812,48 @@ def test_the_gradient_step_question_and_its_solution_use_one_symbol():
                              (instance.prompt.en, instance.solution.en)):
         assert "α" in prompt and "α" in solution
         assert "η" not in prompt and "η" not in solution
+
+
+# -- worked solutions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("check", ["conv_params", "linear_params"])
+def test_the_heading_says_biases_only_when_there_are_biases(check):
+    args = ({"in_channels": 3, "out_channels": 8, "kernel": 3} if check == "conv_params"
+            else {"in_features": 3, "out_features": 8})
+    with_bias = explain(check, {**args, "bias": True}).solution
+    without = explain(check, {**args, "bias": False}).solution
+    assert "weights + biases" in with_bias.en and "权重 + 偏置" in with_bias.zh
+    assert "biases)" not in without.en.replace("no biases", "") and "偏置）" not in \
+        without.zh.replace("无偏置", "")
+    assert "weights only" in without.en and "只有权重" in without.zh
+
+
+def test_the_vanilla_rnn_solution_has_no_gates():
+    solution = explain("rnn_params", {"input_size": 100, "hidden_size": 128}).solution
+    assert "每个门一组" not in solution.zh and "门" in solution.zh  # it says there are none
+    assert "per gate" not in solution.en and "no gates" in solution.en
+    lstm = explain("lstm_params", {"input_size": 100, "hidden_size": 128}).solution
+    assert "每个门一组" in lstm.zh and "one per gate" in lstm.en
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "swish",
+                                  "softplus", "gelu"])
+@pytest.mark.parametrize("x", [-2.5, -1.5, 0, 0.5, 3])
+def test_activation_solutions_show_steps_without_double_parentheses(name, x):
+    for check in ("activation", "derivative"):
+        worked = explain(check, {"name": name, "x": x})
+        for text in (worked.solution.zh, worked.solution.en):
+            assert "((" not in text and "(−(" not in text and "−(-" not in text, text
+            assert format_number(worked.value) in text.splitlines()[-1]
+        if check == "activation" and name in ("tanh", "swish", "sigmoid", "softplus"):
+            steps = worked.solution.en.splitlines()[-1]
+            assert steps.count("=") >= 3, steps  # substituted, computed parts, value
+
+
+def test_tanh_and_swish_steps_compute_the_parts():
+    tanh = explain("activation", {"name": "tanh", "x": -1.5}).solution.en
+    assert "(e^(-1.5) − e^1.5)/(e^(-1.5) + e^1.5) = (0.22313 − 4.48169)/(0.22313 + 4.48169)" \
+        in tanh
+    swish = explain("activation", {"name": "swish", "x": -1.5}).solution.en
+    assert "= -1.5·σ(-1.5) = -1.5·0.182426 = -0.273638" in swish

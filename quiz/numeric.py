@@ -75,19 +75,22 @@ from decimal import Decimal
 from typing import Any
 
 from quiz.answers import format_value, parse_answer
-from quiz.arguments import shown
+from quiz.arguments import answer_problem, shown
 from quiz.constraints import constraint_names, constraint_problem, satisfies
 from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Question, Text
 from quiz.params import (
+    MAX_PROMPT_CHARS,
     did_you_mean,
     draw,
     extremes,
+    format_field,
     is_number,
     outcomes,
     param_problem,
     placeholder_problems,
     render,
+    template_fields,
     weighted_values,
 )
 from quiz.solutions import CHECKS, Check, Worked, explain, find, names
@@ -254,31 +257,62 @@ class _Rejected(Exception):
     """A point that is not a valid draw: it breaks a constraint or the check refuses it."""
 
 
-def _point_problem(spec: NumericSpec, templates: list[str], values: dict[str, Any]
-                   ) -> str | None:
-    """What goes wrong with `values` as a draw, or None; _Rejected if it is not a draw."""
+def _evaluate(spec: NumericSpec, check: Check, values: dict[str, Any]) -> tuple[Any, bool]:
+    """(value, exact) of the check at a valid draw; _Rejected if `values` is not one.
+
+    The same rules as `explain`, without writing the worked solution (validation visits
+    thousands of points; `space_problems` writes the solutions of a bounded subset).
+    """
     if not _meets(spec, values):
         raise _Rejected("every draw broke a constraint")
+    full = {**check.defaults, **values}
     try:
-        worked = explain(spec.check, values)
+        value = check.function(**full)
     except (ValueError, TypeError) as err:  # the check refuses it: it is drawn again
         raise _Rejected(str(err)) from None
-    try:
-        for template in templates:
-            render(template, values)
-    except ValueError as err:
-        return f"with {_shown(values)}: {err}"
-    instance = Instance(0, values, Text("", ""), worked.value, _tolerance(spec, worked),
-                        worked.solution)
-    shown = format_value(worked.value)
-    try:
-        right = grade(instance, shown)
-    except AnswerFormatError:
-        right = False
-    if not right:
-        return (f"with {_shown(values)}: the expected answer shown to the learner, "
-                f"{shown}, is not graded right (give a tolerance)")
+    problem = answer_problem(value)
+    if problem:
+        raise _Rejected(problem)
+    return value, check.exact(full, value)
+
+
+def _render_problem(templates: list[str], valid: list[dict[str, Any]]) -> str | None:
+    """Whether every valid draw renders in every template, checked field by field.
+
+    A rendered prompt is its literals joined with each field's text, and a field's text
+    depends only on its own parameter's value: so every distinct value of a parameter among
+    the valid draws is formatted once per field that shows it, which is the same as
+    rendering every draw. The length bound is checked on the longest value of each field;
+    only if that sum is too long are the draws themselves rendered, to find a real one.
+    """
+    seen: dict[str, dict[str, Any]] = {}
+    for values in valid:
+        for name, value in values.items():
+            seen.setdefault(name, {}).setdefault(repr(value), value)
+    for template in templates:
+        longest = 0
+        for literal, name, spec in template_fields(template):
+            longest += len(literal)
+            if name is None:
+                continue
+            widths = []
+            for value in seen.get(name, {}).values():
+                try:
+                    widths.append(len(format_field(name, value, spec)))
+                except ValueError as err:
+                    example = next(v for v in valid if repr(v[name]) == repr(value))
+                    return f"with {_shown(example)}: {err}"
+            longest += max(widths, default=0)
+        if longest > MAX_PROMPT_CHARS:
+            for values in valid:
+                try:
+                    render(template, values)
+                except ValueError as err:
+                    return f"with {_shown(values)}: {err}"
     return None
+
+
+SOLVED_POINTS = 48  # valid draws whose worked solution validation writes in full
 
 
 def space_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
@@ -296,11 +330,16 @@ def space_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
     magnitude, which the extremes cover; constraint and check rejections depend on
     combinations, which the share measures. A share under 1 in 50 is an error: review draws
     at most ATTEMPTS times per seed, and (49/50)^1000 < 2e-9.
+
+    "Graded" means the expected answer, shown as the learner would read it, is accepted
+    (a value shown to 6 digits must be within its tolerance); "rendered" is checked field by
+    field (`_render_problem`). The worked solutions of the first SOLVED_POINTS valid points
+    and of every extreme are written too, so that a solution that cannot be written is found.
     """
+    check = find(spec.check)
+    assert check is not None  # spec_problems checked it
     params = spec.params
-    sizes = {name: outcomes(param) for name, param in params.items()}
-    total = math.prod(sizes.values())
-    problems: list[str] = []
+    total = math.prod(outcomes(param) for param in params.values())
     sampled = total > ENUMERATE_LIMIT
     if not sampled:
         columns = [weighted_values(param) for param in params.values()]
@@ -313,25 +352,59 @@ def space_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
         points += [({name: draw(param, rng) for name, param in params.items()}, 1)
                    for _ in range(SAMPLE_DRAWS)]
         total = SAMPLE_DRAWS
-    valid, reason = 0, ""
+    valid_weight, reason = 0, ""
+    valid: list[dict[str, Any]] = []
+    graded: set[str] = set()
     for values, weight in points:
         try:
-            problem = _point_problem(spec, templates, values)
+            value, exact = _evaluate(spec, check, values)
         except _Rejected as rejected:
             reason = str(rejected)
             continue
-        if problem:
+        valid.append(values)
+        valid_weight += weight
+        if (weight == 0 or len(valid) <= SOLVED_POINTS) and (
+                problem := _solution_problem(spec, values)):
             return [problem]
-        valid += weight
-    share = valid / total
-    seen = f"{valid} of {total} {'sampled ' if sampled else ''}draws"
-    if valid == 0:
-        problems.append(f"no draw meets the constraints and the check: {seen} are valid "
-                        f"({reason})")
-    elif share < MIN_VALID_SHARE:
-        problems.append(f"only {seen} meet the constraints and the check; at least 1 in "
-                        f"{round(1 / MIN_VALID_SHARE)} must, or review may find no valid draw")
-    return problems
+        if all(isinstance(v, int) for v in _flat(value)):
+            continue  # an int reads back as itself
+        key = f"{value!r} {exact}"
+        if key not in graded:
+            graded.add(key)
+            if problem := _grading_problem(spec, values, value, exact):
+                return [problem]
+    if problem := _render_problem(templates, valid):
+        return [problem]
+    seen = f"{valid_weight} of {total} {'sampled ' if sampled else ''}draws"
+    if valid_weight == 0 and not valid:
+        return [f"no draw meets the constraints and the check: {seen} are valid ({reason})"]
+    if valid_weight < MIN_VALID_SHARE * total:
+        return [f"only {seen} meet the constraints and the check; at least 1 in "
+                f"{round(1 / MIN_VALID_SHARE)} must, or review may find no valid draw"]
+    return []
+
+
+def _solution_problem(spec: NumericSpec, values: dict[str, Any]) -> str | None:
+    try:
+        explain(spec.check, values)
+    except (ValueError, TypeError, KeyError, IndexError, ZeroDivisionError) as err:
+        return f"with {_shown(values)}: the worked solution cannot be written ({err})"
+    return None
+
+
+def _grading_problem(spec: NumericSpec, values: dict[str, Any], value: Any, exact: bool
+                     ) -> str | None:
+    worked = Worked(value, Text("", ""), exact)
+    instance = Instance(0, values, Text("", ""), value, _tolerance(spec, worked), Text("", ""))
+    shown = format_value(value)
+    try:
+        right = grade(instance, shown)
+    except AnswerFormatError:
+        right = False
+    if right:
+        return None
+    return (f"with {_shown(values)}: the expected answer shown to the learner, {shown}, "
+            "is not graded right (give a tolerance)")
 
 
 def _extreme_points(spec: NumericSpec) -> list[dict[str, Any]]:

@@ -246,6 +246,23 @@ def _allowed(template: str) -> tuple[tuple[str, str | None, str], ...]:
     return tuple(pieces)
 
 
+def template_fields(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """(literal, name, spec) pieces of `template`; ValueError for a placeholder not allowed."""
+    return _allowed(template)
+
+
+def format_field(name: str, value: Any, spec: str) -> str:
+    """One placeholder's text: `display(value)`, or `format(value, spec)`; ValueError if the
+    spec cannot show the value (`{x:d}` for 0.5)."""
+    if not spec:
+        return display(value)
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError):
+        raise ValueError(f"placeholder {{{name}:{spec}}} cannot show {_shown(value)} "
+                         f"(format {spec!r})") from None
+
+
 def render(template: str, values: dict[str, Any]) -> str:
     """`template` with its `{name}` placeholders filled from `values`.
 
@@ -260,15 +277,7 @@ def render(template: str, values: dict[str, Any]) -> str:
         if name is not None:
             if name not in values:
                 raise ValueError(f"placeholder {{{name}}} is not a parameter")
-            value = values[name]
-            if not spec:
-                pieces.append(display(value))
-            else:
-                try:
-                    pieces.append(format(value, spec))
-                except (ValueError, TypeError):
-                    raise ValueError(f"placeholder {{{name}:{spec}}} cannot show "
-                                     f"{_shown(value)} (format {spec!r})") from None
+            pieces.append(format_field(name, values[name], spec))
         for piece in pieces:
             length += len(piece)
             if length > MAX_PROMPT_CHARS:

@@ -1,6 +1,8 @@
 """`quiz calc`: argument parsing and the command's output."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from quiz.calc import parse
@@ -144,3 +146,31 @@ def test_gru_params_says_keras_counts_as_pytorch_by_default():
     text = " ".join(result.stdout.split())
     assert "reset_after=True" in text and "reset_after=False keeps one: 3·(h·(i + h) + h) = 87936" \
         in text
+
+
+WORDS = ["--size", "--kernel", "--kernel=3", "--stride", "--bias", "--theta", "--grad", "--lr",
+         "--matrix", "--mode", "--name", "--x", "--times", "--a", "--b", "--epochs", "--help",
+         "--", "-", "3", "-1", "0", "0.5", "1e308", "-1e308", "9" * 400, "1/0", "nan", "inf",
+         "true", "none", "avg", "relu", "1 2; 3 4", "1,000", "[[1]]", "x", "", "２", "1e-400"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(__import__("quiz.solutions").solutions.names()),
+       st.lists(st.sampled_from(WORDS), max_size=8))
+def test_calc_never_crashes(name, words):
+    """Any words: a value with a finite answer, or a UsageError; never another exception."""
+    from quiz.arguments import answer_problem
+    from quiz.numeric import explain
+
+    try:
+        check, args = parse(name, words)
+        worked = explain(check, args)
+    except UsageError:
+        return
+    except ValueError as err:  # the CLI turns it into a UsageError (exit 2)
+        assert "Traceback" not in str(err) and "sys.set_int_max_str_digits" not in str(err)
+        return
+    except TypeError as err:  # likewise: a value of the wrong kind
+        assert str(err)
+        return
+    assert answer_problem(worked.value) is None

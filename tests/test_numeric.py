@@ -857,3 +857,29 @@ def test_tanh_and_swish_steps_compute_the_parts():
         in tanh
     swish = explain("activation", {"name": "swish", "x": -1.5}).solution.en
     assert "= -1.5·σ(-1.5) = -1.5·0.182426 = -0.273638" in swish
+
+
+def test_a_shape_slip_in_review_is_asked_again_not_graded(store, bank_dir):
+    """`112 112` for one side length: the session shows the reason and asks again."""
+    from datetime import datetime, timedelta, timezone
+
+    from quiz.session import run_session
+
+    conv = load_bank([bank_dir]).questions[2]
+    replies = ["112 112", "1 2 3", lambda view: format_value(view.instance.expected), "5"]
+    shown = []
+
+    def ask(kind, view):
+        reply = replies.pop(0) if replies else None
+        return reply(view) if callable(reply) else reply
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    run_session(store, [conv], ask=ask, show=lambda e, p: shown.append((e, p)),
+                now=lambda: now, seed=lambda: 7)
+    errors = [payload for event, payload in shown if event == "answer_error"]
+    assert [e.reason_en for e in errors] == [
+        "the answer is one number, you typed 2; for a large number, type it without separators",
+        "the answer is one number, you typed 3; for a large number, type it without separators",
+    ]
+    (entry,) = store.reviews()
+    assert entry.quality == 5

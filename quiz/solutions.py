@@ -3,15 +3,16 @@
 A worked solution shows the formula, then the formula with the numbers substituted, e.g.
 `⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1 = ⌊31/1⌋ + 1 = 32`. The maths line is shared by both
 languages; only the heading and the remarks are translated.
+
+REGISTRY is the one list of checks, for the bank's `check:` and for `quiz calc`. To add
+reference functions, write them (and their solutions) in a new module that builds
+`quiz.reference.Check` objects, and splice that module's list into REGISTRY below.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from quiz import activations, checks
@@ -21,64 +22,9 @@ from quiz.answers import format_operand as _p
 from quiz.answers import format_value
 from quiz.arguments import answer_problem
 from quiz.model import Text
+from quiz.reference import Check, Worked, always
 
-
-@dataclass(frozen=True)
-class Worked:
-    """A computed value, its worked solution, and whether the value is exact by construction."""
-
-    value: Any
-    solution: Text
-    exact: bool = False
-
-
-def _inexact(args: dict[str, Any], value: Any) -> bool:
-    return False
-
-
-def _always(args: dict[str, Any], value: Any) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class Check:
-    """A reference function that a bank (`check:`) and `quiz calc` both name.
-
-    `command` is its `quiz calc` name; the bank and calc accept either name (see `find`).
-    `kinds` says how calc reads an argument that is not a single number: "text", "vector",
-    "matrix", or "numbers" (one number or a vector). `exact` says whether a real value is
-    exact by construction (a decimal computed exactly, a piecewise-constant derivative), so
-    that it is graded exactly when the template states no tolerance; integers always are.
-    """
-
-    name: str
-    function: Callable[..., Any]
-    solve: Callable[[dict[str, Any], Any], Text]
-    command: str = ""
-    kinds: dict[str, str] = field(default_factory=dict)
-    exact: Callable[[dict[str, Any], Any], bool] = _inexact
-
-    @property
-    def summary(self) -> str:
-        """The first line of the reference function's docstring."""
-        return (inspect.getdoc(self.function) or "").splitlines()[0]
-
-    @cached_property
-    def arguments(self) -> tuple[str, ...]:
-        """Every argument, in the function's order."""
-        return tuple(inspect.signature(self.function).parameters)
-
-    @cached_property
-    def required(self) -> tuple[str, ...]:
-        """The arguments without a default."""
-        params = inspect.signature(self.function).parameters.values()
-        return tuple(p.name for p in params if p.default is inspect.Parameter.empty)
-
-    @cached_property
-    def defaults(self) -> dict[str, Any]:
-        """The optional arguments and their defaults."""
-        params = inspect.signature(self.function).parameters.values()
-        return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+__all__ = ["CHECKS", "COMMANDS", "REGISTRY", "Check", "Worked", "explain", "find", "names"]
 
 
 def _text(zh: str, en: str, *lines: str) -> Text:
@@ -352,7 +298,7 @@ REGISTRY: list[Check] = [
     Check("pool2d", checks.pool2d, _pool2d, "pool2d", {"matrix": "matrix", "mode": "text"},
           _pool2d_exact),
     Check("compose_linear", checks.compose_linear, _compose, "compose"),
-    Check("gd_step", checks.gd_step, _gd, "gd-step", _NUMBERS, _always),
+    Check("gd_step", checks.gd_step, _gd, "gd-step", _NUMBERS, always),
     Check("inverted_dropout_scale", checks.inverted_dropout_scale, _dropout, "dropout-scale"),
 ]
 CHECKS: dict[str, Check] = {c.name: c for c in REGISTRY}

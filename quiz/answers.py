@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from quiz.errors import AnswerFormatError
@@ -125,7 +126,8 @@ def format_number(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int):
-        return str(value)
+        # past 10^15 no answer is typed; str() would also fail past Python's digit limit
+        return str(value) if abs(value) <= 10**15 else f"{Decimal(value):.6g}"
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.6g}"

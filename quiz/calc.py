@@ -57,7 +57,10 @@ def _signature(check: Check) -> str:
         if argument in check.required:
             parts.append(argument)
         else:
-            parts.append(f"[{argument}={format_value(check.defaults[argument])}]")
+            default = check.defaults[argument]
+            shown = (str(default).lower() if isinstance(default, bool) or default is None
+                     else format_value(default))
+            parts.append(f"[{argument}={shown}]")
     return " ".join(parts)
 
 
@@ -82,9 +85,14 @@ def usage(name: str) -> str:
         spelled = ", ".join([_option(argument), *sorted(set(aliases.get(argument, [])) -
                                                            {_option(argument)})])
         default = parameters[argument].default
-        state = ("required" if default is inspect.Parameter.empty
-                 else f"default {format_value(default) if default is not None else 'none'}")
-        lines.append(f"  {spelled:<28} {state}; {_KIND_HELP[_kind(check, argument)]}")
+        if default is inspect.Parameter.empty:
+            state = "required"
+        elif isinstance(default, bool) or default is None:
+            state = f"default {str(default).lower()}"
+        else:
+            state = f"default {format_value(default)}"
+        kind = "true or false" if isinstance(default, bool) else _KIND_HELP[_kind(check, argument)]
+        lines.append(f"  {spelled:<28} {state}; {kind}")
     if check.name == "iterations_per_epoch":
         lines.append("  --epochs N                   counts every epoch: total-iterations")
     flags = [a for a, v in check.defaults.items() if isinstance(v, bool)]

@@ -12,6 +12,10 @@ A `type: numeric` question names a `check` (a reference function, see `CHECKS`) 
 - a vector `{length, min, max, step}`: `length` independent draws from that range;
 - a matrix `{rows, cols, min, max, step}`: rows × cols independent draws from that range.
 
+A check is named as the bank names it or as `quiz calc` does (`conv_output_size` or `conv`).
+Every number a check takes or gives is within ±10^15, and a vector or a matrix has at most
+20 entries a side (quiz.arguments): a larger one is a validation error, not a slow draw.
+
 Arguments the check does not need may be left out (their defaults are used). `constraints`
 are comparisons over parameters that every draw must satisfy, such as
 `kernel <= size + 2*padding`: numbers, parameter names, + − * / // %, comparisons, and, or,
@@ -33,6 +37,7 @@ Grading, for each element of the answer:
   decimals (what the bundled prompts ask for) passes, a wrong third decimal does not.
 
 "Exact" allows only float rounding (10⁻⁹ of the value): relu'(−3) = 0 refuses 0.0001.
+An answer that is one number may use thousands separators (`7,850`, `7 850`).
 An answer of the wrong shape (two numbers for one, a 3-vector for 2 values) is not graded:
 `read_answer` raises AnswerFormatError so that it is asked again.
 

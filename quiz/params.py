@@ -18,6 +18,7 @@ from typing import Any
 from quiz.answers import format_number, format_value
 from quiz.arguments import in_bounds
 
+ATTEMPTS = 1000  # draws per seed before review gives up on finding a valid one
 _RANGE_KEYS = {"min", "max", "step"}
 _MAX_SIDE = 20
 _MAX_VALUES = 10**9  # values in one range; far more would overflow the decimal draw

@@ -76,12 +76,23 @@ def param_problem(name: str, param: Any) -> str | None:
 
 def _draw_range(param: dict[str, Any], rng: random.Random) -> int | float:
     """One value of `min + i·step ≤ max`, exact in decimal (0.1 + 0.2 stays 0.3)."""
+    values = _range_table(param["min"], param["max"], param.get("step", 1))
+    if values is not None:  # the same randrange call, so the same draw as computing it
+        return values[rng.randrange(len(values))]
     low, high = Decimal(str(param["min"])), Decimal(str(param["max"]))
     step = Decimal(str(param.get("step", 1)))
     value = low + rng.randrange(int((high - low) // step) + 1) * step
     if all(isinstance(param.get(k, 1), int) for k in ("min", "max", "step")):
         return int(value)
     return float(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _range_table(low: Any, high: Any, step: Any) -> tuple[int | float, ...] | None:
+    """Every value of a range of at most 10,000 values (drawn from many times), else None."""
+    if (Decimal(str(high)) - Decimal(str(low))) > Decimal(str(step)) * 10_000:
+        return None
+    return tuple(_range_values({"min": low, "max": high, "step": step}))
 
 
 def draw(param: Any, rng: random.Random) -> Any:

@@ -23,6 +23,11 @@ def _is_number(value: Any) -> bool:
 
 def in_bounds(value: Any) -> bool:
     """Whether `value` is a finite number no larger than MAX_MAGNITUDE (a bool is not)."""
+    kind = type(value)
+    if kind is float:  # the common cases first: validation calls this thousands of times
+        return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE  # False for nan and ±inf too
+    if kind is int:
+        return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
     if not _is_number(value):
         return False
     if isinstance(value, int):  # compared as an int: math.isfinite overflows on 400 digits
@@ -80,13 +85,11 @@ def matrix(name: str, rows: Any) -> list[list[Number]]:
 
 def answer_problem(value: Any) -> str | None:
     """Why a computed answer cannot be asked (not finite, or too large to type), or None."""
-    flat = value if isinstance(value, list) else [value]
-    flat = [v for row in flat for v in (row if isinstance(row, list) else [row])]
-    for v in flat:
-        if isinstance(v, bool) or not _is_number(v):
-            continue
-        if not in_bounds(v):
-            return "the answer is too large to ask (over 10^15 or not finite)"
+    cells = value if isinstance(value, list) else [value]
+    for cell in cells:
+        for v in cell if isinstance(cell, list) else [cell]:
+            if _is_number(v) and not in_bounds(v):
+                return "the answer is too large to ask (over 10^15 or not finite)"
     return None
 
 

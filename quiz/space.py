@@ -106,7 +106,7 @@ def _render_problem(templates: list[str], valid: list[dict[str, Any]]) -> str | 
     return None
 
 
-SOLVED_POINTS = 48  # valid draws whose worked solution validation writes in full
+SOLVED_POINTS = 24  # valid draws whose worked solution validation writes in full
 
 
 def space_problems(spec: NumericSpec, templates: list[str]) -> list[str]:

@@ -17,50 +17,85 @@ def _text(zh: str, en: str, *lines: str) -> Text:
     return Text("\n".join([zh, *lines]), "\n".join([en, *lines]))
 
 
-_FORMULAS = {  # name → (f(x), f(x) with x substituted as {x})
-    "sigmoid": ("σ(x) = 1/(1 + e^(−x))", "1/(1 + e^(−{x}))"),
-    "tanh": ("tanh(x) = (e^x − e^(−x))/(e^x + e^(−x))", "tanh({x})"),
-    "relu": ("ReLU(x) = max(0, x)", "max(0, {x})"),
-    "leaky_relu": ("LeakyReLU(x) = x (x > 0), 0.01·x (x ≤ 0)", "LeakyReLU({x})"),
-    "elu": ("ELU(x) = x (x > 0), e^x − 1 (x ≤ 0)", "ELU({x})"),
-    "swish": ("swish(x) = x·σ(x)", "{x}·σ({x})"),
-    "softplus": ("softplus(x) = ln(1 + e^x)", "ln(1 + e^{x})"),
-    "gelu": ("GELU(x) = x·Φ(x) = x·(1 + erf(x/√2))/2", "{x}·Φ({x})"),
+def _exp(power: float) -> str:
+    """`e^1.5`, or `e^(-1.5)` for a negative power: one pair of parentheses, never two."""
+    return f"e^{num(power)}" if power >= 0 else f"e^({num(power)})"
+
+
+_FORMULAS = {
+    "sigmoid": "σ(x) = 1/(1 + e^(−x))",
+    "tanh": "tanh(x) = (e^x − e^(−x))/(e^x + e^(−x))",
+    "relu": "ReLU(x) = max(0, x)",
+    "leaky_relu": "LeakyReLU(x) = x (x > 0), 0.01·x (x ≤ 0)",
+    "elu": "ELU(x) = x (x > 0), e^x − 1 (x ≤ 0)",
+    "swish": "swish(x) = SiLU(x) = x·σ(x) (β = 1)",
+    "softplus": "softplus(x) = ln(1 + e^x)",
+    "gelu": "GELU(x) = x·Φ(x) = x·(1 + erf(x/√2))/2",
 }
 
 
+def _steps(name: str, x: float, v: float) -> str:
+    """The formula with x substituted, each step computed, ending in the value."""
+    xn, end = num(x), f" = {num(v)}"
+    match name:
+        case "sigmoid":
+            return f"= 1/(1 + {_exp(-x)}) = 1/(1 + {num(math.exp(-x))}){end}"
+        case "tanh":
+            up, down = num(math.exp(x)), num(math.exp(-x))
+            return (f"= ({_exp(x)} − {_exp(-x)})/({_exp(x)} + {_exp(-x)}) "
+                    f"= ({up} − {down})/({up} + {down}){end}")
+        case "relu":
+            return f"= max(0, {xn}){end}"
+        case "leaky_relu":
+            return f"x > 0 → {xn}" if x > 0 else f"= 0.01·{_p(x)}{end}"
+        case "elu":
+            if x > 0:
+                return f"x > 0 → {xn}"
+            return f"= {_exp(x)} − 1 = {num(math.exp(x))} − 1{end}"
+        case "swish":
+            return f"= {xn}·σ({xn}) = {xn}·{num(activations.sigmoid(x))}{end}"
+        case "softplus":
+            return f"= ln(1 + {_exp(x)}) = ln(1 + {num(math.exp(x))}){end}"
+    cdf = (1 + math.erf(x / math.sqrt(2))) / 2
+    return f"= {xn}·Φ({xn}) = {xn}·{num(cdf)}{end}"
+
+
 def activation_solution(a: dict[str, Any], v: float) -> Text:
-    """The formula of activation `name`, then with x substituted."""
+    """The formula of activation `name`, then with x substituted, step by step."""
     name, x = activations.activation_name(a["name"]), a["x"]
-    formula, substituted = _FORMULAS[name]
+    asked = a["name"]  # as the question names it: silu stays silu
     return _text(
-        f"{name} 在 x = {num(x)} 处的值：",
-        f"{name} at x = {num(x)}:",
-        formula,
-        f"= {substituted.format(x=_p(x))} = {num(v)}",
+        f"{asked} 在 x = {num(x)} 处的值：",
+        f"{asked} at x = {num(x)}:",
+        _FORMULAS[name],
+        _steps(name, x, v),
     )
 
 
 def _derivative_line(name: str, x: float, v: float) -> str:
-    xs, s = _p(x), activations.sigmoid(x)
+    xs, xn, s = _p(x), num(x), activations.sigmoid(x)
     match name:
         case "sigmoid":
-            return f"σ'(x) = σ(x)·(1 − σ(x)) = {num(s)}·(1 − {num(s)}) = {num(v)}"
+            return (f"σ({xn}) = {num(s)}; σ'(x) = σ(x)·(1 − σ(x)) = {num(s)}·(1 − {num(s)}) "
+                    f"= {num(v)}")
         case "tanh":
-            return f"tanh'(x) = 1 − tanh²(x) = 1 − {_p(math.tanh(x))}² = {num(v)}"
+            t = math.tanh(x)
+            return f"tanh({xn}) = {num(t)}; tanh'(x) = 1 − tanh²(x) = 1 − {_p(t)}² = {num(v)}"
         case "relu":
-            return f"ReLU'(x) = 1 (x > 0), 0 (x ≤ 0); x = {num(x)} → {num(v)}"
+            return f"ReLU'(x) = 1 (x > 0), 0 (x ≤ 0); x = {xn} → {num(v)}"
         case "leaky_relu":
-            return f"LeakyReLU'(x) = 1 (x > 0), 0.01 (x ≤ 0); x = {num(x)} → {num(v)}"
+            return f"LeakyReLU'(x) = 1 (x > 0), 0.01 (x ≤ 0); x = {xn} → {num(v)}"
         case "elu":
-            return f"ELU'(x) = 1 (x > 0), e^x (x ≤ 0); x = {num(x)} → {num(v)}"
+            if x > 0:
+                return f"ELU'(x) = 1 (x > 0), e^x (x ≤ 0); x = {xn} → {num(v)}"
+            return f"ELU'(x) = 1 (x > 0), e^x (x ≤ 0); x = {xn} → {_exp(x)} = {num(v)}"
         case "swish":
             return (
-                f"swish'(x) = σ(x) + x·σ(x)·(1 − σ(x)) = {num(s)} + {xs}·{num(s)}·"
-                f"(1 − {num(s)}) = {num(v)}"
+                f"σ({xn}) = {num(s)}; swish'(x) = σ(x) + x·σ(x)·(1 − σ(x)) = {num(s)} + "
+                f"{xs}·{num(s)}·(1 − {num(s)}) = {num(v)}"
             )
         case "softplus":
-            return f"softplus'(x) = σ(x) = 1/(1 + e^(−{xs})) = {num(v)}"
+            return f"softplus'(x) = σ(x) = 1/(1 + {_exp(-x)}) = {num(v)}"
     phi = math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
     cdf = (1 + math.erf(x / math.sqrt(2))) / 2
     return f"GELU'(x) = Φ(x) + x·φ(x) = {num(cdf)} + {xs}·{num(phi)} = {num(v)}"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
+
+from quiz.arguments import real, shown
 
 LEAKY_SLOPE = 0.01
 _SQRT2 = math.sqrt(2.0)
@@ -28,6 +31,11 @@ def sigmoid(x: float) -> float:
 def softplus(x: float) -> float:
     """`ln(1 + e^x)`, computed as `max(x, 0) + ln(1 + e^−|x|)` so that exp never overflows."""
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _leaky_negative(x: float) -> float:
+    """`0.01·x` in decimal on x as written, so 0.01·(−1.5) is −0.015, not −0.015000000000000001."""
+    return float(Decimal(repr(LEAKY_SLOPE)) * Decimal(repr(x)))
 
 
 def _gelu(x: float) -> float:
@@ -50,7 +58,7 @@ FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sigmoid": sigmoid,
     "tanh": math.tanh,
     "relu": lambda x: x if x > 0 else 0.0,
-    "leaky_relu": lambda x: x if x > 0 else LEAKY_SLOPE * x,
+    "leaky_relu": lambda x: x if x > 0 else _leaky_negative(x),
     "elu": lambda x: x if x > 0 else math.expm1(x),
     "swish": lambda x: x * sigmoid(x),
     "softplus": softplus,
@@ -75,15 +83,26 @@ def activation_name(name: Any) -> str:
     """The canonical name of an activation ("silu" → "swish"), or ValueError if unknown."""
     key = ALIASES.get(name, name) if isinstance(name, str) else None
     if key not in FUNCTIONS:
-        raise ValueError(f"unknown activation {name!r} (known: {', '.join(FUNCTIONS)})")
+        raise ValueError(f"unknown activation {shown(name)} (known: {', '.join(FUNCTIONS)})")
     return key
 
 
 def _point(x: Any) -> float:
-    """`x` as a float if it is a finite number, else ValueError."""
-    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-        raise ValueError(f"x must be a finite number, got {x!r}")
-    return float(x)
+    """`x` as a float if it is a finite number within ±10^15, else ValueError."""
+    return float(real("x", x))
+
+
+# Functions whose value (or derivative) is exact by construction at x: graded exactly when a
+# template states no tolerance, so relu'(−3) = 0 does not accept 0.0001.
+_EXACT_VALUES = {"relu": lambda x: True, "leaky_relu": lambda x: True, "elu": lambda x: x > 0}
+_EXACT_DERIVATIVES = {**_EXACT_VALUES, "elu": lambda x: x > 0}
+
+
+def is_exact(name: str, x: float, of_derivative: bool = False) -> bool:
+    """Whether activation `name` (or its derivative) at x is exact, not a rounded real."""
+    table = _EXACT_DERIVATIVES if of_derivative else _EXACT_VALUES
+    rule = table.get(activation_name(name))
+    return rule is not None and rule(x)
 
 
 def activation(name: str, x: float) -> float:

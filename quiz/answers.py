@@ -4,7 +4,11 @@ Accepted input, after full-width characters from a Chinese IME are folded to ASC
 (NFKC, plus 。→. 、→, and the Unicode minus signs → -):
 
 - a number: `32`, `-3`, `0.25`, `.25`, `5.`, `1e-3`, `1/4`, `25%` (integers stay int);
-- a list: `6 8 3 4` or `6, 8, 3, 4` (commas and spaces both separate; no thousands separators);
+- a list: `6 8 3 4` or `6, 8, 3, 4` (commas and spaces both separate);
+- for an answer that is one number (`scalar=True`), thousands separators: `7,850`, `7 850`,
+  `7，850`, `1,576,960.5` — one kind of separator, 1 to 3 digits before the first, exactly
+  three digits in every later group. Groups that are all the same (`112 112`, `64,64`) are
+  not read as one number: that is a value typed twice, a shape slip, so the caller asks again;
 - a matrix: rows separated by `;` or by new lines: `6,8;3,4`, `6 8; 3 4`, `6 8\\n3 4`;
   brackets are ignored, so `[[6, 8], [3, 4]]` reads as the matrix and `[6, 8]` as the list.
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from quiz.errors import AnswerFormatError
@@ -27,6 +32,11 @@ _NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _TOKEN = re.compile(rf"(?P<num>{_NUMBER})(?:/(?P<den>{_NUMBER})|(?P<pct>%))?", re.ASCII)
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _MAX_CHARS = 10_000
+_THOUSANDS = re.compile(
+    r"(?P<sign>[+-]?)(?P<head>[1-9][0-9]{0,2})(?P<sep>[, ])(?P<tail>[0-9]{3}(?:(?P=sep)[0-9]{3})*)"
+    r"(?P<frac>\.[0-9]+)?",
+    re.ASCII,
+)
 
 
 def _number(token: str) -> int | float:
@@ -42,22 +52,51 @@ def _number(token: str) -> int | float:
         raise AnswerFormatError(f"“{token}”除以零", f"{token!r} divides by zero")
     try:
         if den is None and match["pct"] is None and _INTEGER.fullmatch(num):
-            return int(num)
-        value = float(num) / (float(den) if den is not None else 1)
+            value: int | float = int(num)
+        else:
+            value = float(num) / (float(den) if den is not None else 1)
+            if match["pct"] is not None:
+                value /= 100
     except (ValueError, OverflowError):  # e.g. an integer longer than Python's digit limit
         value = math.inf
-    if match["pct"] is not None:
-        value /= 100
-    if not math.isfinite(value):
-        raise AnswerFormatError(f"“{token}”太大了", f"{token!r} is too large")
+    # no answer is over 10^15 (quiz.arguments.MAX_MAGNITUDE): larger is a typo, asked again
+    if isinstance(value, float) and not math.isfinite(value) or abs(value) > 10**15:
+        raise AnswerFormatError(f"“{_short(token)}”太大了（超过 10^15）",
+                               f"{_short(token)!r} is too large (over 10^15)")
     return value
 
 
-def parse_answer(text: str) -> Value:
-    """A typed answer as a number, a list or a matrix (list of rows); AnswerFormatError if not."""
+def _short(token: str) -> str:
+    return token if len(token) <= 30 else token[:27] + "..."
+
+
+def thousands(folded: str) -> int | float | None:
+    """`folded` (already NFKC-folded) as one number written with thousands separators, or None.
+
+    `7,850` → 7850 and `1 576 960.5` → 1576960.5; `7,85`, `7,850 000`, `0,500` and groups that
+    are all the same (`112 112`) are None.
+    """
+    match = _THOUSANDS.fullmatch(folded.strip())
+    if match is None:
+        return None
+    groups = [match["head"], *match["tail"].split(match["sep"])]
+    if len(set(groups)) == 1 and match["frac"] is None:
+        return None
+    return _number(match["sign"] + "".join(groups) + (match["frac"] or ""))
+
+
+def parse_answer(text: str, scalar: bool = False) -> Value:
+    """A typed answer as a number, a list or a matrix (list of rows); AnswerFormatError if not.
+
+    With `scalar` (the expected answer is one number), thousands separators are read too.
+    """
     if len(text) > _MAX_CHARS:
         raise AnswerFormatError("答案太长了", "the answer is too long")
     folded = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    if scalar:
+        number = thousands(folded)
+        if number is not None:
+            return number
     folded = re.sub(r"\]\s*,\s*\[", ";", folded)  # [[1, 2], [3, 4]] → 1, 2; 3, 4
     folded = re.sub(r"[\[\]()]", " ", folded)
     folded = re.sub(r"\s*/\s*", "/", folded)
@@ -87,7 +126,8 @@ def format_number(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int):
-        return str(value)
+        # past 10^15 no answer is typed; str() would also fail past Python's digit limit
+        return str(value) if abs(value) <= 10**15 else f"{Decimal(value):.6g}"
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.6g}"

@@ -1,14 +1,17 @@
-"""Worked solutions for the Transformer checks (quiz/attention.py), in Chinese and English."""
+"""Worked solutions for the Transformer checks (quiz/attention.py), in Chinese and English,
+and their entries in the check registry (`CHECKS`, spliced into quiz.solutions.REGISTRY)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+from quiz import attention
 from quiz.answers import format_number as num
 from quiz.answers import format_operand as _p
 from quiz.answers import format_value
 from quiz.model import Text
+from quiz.reference import Check
 
 
 def _text(zh: str, en: str, *lines: str) -> Text:
@@ -119,3 +122,18 @@ def weights_solution(a: dict[str, Any], v: list[list[float]]) -> Text:
         lines.append(f"row {r + 1}: q·k = {dots} = {format_value(scores)}; "
                      f"/√{width} → softmax → {format_value(v[r])}")
     return _text("缩放点积注意力的权重：", "Scaled dot-product attention weights:", *lines)
+
+
+CHECKS: list[Check] = [
+    Check("mha_params", attention.mha_params, mha_solution, "mha-params"),
+    Check("encoder_layer_params", attention.encoder_layer_params, encoder_layer_solution,
+          "encoder-layer-params"),
+    Check("attention_scores_mib", attention.attention_scores_mib, scores_memory_solution,
+          "attention-memory"),
+    Check("kv_cache_mib", attention.kv_cache_mib, kv_cache_solution, "kv-cache"),
+    Check("attention_flops", attention.attention_flops, flops_solution, "attention-flops"),
+    Check("sinusoidal_position", attention.sinusoidal_position, position_solution,
+          "positional-encoding"),
+    Check("attention_weights", attention.attention_weights, weights_solution,
+          "attention-weights", {"q": "matrix", "k": "matrix"}),
+]

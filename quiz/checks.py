@@ -14,33 +14,12 @@ from typing import Any
 
 from quiz.activations import activation as activation  # re-exported: all checks in one place
 from quiz.activations import derivative as derivative
-
-Number = int | float
-
-
-def _int(name: str, value: Any, minimum: int) -> int:
-    """`value` if it is an int (not a bool) of at least `minimum`, else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _real(name: str, value: Any) -> Number:
-    """`value` if it is a finite int or float (not a bool), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
-def _flag(name: str, value: Any) -> bool:
-    """`value` if it is a bool, else ValueError."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, got {value!r}")
-    return value
+from quiz.arguments import Number, answer_problem, shown
+from quiz.arguments import flag as _flag
+from quiz.arguments import integer as _int
+from quiz.arguments import matrix as _matrix
+from quiz.arguments import real as _real
+from quiz.arguments import vector as _vector
 
 
 def conv_output_size(
@@ -130,7 +109,9 @@ def _kernel_area(kernel: Any) -> tuple[int, int]:
     """(kh, kw) from a square side or a [kh, kw] pair."""
     if isinstance(kernel, list | tuple):
         if len(kernel) != 2:
-            raise ValueError(f"kernel must be a side or a [height, width] pair, got {kernel!r}")
+            raise ValueError(
+                f"kernel must be a side or a [height, width] pair, got {shown(kernel)}"
+            )
         return _int("kernel height", kernel[0], 1), _int("kernel width", kernel[1], 1)
     side = _int("kernel", kernel, 1)
     return side, side
@@ -201,23 +182,6 @@ def softmax(xs: Sequence[Number]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _vector(name: str, xs: Any) -> list[Number]:
-    """A non-empty list of finite numbers, else ValueError."""
-    if not isinstance(xs, list | tuple) or not xs:
-        raise ValueError(f"{name} must be a non-empty list of numbers, got {xs!r}")
-    return [_real(f"{name}[{i}]", x) for i, x in enumerate(xs)]
-
-
-def _matrix(name: str, rows: Any) -> list[list[Number]]:
-    """A non-empty rectangular list of lists of finite numbers, else ValueError."""
-    if not isinstance(rows, list | tuple) or not rows:
-        raise ValueError(f"{name} must be a non-empty list of rows, got {rows!r}")
-    matrix = [_vector(f"{name} row {r}", row) for r, row in enumerate(rows)]
-    if len({len(row) for row in matrix}) != 1:
-        raise ValueError(f"{name} rows have different lengths")
-    return matrix
-
-
 def pool_windows(
     matrix: Sequence[Sequence[Number]], kernel: int, stride: int | None = None
 ) -> list[list[list[Number]]]:
@@ -242,33 +206,39 @@ def pool2d(
 ) -> list[list[Number]]:
     """2-D max or average pooling, square kernel, no padding, stride defaulting to the kernel."""
     if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+        raise ValueError(f"mode must be 'max' or 'avg', got {shown(mode)}")
     reduce = max if mode == "max" else (lambda w: math.fsum(w) / len(w))
     return [[reduce(w) for w in row] for row in pool_windows(matrix, kernel, stride)]
 
 
 def compose_linear(a: Number, b: Number, times: int) -> list[Number]:
-    """f(x) = ax + b applied t times is Ax + B: `[a^t, b(a^t − 1)/(a − 1)]`, `[1, bt]` if a = 1."""
-    a, b, t = _real("a", a), _real("b", b), _int("times", times, 0)
-    try:
-        power = a**t
-    except OverflowError:
-        raise ValueError(f"a^t overflows for a = {a}, t = {t}") from None
+    """f(x) = ax + b applied t times is Ax + B: `[a^t, b(a^t − 1)/(a − 1)]`, `[1, bt]` if a = 1.
+
+    |a|^t is checked against 10^15 by its logarithm before it is computed, so a huge `times`
+    is refused at once instead of building an enormous power.
+    """
+    a, b = _real("a", a), _real("b", b)
+    t = _int("times", times, 0, maximum=10**6)
+    if abs(a) > 1 and t * math.log10(abs(a)) > 15:
+        raise ValueError(f"a^t has more than 15 digits for a = {a}, t = {t}")
+    power = a**t
     if a == 1:
-        return [power, b * t]
-    if isinstance(a, int) and isinstance(b, int):
-        return [power, b * ((power - 1) // (a - 1))]  # exact: (a^t − 1)/(a − 1) = Σ a^i
-    offset = b * (power - 1) / (a - 1)
-    if not math.isfinite(offset):
-        raise ValueError(f"b·(a^t − 1)/(a − 1) overflows for a = {a}, b = {b}, t = {t}")
-    return [power, offset]
+        result = [power, b * t]
+    elif isinstance(a, int) and isinstance(b, int):
+        result = [power, b * ((power - 1) // (a - 1))]  # exact: (a^t − 1)/(a − 1) = Σ a^i
+    else:
+        result = [power, b * (power - 1) / (a - 1)]
+    problem = answer_problem(result)
+    if problem:
+        raise ValueError(f"{problem}: a = {a}, b = {b}, t = {t}")
+    return result
 
 
 def gd_step(theta: Any, grad: Any, lr: Number) -> Any:
     """One gradient-descent step `θ − η·g`, for a number or a list of numbers."""
     eta = _real("lr", lr)
     if eta <= 0:
-        raise ValueError(f"lr must be positive, got {lr!r}")
+        raise ValueError(f"lr must be positive, got {shown(lr)}")
     if isinstance(theta, list | tuple) or isinstance(grad, list | tuple):
         thetas, grads = _vector("theta", theta), _vector("grad", grad)
         if len(thetas) != len(grads):
@@ -287,5 +257,5 @@ def inverted_dropout_scale(p: Number) -> float:
     """Inverted dropout's scale for the kept units, `1/(1 − p)`, with p the drop probability."""
     drop = _real("p", p)
     if not 0 <= drop < 1:
-        raise ValueError(f"p (the drop probability) must be in [0, 1), got {p!r}")
+        raise ValueError(f"p (the drop probability) must be in [0, 1), got {shown(p)}")
     return 1 / (1 - drop)

@@ -447,31 +447,43 @@ def show(
         out.print(f"[dim]— {_escape(source.title)}: {_escape(source.question)}[/]")
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                               "help_option_names": []})
 def calc(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(
-        help="conv, conv-transpose, pool, same-padding, conv-params, linear-params, "
-             "rnn-params, lstm-params, gru-params, iterations, derivative, activation, "
-             "softmax, pool2d, compose, gd-step, dropout-scale.", show_default=False)],
+    name: Annotated[str | None, typer.Argument(
+        help="The calculation (quiz calc --list names them; they are the bank's check names).",
+        show_default=False)] = None,
     lang: LangOption = None,
 ) -> None:
     """Compute with a reference function and show the worked solution.
 
     Examples: quiz calc conv --size 224 --kernel 7 --stride 2 --padding 3;
     quiz calc derivative sigmoid 0.5; quiz calc iterations --samples 10000 --batch 200
-    --epochs 3; quiz calc softmax 1 2 3; quiz calc pool2d --matrix "1 2; 3 4" --kernel 2.
+    --epochs 3; quiz calc softmax 1 2 3; quiz calc pool2d --matrix "1 2; 3 4" --kernel 2;
+    quiz calc gd-step --theta 0.5 -1 --grad 2 0.5 --lr 0.1. quiz calc --list names every
+    calculation and its arguments; quiz calc NAME --help shows one.
     """
     from quiz import calc as calculator
     from quiz.errors import UsageError
     from quiz.lang import pick
     from quiz.numeric import explain, format_value
 
+    words = list(ctx.args)
+    if name in ("-h", "--help") or (name is None and {"-h", "--help"} & set(words)):
+        typer.echo(ctx.get_help())
+        return
+    if name == "--list" or (name is None and "--list" in words):
+        typer.echo("\n".join(calculator.listing()))
+        return
+    if name is not None and ({"-h", "--help"} & set(words)):
+        typer.echo(calculator.usage(name))
+        return
     lang = config.language(lang)
-    check, args = calculator.parse(name, list(ctx.args))
+    check, args = calculator.parse(name, words)
     try:
         worked = explain(check, args)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
     out = console()
     out.print(f"[bold]{_escape(format_value(worked.value))}[/]")

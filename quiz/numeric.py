@@ -12,16 +12,40 @@ A `type: numeric` question names a `check` (a reference function, see `CHECKS`) 
 - a vector `{length, min, max, step}`: `length` independent draws from that range;
 - a matrix `{rows, cols, min, max, step}`: rows × cols independent draws from that range.
 
+A check is named as the bank names it or as `quiz calc` does (`conv_output_size` or `conv`).
+Every number a check takes or gives is within ±10^15, and a vector or a matrix has at most
+20 entries a side (quiz.arguments): a larger one is a validation error, not a slow draw.
+
 Arguments the check does not need may be left out (their defaults are used). `constraints`
 are comparisons over parameters that every draw must satisfy, such as
 `kernel <= size + 2*padding`: numbers, parameter names, + − * / // %, comparisons, and, or,
 not. They are parsed with `ast` against that whitelist, never evaluated by Python. A draw
 that breaks a constraint, or that the check rejects, is drawn again (deterministically, at
-most 1000 times). `tolerance: {rel: 0.01, abs: 0.001}` loosens the grading of real answers
-(default rel 1e-3 or abs 1e-4, either suffices); integer answers are always exact.
+most 1000 times; validation makes sure at least 1 draw in 50 is valid, see quiz.space).
 
-Templates use `{name}` placeholders for parameters (a format spec such as `{lr:.2f}` is
-allowed). A vector shows as `[1, 2, 3]`; a matrix shows as its rows, each on a new line.
+Grading, for each element of the answer:
+
+- an integer expectation (a count, a size) is exact;
+- `tolerance` applies as stated and symmetrically: `{abs: 0.001}` alone means |x − v| ≤ 0.001
+  with v rounded to three decimals (the answer asked for: σ'(0.5) = 0.235004 → 0.235, so
+  0.234 and 0.236 both pass and 0.2339 does not), `{rel: 0.01}` alone means
+  |x − v| ≤ 0.01·|v|, both keys mean either one suffices; the comparison is done in decimal
+  on the numbers as written, so float rounding never moves the boundary;
+- with no `tolerance`, a real value that its check computes exactly (a piecewise-constant
+  derivative such as relu'(−3) = 0, a decimal step such as θ − α·g, a max pool) is exact,
+  and any other real value gets `{abs: 0.0005}`: an answer correctly rounded to three
+  decimals (what the bundled prompts ask for) passes, a wrong third decimal does not.
+
+"Exact" allows only float rounding (10⁻⁹ of the value): relu'(−3) = 0 refuses 0.0001.
+An answer that is one number may use thousands separators (`7,850`, `7 850`).
+An answer of the wrong shape (two numbers for one, a 3-vector for 2 values) is not graded:
+`read_answer` raises AnswerFormatError so that it is asked again.
+
+Templates use plain `{name}` placeholders for parameters, optionally with a simple format
+spec such as `{lr:.2f}`, `{n:d}` or `{x:>6}` (width at most 40, precision at most 15); no
+attribute or index lookups (`{a.b}`, `{a[0]}`), conversions (`!r`) or nested specs. A
+rendered prompt has at most 4,000 characters. A vector shows as `[1, 2, 3]`; a matrix shows
+as its rows, each on a new line.
 
 ```yaml
   - id: cnn-pool-output-size
@@ -50,63 +74,65 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
 from quiz.answers import format_value, parse_answer
-from quiz.constraints import constraint_names, constraint_problem, satisfies
+from quiz.arguments import shown
+from quiz.constraints import constraint_names, constraint_problem
+from quiz.grading import (
+    DEFAULT_TOLERANCE,
+    EXACT,
+    Instance,
+    Tolerance,
+    grade,
+    read_answer,
+    tolerance_for,
+)
 from quiz.model import NumericSpec, Question, Text
-from quiz.params import did_you_mean, draw, is_number, param_problem, placeholder_problems, render
-from quiz.solutions import CHECKS, Check, Worked, explain
+from quiz.params import (
+    ATTEMPTS,
+    did_you_mean,
+    draw,
+    is_number,
+    param_problem,
+    placeholder_problems,
+    render,
+)
+from quiz.solutions import CHECKS, Check, Worked, explain, find, names
+from quiz.space import meets, space_problems
 
 __all__ = [
+    "ATTEMPTS",
     "CHECKS",
+    "DEFAULT_TOLERANCE",
+    "EXACT",
     "Check",
     "Instance",
+    "Tolerance",
     "Worked",
     "explain",
     "format_value",
     "grade",
     "instantiate",
     "parse_answer",
+    "read_answer",
     "spec_problems",
 ]
-
-ATTEMPTS = 1000
-DEFAULT_TOLERANCE = (1e-3, 1e-4)  # (relative, absolute): either one suffices
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One drawn numeric question: its values, prompt, expected answer and worked solution."""
-
-    seed: int
-    values: dict[str, Any] = field(hash=False)
-    prompt: Text
-    expected: Any  # int | float | list[float] | list[list[float]]
-    tolerance: tuple[float, float]  # (relative, absolute)
-    solution: Text
-
-
-def _tolerance(spec: NumericSpec) -> tuple[float, float]:
-    given = spec.tolerance or {}
-    return (given.get("rel", DEFAULT_TOLERANCE[0]), given.get("abs", DEFAULT_TOLERANCE[1]))
 
 
 def _tolerance_problems(spec: NumericSpec) -> list[str]:
     if spec.tolerance is None:
         return []
-    if not isinstance(spec.tolerance, dict):
-        return ["tolerance must be a mapping such as {rel: 0.01, abs: 0.001}"]
+    if not isinstance(spec.tolerance, dict) or not spec.tolerance:
+        return ["tolerance must be a mapping such as {abs: 0.001} or {rel: 0.01}"]
     problems = [
         f"tolerance has unknown key {k!r} (keys: rel, abs)"
         for k in spec.tolerance
         if k not in ("rel", "abs")
     ]
-    for key in ("rel", "abs"):
-        v = spec.tolerance.get(key, 0)
-        if not (is_number(v) and math.isfinite(v) and v >= 0):
-            problems.append(f"tolerance {key} must be a non-negative number, got {v!r}")
+    for key, v in spec.tolerance.items():
+        if key in ("rel", "abs") and not (is_number(v) and 0 <= v <= 1e6 and math.isfinite(v)):
+            problems.append(f"tolerance {key} must be a non-negative number, got {shown(v)}")
     return problems
 
 
@@ -116,7 +142,7 @@ def _valid_draw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
     last = "every draw broke a constraint"
     for _ in range(ATTEMPTS):
         values = {name: draw(param, rng) for name, param in spec.params.items()}
-        if not all(satisfies(c, values) for c in spec.constraints):
+        if not meets(spec, values):
             continue
         try:
             return values, explain(spec.check, values)
@@ -127,23 +153,24 @@ def _valid_draw(spec: NumericSpec, seed: int) -> tuple[dict[str, Any], Worked]:
 
 def spec_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
     """Every problem with a numeric spec and its templates, as plain English messages."""
-    if spec.check not in CHECKS:
+    check = find(spec.check)
+    if check is None:
+        known = names()
         return [
-            f"unknown check {spec.check!r}{did_you_mean(spec.check, list(CHECKS))} "
-            f"(known: {', '.join(sorted(CHECKS))})"
+            f"unknown check {spec.check!r}{did_you_mean(str(spec.check), known)} "
+            f"(known: {', '.join(known)})"
         ]
-    check = CHECKS[spec.check]
     if not isinstance(spec.params, dict):
         return ["params must be a mapping from argument names to values"]
-    names = list(spec.params)
+    params = list(spec.params)
     problems = [
-        f"{spec.check} takes no argument {n!r}{did_you_mean(n, check.arguments)} "
+        f"{check.name} takes no argument {n!r}{did_you_mean(n, check.arguments)} "
         f"(arguments: {', '.join(check.arguments)})"
-        for n in names
+        for n in params
         if n not in check.arguments
     ]
     problems += [
-        f"{spec.check} needs the argument {n!r} in params"
+        f"{check.name} needs the argument {n!r} in params"
         for n in check.required
         if n not in spec.params
     ]
@@ -151,23 +178,15 @@ def spec_problems(spec: NumericSpec, templates: list[str]) -> list[str]:
     for text in spec.constraints:
         problem = constraint_problem(text)
         if problem is None:
-            strangers = sorted(constraint_names(text) - set(names))
+            strangers = sorted(constraint_names(text) - set(params))
             if strangers:
                 problem = f"names {', '.join(strangers)} are not parameters"
         if problem:
             problems.append(f"constraint {text!r}: {problem}")
     problems += _tolerance_problems(spec)
     for template in templates:
-        problems += placeholder_problems(template, names)
-    if problems:
-        return problems
-    try:
-        values, _ = _valid_draw(spec, 0)
-        for template in templates:
-            render(template, values)
-    except (ValueError, TypeError, KeyError, IndexError) as err:
-        problems.append(str(err))
-    return problems
+        problems += placeholder_problems(template, params)
+    return problems or space_problems(spec, templates)
 
 
 def instantiate(question: Question, seed: int) -> Instance:
@@ -177,44 +196,7 @@ def instantiate(question: Question, seed: int) -> Instance:
         raise ValueError(f"question {question.id!r} is not numeric")
     values, worked = _valid_draw(spec, seed)
     prompt = Text(render(question.prompt.zh, values), render(question.prompt.en, values))
-    return Instance(seed, values, prompt, worked.value, _tolerance(spec), worked.solution)
+    return Instance(seed, values, prompt, worked.value, tolerance_for(spec, worked),
+                    worked.solution)
 
 
-def _close(expected: Any, answer: Any, rel: float, abs_: float) -> bool:
-    """One element: exact for an integer expectation, within tolerance for a real one."""
-    if not is_number(answer):
-        return False
-    if isinstance(expected, int):
-        return answer == expected
-    diff = abs(answer - expected)
-    return diff <= abs_ or diff <= rel * abs(expected)
-
-
-def _flat(value: Any) -> tuple[tuple[int, ...], list[Any]]:
-    """(shape, elements) of a number, a list or a list of rows."""
-    if not isinstance(value, list):
-        return (), [value]
-    if value and all(isinstance(row, list) for row in value):
-        return (len(value), len(value[0])), [v for row in value for v in row]
-    return (len(value),), list(value)
-
-
-def grade(instance: Instance, answer: Any) -> bool:
-    """Whether `answer` (parsed, or text to parse) matches the instance's expected value.
-
-    Shapes must match, except that a matrix may be answered as its elements in one flat
-    row-major list (`6 8 3 4` for `6 8; 3 4`). Text that cannot be read raises
-    AnswerFormatError.
-    """
-    if isinstance(answer, str):
-        answer = parse_answer(answer)
-    want_shape, want = _flat(instance.expected)
-    got_shape, got = _flat(answer)
-    if got_shape != want_shape and not (len(want_shape) == 2 and got_shape == (len(want),)):
-        return False
-    if len(got) != len(want) or (
-        len(got_shape) == 2 and any(len(row) != got_shape[1] for row in answer)
-    ):
-        return False
-    rel, abs_ = instance.tolerance
-    return all(_close(w, g, rel, abs_) for w, g in zip(want, got, strict=True))

@@ -211,7 +211,7 @@ class _Loop:
                 return replace(view, typed=None, correct=False, default_grade=1,
                                allowed_keys="usq")
             try:
-                value = numeric.parse_answer(typed)
+                value = numeric.read_answer(view.instance, typed)  # shape slips: ask again
             except AnswerFormatError as exc:
                 self.ui.show_answer_error(exc)
                 continue

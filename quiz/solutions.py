@@ -3,57 +3,28 @@
 A worked solution shows the formula, then the formula with the numbers substituted, e.g.
 `⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1 = ⌊31/1⌋ + 1 = 32`. The maths line is shared by both
 languages; only the heading and the remarks are translated.
+
+REGISTRY is the one list of checks, for the bank's `check:` and for `quiz calc`. To add
+reference functions, write them (and their solutions) in a new module that builds
+`quiz.reference.Check` objects, and splice that module's list into REGISTRY below.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from quiz import activations, attention, checks
-from quiz import attention_solutions as attn
+from quiz import activations, attention_solutions, checks
 from quiz.activation_solutions import activation_solution, derivative_solution, softmax_solution
 from quiz.answers import format_number as num
 from quiz.answers import format_operand as _p
 from quiz.answers import format_value
+from quiz.arguments import answer_problem
 from quiz.model import Text
+from quiz.reference import Check, Worked, always
 
-
-@dataclass(frozen=True)
-class Worked:
-    """A computed value and its worked solution."""
-
-    value: Any
-    solution: Text
-
-
-@dataclass(frozen=True)
-class Check:
-    """A reference function a bank can name: its arguments and how to explain a result."""
-
-    name: str
-    function: Callable[..., Any]
-    solve: Callable[[dict[str, Any], Any], Text]
-
-    @property
-    def arguments(self) -> tuple[str, ...]:
-        """Every argument, in the function's order."""
-        return tuple(inspect.signature(self.function).parameters)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """The arguments without a default."""
-        params = inspect.signature(self.function).parameters.values()
-        return tuple(p.name for p in params if p.default is inspect.Parameter.empty)
-
-    @property
-    def defaults(self) -> dict[str, Any]:
-        """The optional arguments and their defaults."""
-        params = inspect.signature(self.function).parameters.values()
-        return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+__all__ = ["CHECKS", "COMMANDS", "REGISTRY", "Check", "Worked", "explain", "find", "names"]
 
 
 def _text(zh: str, en: str, *lines: str) -> Text:
@@ -125,13 +96,20 @@ def _same(a: dict[str, Any], v: int) -> Text:
     )
 
 
+def _parts(bias: bool) -> tuple[str, str]:
+    """The heading's "(weights + biases)" in each language, or "(weights only)" without bias."""
+    return ("（权重 + 偏置）", "(weights + biases)") if bias else ("（只有权重，无偏置）",
+                                                             "(weights only, no biases)")
+
+
 def _conv_params(a: dict[str, Any], v: int) -> Text:
     c_in, c_out, g = a["in_channels"], a["out_channels"], a["groups"]
     kh, kw = (a["kernel"], a["kernel"]) if isinstance(a["kernel"], int) else a["kernel"]
     bias = (" + C_out", f" + {c_out}") if a["bias"] else ("", "")
+    zh, en = _parts(a["bias"])
     return _text(
-        "卷积层参数量（权重 + 偏置）：",
-        "Conv layer parameters (weights + biases):",
+        f"卷积层参数量{zh}：",
+        f"Conv layer parameters {en}:",
         f"C_out·(C_in/g)·k_h·k_w{bias[0]} = {c_out}·({c_in}/{g})·{kh}·{kw}{bias[1]} = {v}",
     )
 
@@ -139,35 +117,53 @@ def _conv_params(a: dict[str, Any], v: int) -> Text:
 def _linear(a: dict[str, Any], v: int) -> Text:
     i, o = a["in_features"], a["out_features"]
     bias = (" + out", f" + {o}") if a["bias"] else ("", "")
+    zh, en = _parts(a["bias"])
     return _text(
-        "全连接层参数量（权重 + 偏置）：",
-        "Linear layer parameters (weights + biases):",
+        f"全连接层参数量{zh}：",
+        f"Linear layer parameters {en}:",
         f"out·in{bias[0]} = {o}·{i}{bias[1]} = {v}",
     )
+
+
+def _keras_note(gates: int, i: int, h: int) -> tuple[str, str]:
+    """How Keras counts the same layer (biases on), in each language."""
+    one_bias = gates * (h * (i + h) + h)
+    if gates == 3:  # GRU: TF 2's default reset_after=True keeps b_ih and b_hh, as PyTorch does
+        return (
+            f"（Keras/TF 2 默认 reset_after=True，同样有两组偏置，计数与 PyTorch 相同；"
+            f"reset_after=False 时只有一组：3·(h·(i + h) + h) = {one_bias}）",
+            f"(Keras in TF 2 defaults to reset_after=True, with both biases: the same count "
+            f"as PyTorch; reset_after=False keeps one: 3·(h·(i + h) + h) = {one_bias})",
+        )
+    if gates == 1:
+        return (f"（Keras 的 SimpleRNN 只有一个偏置：h·(i + h) + h = {one_bias}）",
+                f"(Keras's SimpleRNN has one bias: h·(i + h) + h = {one_bias})")
+    return (f"（Keras 每个门只有一个偏置：{gates}·(h·(i + h) + h) = {one_bias}）",
+            f"(Keras keeps one bias per gate: {gates}·(h·(i + h) + h) = {one_bias})")
 
 
 def _recurrent(gates: int, label: str) -> Callable[[dict[str, Any], int], Text]:
     def solve(a: dict[str, Any], v: int) -> Text:
         i, h = a["input_size"], a["hidden_size"]
+        blocks_zh = "没有门，只有一组：" if gates == 1 else f"{gates} 组（每个门一组），每组有 "
         zh = (
-            f"单向单层 {label} 的参数量（按 PyTorch 计）：{gates} 组（每个门一组），每组有 "
+            f"单向单层 {label} 的参数量（按 PyTorch 计）：{blocks_zh}"
             "W_ih（h×i）、W_hh（h×h）" + ("和两个偏置 b_ih、b_hh：" if a["bias"] else "，无偏置：")
         )
-        blocks = "1 block" if gates == 1 else f"{gates} blocks (one per gate)"
+        blocks = ("no gates, one block of" if gates == 1
+                  else f"{gates} blocks (one per gate), each with")
         en = (
-            f"One unidirectional {label} layer, counted as PyTorch does: {blocks}, each with "
+            f"One unidirectional {label} layer, counted as PyTorch does: {blocks} "
             "W_ih (h×i), W_hh (h×h)"
             + (" and two biases b_ih, b_hh:" if a["bias"] else ", no biases:")
         )
+        g = "" if gates == 1 else f"{gates}·"
         if not a["bias"]:
-            return _text(zh, en, f"{gates}·h·(i + h) = {gates}·{h}·({i} + {h}) = {v}")
-        keras = gates * (h * (i + h) + h)
-        return Text(
-            f"{zh}\n{gates}·(h·(i + h) + 2h) = {gates}·({h}·({i} + {h}) + 2·{h}) = {v}\n"
-            f"（Keras 每组门只有一个偏置：{gates}·(h·(i + h) + h) = {keras}）",
-            f"{en}\n{gates}·(h·(i + h) + 2h) = {gates}·({h}·({i} + {h}) + 2·{h}) = {v}\n"
-            f"(Keras keeps one bias per block: {gates}·(h·(i + h) + h) = {keras})",
-        )
+            return _text(zh, en, f"{g}h·(i + h) = {g}{h}·({i} + {h}) = {v}")
+        line = (f"{g}(h·(i + h) + 2h) = {g}({h}·({i} + {h}) + 2·{h}) = {v}" if gates > 1
+                else f"h·(i + h) + 2h = {h}·({i} + {h}) + 2·{h} = {v}")
+        keras_zh, keras_en = _keras_note(gates, i, h)
+        return Text(f"{zh}\n{line}\n{keras_zh}", f"{en}\n{line}\n{keras_en}")
 
     return solve
 
@@ -240,10 +236,12 @@ def _compose(a: dict[str, Any], v: list[float]) -> Text:
 def _gd(a: dict[str, Any], v: Any) -> Text:
     theta, grad, lr = a["theta"], a["grad"], a["lr"]
     if isinstance(v, list):
-        line = f"= [{format_value(theta)}] − {num(lr)}·[{format_value(grad)}] = [{format_value(v)}]"
+        shown = [f"[{format_value(x)}]" if isinstance(x, list) else _p(x) for x in (theta, grad)]
+        line = f"= {shown[0]} − {num(lr)}·{shown[1]} = [{format_value(v)}]"
     else:
         line = f"= {num(theta)} − {num(lr)}·{_p(grad)} = {num(v)}"
-    return _text("一步梯度下降：", "One gradient-descent step:", "θ' = θ − η·g", line)
+    return _text("一步梯度下降（α 为学习率）：",
+                 "One gradient-descent step (α is the learning rate):", "θ' = θ − α·∂J/∂θ", line)
 
 
 def _dropout(a: dict[str, Any], v: float) -> Text:
@@ -256,45 +254,75 @@ def _dropout(a: dict[str, Any], v: float) -> Text:
     )
 
 
-CHECKS: dict[str, Check] = {
-    c.name: c
-    for c in [
-        Check("conv_output_size", checks.conv_output_size, _conv),
-        Check("conv_transpose_output_size", checks.conv_transpose_output_size, _conv_transpose),
-        Check("pool_output_size", checks.pool_output_size, _pool),
-        Check("same_padding", checks.same_padding, _same),
-        Check("conv_params", checks.conv_params, _conv_params),
-        Check("linear_params", checks.linear_params, _linear),
-        Check("rnn_params", checks.rnn_params, _recurrent(1, "RNN")),
-        Check("lstm_params", checks.lstm_params, _recurrent(4, "LSTM")),
-        Check("gru_params", checks.gru_params, _recurrent(3, "GRU")),
-        Check("iterations_per_epoch", checks.iterations_per_epoch, _per_epoch),
-        Check("total_iterations", checks.total_iterations, _total),
-        Check("activation", activations.activation, activation_solution),
-        Check("derivative", activations.derivative, derivative_solution),
-        Check("softmax", checks.softmax, softmax_solution),
-        Check("pool2d", checks.pool2d, _pool2d),
-        Check("compose_linear", checks.compose_linear, _compose),
-        Check("gd_step", checks.gd_step, _gd),
-        Check("inverted_dropout_scale", checks.inverted_dropout_scale, _dropout),
-        Check("mha_params", attention.mha_params, attn.mha_solution),
-        Check("encoder_layer_params", attention.encoder_layer_params,
-              attn.encoder_layer_solution),
-        Check("attention_scores_mib", attention.attention_scores_mib,
-              attn.scores_memory_solution),
-        Check("kv_cache_mib", attention.kv_cache_mib, attn.kv_cache_solution),
-        Check("attention_flops", attention.attention_flops, attn.flops_solution),
-        Check("sinusoidal_position", attention.sinusoidal_position, attn.position_solution),
-        Check("attention_weights", attention.attention_weights, attn.weights_solution),
-    ]
-}
+def _activation_exact(a: dict[str, Any], v: float) -> bool:
+    return activations.is_exact(a["name"], a["x"])
+
+
+def _derivative_exact(a: dict[str, Any], v: float) -> bool:
+    return activations.is_exact(a["name"], a["x"], of_derivative=True)
+
+
+def _pool2d_exact(a: dict[str, Any], v: Any) -> bool:
+    """Max pooling picks an input; an average over k² terminates when k² is 2^i·5^j."""
+    if a["mode"] == "max":
+        return True
+    n = a["kernel"] ** 2
+    for prime in (2, 5):
+        while n % prime == 0:
+            n //= prime
+    return n == 1
+
+
+_TEXT, _NUMBERS = {"name": "text"}, {"theta": "numbers", "grad": "numbers"}
+
+# One registry for the bank's `check:` names and `quiz calc`. A module of new reference
+# functions adds its Check objects to this list (and nothing else needs to change).
+REGISTRY: list[Check] = [
+    Check("conv_output_size", checks.conv_output_size, _conv, "conv"),
+    Check("conv_transpose_output_size", checks.conv_transpose_output_size, _conv_transpose,
+          "conv-transpose"),
+    Check("pool_output_size", checks.pool_output_size, _pool, "pool"),
+    Check("same_padding", checks.same_padding, _same, "same-padding"),
+    Check("conv_params", checks.conv_params, _conv_params, "conv-params", {"kernel": "numbers"}),
+    Check("linear_params", checks.linear_params, _linear, "linear-params"),
+    Check("rnn_params", checks.rnn_params, _recurrent(1, "RNN"), "rnn-params"),
+    Check("lstm_params", checks.lstm_params, _recurrent(4, "LSTM"), "lstm-params"),
+    Check("gru_params", checks.gru_params, _recurrent(3, "GRU"), "gru-params"),
+    Check("iterations_per_epoch", checks.iterations_per_epoch, _per_epoch, "iterations"),
+    Check("total_iterations", checks.total_iterations, _total, "total-iterations"),
+    Check("activation", activations.activation, activation_solution, "activation", _TEXT,
+          _activation_exact),
+    Check("derivative", activations.derivative, derivative_solution, "derivative", _TEXT,
+          _derivative_exact),
+    Check("softmax", checks.softmax, softmax_solution, "softmax", {"xs": "vector"}),
+    Check("pool2d", checks.pool2d, _pool2d, "pool2d", {"matrix": "matrix", "mode": "text"},
+          _pool2d_exact),
+    Check("compose_linear", checks.compose_linear, _compose, "compose"),
+    Check("gd_step", checks.gd_step, _gd, "gd-step", _NUMBERS, always),
+    Check("inverted_dropout_scale", checks.inverted_dropout_scale, _dropout, "dropout-scale"),
+    *attention_solutions.CHECKS,
+]
+CHECKS: dict[str, Check] = {c.name: c for c in REGISTRY}
+COMMANDS: dict[str, Check] = {c.command or c.name: c for c in REGISTRY}
+
+
+def names() -> list[str]:
+    """Every name a bank's `check:` or `quiz calc` accepts: the commands, then the checks'."""
+    return sorted(COMMANDS) + sorted(set(CHECKS) - set(COMMANDS))
+
+
+def find(name: Any) -> Check | None:
+    """The check called `name` (its bank name or its `quiz calc` command), or None."""
+    if not isinstance(name, str):
+        return None
+    return CHECKS.get(name) or COMMANDS.get(name)
 
 
 def explain(check: str, args: dict[str, Any]) -> Worked:
     """Compute `check` on `args` and explain it; ValueError for unknown checks or bad args."""
-    if check not in CHECKS:
-        raise ValueError(f"unknown check {check!r} (known: {', '.join(sorted(CHECKS))})")
-    spec = CHECKS[check]
+    spec = find(check)
+    if spec is None:
+        raise ValueError(f"unknown check {check!r} (known: {', '.join(names())})")
     unknown = sorted(set(args) - set(spec.arguments))
     missing = [name for name in spec.required if name not in args]
     if unknown or missing:
@@ -307,4 +335,7 @@ def explain(check: str, args: dict[str, Any]) -> Worked:
         )
     full = {**spec.defaults, **args}
     value = spec.function(**full)
-    return Worked(value, spec.solve(full, value))
+    problem = answer_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return Worked(value, spec.solve(full, value), spec.exact(full, value))

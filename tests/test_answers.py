@@ -133,3 +133,55 @@ def test_format_value_shows_floats_briefly():
     assert format_value(32.0) == "32"
     assert format_value([[6, 8], [3, 4]]) == "6, 8; 3, 4"
     assert format_value([0.25, 1 / 3]) == "0.25, 0.333333"
+
+
+# -- thousands separators (only for an answer that is one number) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("7,850", 7850), ("7 850", 7850), ("7，850", 7850), ("7、850", 7850),
+     ("1,576,960", 1576960), ("1 576 960", 1576960), ("-1,000", -1000),
+     ("1,576,960.5", 1576960.5), ("7\u00a0850", 7850), ("7\u2009850", 7850)],
+)
+def test_thousands_separators_read_as_one_number(text, expected):
+    assert parse_answer(text, scalar=True) == expected
+    assert parse_answer(text) != expected  # without scalar, it stays a list as before
+
+
+@pytest.mark.parametrize(
+    "text", ["7,85", "7,8500", "0,500", "1,576 960", "112 112", "64,64", "1234,567", "7,,850"],
+)
+def test_text_that_is_not_a_thousands_number_stays_what_it_was(text):
+    try:
+        plain = parse_answer(text)
+    except AnswerFormatError:
+        with pytest.raises(AnswerFormatError):
+            parse_answer(text, scalar=True)
+        return
+    assert parse_answer(text, scalar=True) == plain
+
+
+@given(st.integers(-(10**15), 10**15), st.sampled_from([",", " ", "，"]))
+def test_grouped_integers_read_back_as_python_formats_them(n, separator):
+    """Python's own `{:,}` grouping is the oracle; the same groups with other separators too."""
+    text = f"{n:,}".replace(",", separator)
+    groups = f"{abs(n):,}".split(",")
+    if len(groups) > 1 and len(set(groups)) == 1:  # 111,111: a value typed twice
+        assert parse_answer(text, scalar=True) != n
+    else:
+        assert parse_answer(text, scalar=True) == n
+
+
+@given(st.lists(st.text(alphabet="0123456789", min_size=1, max_size=5), min_size=2, max_size=4),
+       st.sampled_from([",", " "]))
+def test_separators_never_turn_a_wrong_answer_right(groups, separator):
+    """Read as one number only if every later group has three digits, and then as the digits."""
+    text = separator.join(groups)
+    value = parse_answer(text, scalar=True)
+    if not isinstance(value, list):
+        assert all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3
+        assert groups[0][0] != "0" and len(set(groups)) > 1
+        assert value == int("".join(groups))
+    else:
+        assert value == parse_answer(text)

@@ -305,10 +305,73 @@ def test_inverted_dropout_keeps_the_expectation(p):
         (lambda: checks.gd_step(1, 1, 0), "lr must be positive"),
         (lambda: checks.inverted_dropout_scale(1), r"\[0, 1\)"),
         (lambda: checks.inverted_dropout_scale(-0.1), r"\[0, 1\)"),
-        (lambda: checks.compose_linear(2.0, 1, 5000), "overflows"),
+        (lambda: checks.compose_linear(2.0, 1, 5000), "more than 15 digits"),
         (lambda: checks.compose_linear(2, 1, -1), "times must be at least 0"),
     ],
 )
 def test_bad_arguments_raise_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# -- every argument bounded (issue 12) ---------------------------------------------------------
+
+HUGE = [10**400, -(10**400), 10**16, 1e308, -1e308, math.inf, math.nan, 2**63]
+
+
+@pytest.mark.parametrize("name", sorted(__import__("quiz.solutions").solutions.CHECKS))
+@pytest.mark.parametrize("huge", HUGE, ids=repr)
+def test_no_check_accepts_a_number_it_cannot_compute_or_show(name, huge):
+    """Every numeric argument at a huge value: a plain ValueError, never inf, nan or a crash."""
+    from quiz.solutions import CHECKS, explain
+
+    check = CHECKS[name]
+    base = {"conv_output_size": {"size": 8, "kernel": 3}, "conv_transpose_output_size":
+            {"size": 8, "kernel": 3}, "pool_output_size": {"size": 8, "kernel": 2},
+            "same_padding": {"kernel": 3}, "conv_params": {"in_channels": 3, "out_channels": 8,
+                                                           "kernel": 3},
+            "linear_params": {"in_features": 3, "out_features": 4},
+            "rnn_params": {"input_size": 3, "hidden_size": 4},
+            "lstm_params": {"input_size": 3, "hidden_size": 4},
+            "gru_params": {"input_size": 3, "hidden_size": 4},
+            "iterations_per_epoch": {"n_samples": 100, "batch_size": 8},
+            "total_iterations": {"n_samples": 100, "batch_size": 8, "epochs": 2},
+            "activation": {"name": "elu", "x": 1.0}, "derivative": {"name": "gelu", "x": 1.0},
+            "softmax": {"xs": [1, 2]}, "pool2d": {"matrix": [[1, 2], [3, 4]], "kernel": 2,
+                                                  "mode": "avg"},
+            "compose_linear": {"a": 1.5, "b": 2, "times": 3},
+            "gd_step": {"theta": [1.0, 2.0], "grad": [0.5, 0.5], "lr": 0.1},
+            "inverted_dropout_scale": {"p": 0.5},
+            "mha_params": {"embed_dim": 8, "num_heads": 2},
+            "encoder_layer_params": {"d_model": 8, "num_heads": 2, "dim_feedforward": 16},
+            "attention_scores_mib": {"batch_size": 1, "num_heads": 2, "seq_len": 4,
+                                     "bytes_per_element": 2},
+            "kv_cache_mib": {"layers": 2, "batch_size": 1, "num_heads": 2, "seq_len": 4,
+                             "head_dim": 8, "bytes_per_element": 2},
+            "attention_flops": {"batch_size": 1, "seq_len": 4, "d_model": 8},
+            "sinusoidal_position": {"pos": 3, "dim": 1, "d_model": 8},
+            "attention_weights": {"q": [[1, 0], [0, 1]], "k": [[1, 2], [0, 1]]}}[name]
+    assert set(base) <= set(check.arguments)
+    for argument, value in base.items():
+        if isinstance(value, str) or isinstance(value, bool):
+            continue
+        if isinstance(value, list):
+            bad = [[huge] * len(value[0])] * len(value) if isinstance(value[0], list) \
+                else [huge] * len(value)
+        else:
+            bad = huge
+        args = {**base, argument: bad}
+        with pytest.raises(ValueError) as caught:
+            explain(name, args)
+        message = str(caught.value)
+        assert "sys.set_int_max_str_digits" not in message and len(message) < 300
+
+
+@given(st.floats(-1e15, 1e15), st.floats(-1e15, 1e15), st.integers(0, 10**6))
+def test_compose_linear_is_finite_or_refused(a, b, times):
+    try:
+        result = checks.compose_linear(a, b, times)
+    except ValueError as err:
+        assert "15 digits" in str(err) or "too large" in str(err)
+        return
+    assert all(math.isfinite(v) and abs(v) <= 10**15 for v in result)

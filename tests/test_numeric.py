@@ -14,7 +14,9 @@ from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Question, Text
 from quiz.numeric import (
     CHECKS,
+    EXACT,
     Instance,
+    Tolerance,
     explain,
     format_value,
     grade,
@@ -243,7 +245,7 @@ def test_conv_instance_shows_the_substituted_formula():
     assert "⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1 = ⌊31/1⌋ + 1 = 32" in instance.solution.en
     assert "⌊(32 + 2·1 − 1·(3−1) − 1)/1⌋ + 1" in instance.solution.zh
     assert "PyTorch" in instance.solution.en and "卷积" in instance.solution.zh
-    assert instance.tolerance == (1e-3, 1e-4)
+    assert instance.tolerance == EXACT
 
 
 def test_matrix_prompt_shows_rows():
@@ -259,8 +261,9 @@ def test_matrix_prompt_shows_rows():
     assert grade(instance, parse_answer("6 8; 3 4"))
     assert grade(instance, parse_answer("6 8 3 4"))  # a flat row-major list is accepted
     assert not grade(instance, parse_answer("6 3 8 4"))
-    assert not grade(instance, parse_answer("6 8 3"))
-    assert not grade(instance, 6)
+    for slip in ("6 8 3", "6", "6 8; 3 4; 1 2"):  # a shape slip is asked again, not wrong
+        with pytest.raises(AnswerFormatError, match="2×2 matrix"):
+            grade(instance, slip)
     assert "max(1, 1, 5, 6) = 6" in instance.solution.en
 
 
@@ -306,12 +309,13 @@ def test_impossible_specs_raise_and_are_reported():
     with pytest.raises(ValueError, match="no valid draw in 1000 attempts.*kernel spans 5"):
         instantiate(question, 0)
     assert spec_problems(question.numeric, []) == [
-        "no valid draw in 1000 attempts (the kernel spans 5 positions but the padded input "
-        "has only 2)"
+        "no draw meets the constraints and the check: 0 of 1 draws are valid (the kernel "
+        "spans 5 positions but the padded input has only 2)"
     ]
     never = NumericSpec("conv_output_size", {"size": 8, "kernel": 3}, ("size < kernel",))
     assert spec_problems(never, []) == [
-        "no valid draw in 1000 attempts (every draw broke a constraint)"
+        "no draw meets the constraints and the check: 0 of 1 draws are valid "
+        "(every draw broke a constraint)"
     ]
 
 
@@ -323,24 +327,27 @@ def test_open_questions_cannot_be_instantiated():
 def test_tolerance_and_exact_grading():
     loose = numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", "", tolerance={"rel": 0.01})
     instance = instantiate(loose, 0)
-    assert instance.tolerance == (0.01, 1e-4)
+    assert instance.tolerance == Tolerance(rel=0.01)  # rel alone: no hidden abs
     assert grade(instance, "0.235") and grade(instance, "0.233")
     assert not grade(instance, "0.23")
-    strict = instantiate(numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", ""), 0)
-    assert grade(strict, "0.235") and not grade(strict, "0.2345")
+    default = instantiate(numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", ""), 0)
+    assert default.tolerance == Tolerance(abs=0.0005)  # 0.235004: three decimals
+    assert grade(default, "0.235") and grade(default, "0.2355") and not grade(default, "0.2344")
     count = instantiate(numeric("lstm_params", {"input_size": 64, "hidden_size": 128}, "", ""), 0)
-    assert grade(count, "99328") and grade(count, "99328.0")
+    assert grade(count, "99328") and grade(count, "99328.0") and grade(count, "99,328")
     assert not grade(count, "99328.5") and not grade(count, "99329")
-    assert not grade(count, [99328, 1])
+    with pytest.raises(AnswerFormatError, match="one number"):
+        grade(count, [99328, 1])
     with pytest.raises(AnswerFormatError):
         grade(count, "ninety-nine thousand")
 
 
 def test_grade_takes_a_hand_built_instance():
-    instance = Instance(0, {}, Text("", ""), [0.5, 0.25], (0.0, 0.01), Text("", ""))
+    instance = Instance(0, {}, Text("", ""), [0.5, 0.25], Tolerance(abs=0.01), Text("", ""))
     assert grade(instance, [0.509, 0.241])
     assert not grade(instance, [0.52, 0.25])
-    assert not grade(instance, [[0.5, 0.25]])
+    with pytest.raises(AnswerFormatError, match="2 numbers"):
+        grade(instance, [[0.5, 0.25], [1, 2]])
 
 
 @pytest.mark.parametrize(
@@ -446,7 +453,7 @@ def test_spec_problems_reports_everything_at_once():
 def test_bad_format_spec_is_reported():
     spec = NumericSpec("derivative", {"name": "relu", "x": 1.5})
     assert spec_problems(spec, ["{name:.2f}"]) == [
-        "Unknown format code 'f' for object of type 'str'"
+        "with name=relu, x=1.5: placeholder {name:.2f} cannot show relu (format '.2f')"
     ]
 
 
@@ -476,7 +483,7 @@ def test_bad_format_spec_is_reported():
             "lstm_params",
             {"input_size": 64, "hidden_size": 128},
             99328,
-            "Keras keeps one bias per block: 4·(h·(i + h) + h) = 98816",
+            "Keras keeps one bias per gate: 4·(h·(i + h) + h) = 98816",
         ),
         ("iterations_per_epoch", {"n_samples": 1000, "batch_size": 32}, 32, "⌈1000/32⌉ = 32"),
         (
@@ -528,4 +535,374 @@ def _numbers(value):
 def test_a_huge_format_width_is_a_problem_not_a_memory_error():
     spec = NumericSpec(check="conv_output_size", params={"size": [32], "kernel": [3]})
     problems = spec_problems(spec, ["{size:>99999999999} {kernel}", "{size:.2} {kernel:>5}"])
-    assert problems == ["placeholder {size:>99999999999} asks for a width or precision over 100"]
+    assert problems == ["placeholder {size:>99999999999}: the format spec '>99999999999' is not "
+                        "a simple one such as .3f, d or >5"]
+
+
+# -- issue 13: tolerance as stated, exact values, shape slips --------------------------------
+
+from decimal import Decimal  # noqa: E402
+from fractions import Fraction  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from quiz.bank import load_bank, parse_text  # noqa: E402
+from quiz.numeric import read_answer  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def hand_built(expected, tolerance):
+    return Instance(0, {}, Text("", ""), expected, tolerance, Text("", ""))
+
+
+def test_abs_alone_is_abs_alone_and_symmetric():
+    sigma = instantiate(numeric("derivative", {"name": "sigmoid", "x": 0.5}, "", "",
+                                tolerance={"abs": 0.001}), 0)
+    assert sigma.expected == pytest.approx(0.235004, abs=1e-6)
+    assert grade(sigma, "0.236") and grade(sigma, "0.234")  # 0.235 ± 0.001, both sides
+    assert not grade(sigma, "0.2339") and not grade(sigma, "0.2361")
+    assert not grade(sigma, "0.233") and not grade(sigma, "0.237")
+    assert not grade(hand_built(2.857722, Tolerance(abs=0.001)), "2.86")  # no hidden rel 1e-3
+    assert not grade(hand_built(2.5, Tolerance(abs=0.001)), "2.502")
+    assert grade(hand_built(0.235, Tolerance(abs=0.001)), "0.236")  # the boundary, both ways
+    assert grade(hand_built(0.235, Tolerance(abs=0.001)), "0.234")
+
+
+decimals = st.decimals(min_value=-1000, max_value=1000, places=4, allow_nan=False)
+
+
+@given(decimals, st.decimals(min_value=0, max_value=5, places=4), st.sampled_from(["abs", "rel"]),
+       st.sampled_from(["0.0001", "0.0005", "0.001", "0.0025", "0.01", "0.5", "1", "3"]))
+def test_tolerance_is_symmetric_and_matches_exact_arithmetic(v, d, key, t):
+    """The oracle is Fraction arithmetic on the decimals as written (v already has no more
+    decimals than abs, so the rounding of v to abs's decimals does not move it)."""
+    t = Decimal(t)
+    if key == "abs":
+        v = v.quantize(Decimal(1).scaleb(t.normalize().as_tuple().exponent))
+    tolerance = Tolerance(**{key: float(t)})
+    instance = hand_built(float(v), tolerance)
+    bound = Fraction(t) * (1 if key == "abs" else abs(Fraction(v)))
+    want = Fraction(d) <= bound
+    assert grade(instance, str(v + d)) == want
+    assert grade(instance, str(v - d)) == want
+
+
+@given(st.decimals(min_value=-100, max_value=100, places=3), st.integers(1, 9))
+def test_exact_values_accept_only_themselves(v, step):
+    exact = hand_built(float(v), EXACT)
+    assert grade(exact, str(v))
+    assert not grade(exact, str(v + Decimal(step) / 10000))
+    assert not grade(exact, str(v - Decimal(step) / 10000))
+
+
+@pytest.mark.parametrize(("name", "x", "right", "wrong"), [
+    ("relu", -3, "0", "0.0001"), ("leaky_relu", 0, "0.01", "0.0101"),
+    ("leaky_relu", -1.5, "0.01", "0.0099"), ("relu", 1.5, "1", "1.0004"),
+])
+def test_piecewise_constant_derivatives_are_exact(name, x, right, wrong):
+    instance = instantiate(numeric("derivative", {"name": name, "x": x}, "", ""), 0)
+    assert instance.tolerance == EXACT
+    assert grade(instance, right) and not grade(instance, wrong)
+
+
+def test_decimal_results_are_exact_and_other_reals_get_three_decimals():
+    step = instantiate(numeric("gd_step", {"theta": 0.3, "grad": -2.5, "lr": 0.05}, "", ""), 0)
+    assert step.expected == 0.425 and step.tolerance == EXACT
+    assert grade(step, "0.425") and not grade(step, "0.4251")
+    avg = instantiate(numeric("pool2d", {"matrix": [[[1, 2], [3, 5]]], "kernel": 2,
+                                         "mode": "avg"}, "", ""), 0)
+    assert avg.tolerance == EXACT and grade(avg, "2.75") and not grade(avg, "2.7501")
+    scale = instantiate(numeric("inverted_dropout_scale", {"p": 0.3}, "", ""), 0)
+    assert scale.tolerance == Tolerance(abs=0.0005)
+    assert grade(scale, "1.429") and grade(scale, "1.4286") and not grade(scale, "1.43")
+
+
+@pytest.mark.parametrize(("check", "params", "typed", "reason"), [
+    ("conv_output_size", {"size": 224, "kernel": 1, "stride": 2}, "112 112", "one number"),
+    ("conv_output_size", {"size": 224, "kernel": 1, "stride": 2}, "112; 112", "one number"),
+    ("compose_linear", {"a": 2, "b": 1, "times": 2}, "4 3 1", "2 numbers"),
+    ("compose_linear", {"a": 2, "b": 1, "times": 2}, "4", "2 numbers"),
+    ("gd_step", {"theta": [[0.5, 0, -2]], "grad": [[1, 0, 3]], "lr": 0.1}, "0.4 0", "3 numbers"),
+])
+def test_shape_slips_are_asked_again_with_a_reason_in_both_languages(check, params, typed,
+                                                                     reason):
+    instance = instantiate(numeric(check, params, "", ""), 0)
+    with pytest.raises(AnswerFormatError, match=reason) as caught:
+        read_answer(instance, typed)
+    assert caught.value.reason_zh and caught.value.reason_zh != caught.value.reason_en
+
+
+def test_thousands_separators_grade_a_count_and_never_a_vector():
+    count = instantiate(numeric("conv_params", {"in_channels": 256, "out_channels": 256,
+                                                "kernel": 3, "bias": False}, "", ""), 0)
+    assert count.expected == 589824
+    for typed in ("589,824", "589 824", "589，824"):
+        assert grade(count, typed)
+    assert not grade(count, "589,825")
+    pair = instantiate(numeric("compose_linear", {"a": 2, "b": 1, "times": 2}, "", ""), 0)
+    assert read_answer(pair, "4, 3") == [4, 3]  # a list stays a list
+
+
+# -- issue 12: templates, bounds and the whole space ------------------------------------------
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    ("x {kernel:{size}} y", "may not contain another placeholder"),
+    ("{size.__class__}", "only plain parameter names"),
+    ("{size[0]}", "only plain parameter names"),
+    ("{size!r}", "conversions such as !r are not allowed"),
+    ("{}", "only plain parameter names"),
+    ("{size:>41}", "the width is over 40"),
+    ("{size:.16f}", "the precision is over 15"),
+    ("{size:%Y-%m}", "not a simple one"),
+    ("{size}" * 65, "at most 64 placeholders"),
+])
+def test_only_plain_placeholders_with_bounded_specs(template, message):
+    spec = NumericSpec("conv_output_size", {"size": [32, 300000000], "kernel": 3})
+    problems = spec_problems(spec, [template])
+    assert len(problems) == 1 and message in problems[0]
+
+
+def test_render_refuses_what_validation_refuses():
+    """A template that skipped validation (say, from a tampered cache) still cannot run."""
+    from quiz.params import render
+
+    for template in ("{size.__class__}", "{size:{size}}", "{size!r}"):
+        with pytest.raises(ValueError):
+            render(template, {"size": 3})
+    with pytest.raises(ValueError, match="longer than 4,000 characters"):
+        render("{m}" * 64, {"m": [[123456] * 20] * 20})
+
+
+def test_every_value_of_a_small_space_is_rendered():
+    """Seed 0 draws an int here; the float choice must still be found."""
+    spec = NumericSpec("inverted_dropout_scale", {"p": [0, 0, 0, 0, 0.5]})
+    assert random_first_choice(spec) == 0
+    assert spec_problems(spec, ["p = {p:d}"]) == [
+        "with p=0.5: placeholder {p:d} cannot show 0.5 (format 'd')"
+    ]
+
+
+def random_first_choice(spec):
+    import random
+
+    return spec.params["p"][random.Random(0).randrange(5)]
+
+
+def test_every_extreme_of_a_large_space_is_rendered():
+    spec = NumericSpec("softmax", {"xs": {"length": 3, "min": -2, "max": 3, "step": 0.5}})
+    assert spec_problems(spec, ["{xs}"]) == []
+    assert "cannot show" in spec_problems(spec, ["{xs:d}"])[0]
+
+
+def test_a_constraint_that_few_draws_meet_is_an_error():
+    values = list(range(1, 101))
+    rare = NumericSpec("conv_output_size", {"size": values, "kernel": 1}, ("size == 28",))
+    assert spec_problems(rare, []) == [
+        "only 1 of 100 draws meet the constraints and the check; at least 1 in 50 must, "
+        "or review may find no valid draw"
+    ]
+    seed0 = instantiate(numeric("conv_output_size", {"size": {"min": 1, "max": 100000},
+                                                     "kernel": 1}, "", ""), 0).values["size"]
+    only_seed0 = NumericSpec("conv_output_size", {"size": {"min": 1, "max": 100000}, "kernel": 1},
+                             (f"size == {seed0}",))
+    assert spec_problems(only_seed0, [])[0].startswith("no draw meets the constraints")
+    fine = NumericSpec("conv_output_size", {"size": values, "kernel": 1}, ("size <= 10",))
+    assert spec_problems(fine, []) == []
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"a": 2, "b": 1, "times": 2000000}, "times must be at most 1,000,000"),
+    ({"a": 10, "b": 1, "times": 20}, "a^t has more than 15 digits"),
+    ({"a": 1, "b": 10**400, "times": 2}, "b must be a finite number within ±10^15, got a number "
+                                          "over 10^15"),
+    ({"a": 1.5, "b": 1e308, "times": 2}, "within ±10^15"),
+])
+def test_parameters_are_bounded_by_what_the_check_can_compute(params, message):
+    problems = spec_problems(NumericSpec("compose_linear", params), ["{a} {b} {times}"])
+    assert len(problems) == 1 and message in problems[0]
+    assert "sys.set_int_max_str_digits" not in problems[0]
+
+
+def test_huge_matrices_and_answers_are_refused():
+    big = [[[1] * 21] * 21]
+    assert "at most 20 rows" in spec_problems(NumericSpec("pool2d", {"matrix": big,
+                                                                     "kernel": 2}), [])[0]
+    assert "too large" in spec_problems(NumericSpec("conv_params", {
+        "in_channels": 10**9, "out_channels": 10**9, "kernel": 9}), [])[0]
+
+
+HOSTILE = """\
+topic: hostile
+title: {zh: 敌意, en: Hostile}
+questions:
+  - id: nested-spec
+    type: numeric
+    check: conv_output_size
+    params: {size: [300000000], kernel: 3}
+    zh: {q: "x {kernel:{size}} y"}
+    en: {q: "x {kernel:{size.__class__}} y"}
+  - id: amplified
+    type: numeric
+    check: pool2d
+    params: {matrix: {rows: 20, cols: 20, min: 100000, max: 999999}, kernel: 2}
+    zh: {q: "MATRIX"}
+    en: {q: "{matrix}"}
+  - id: compose-forever
+    type: numeric
+    check: compose
+    params: {a: 2, b: 1, times: 2000000}
+    zh: {q: "{a} {b} {times}"}
+    en: {q: "{a} {b} {times}"}
+  - id: huge-number
+    type: numeric
+    check: conv_output_size
+    params: {size: [BIG], kernel: 3}
+    zh: {q: "{size}"}
+    en: {q: "{size}"}
+  - id: int-format-on-floats
+    type: numeric
+    check: inverted_dropout_scale
+    params: {p: [0, 0, 0, 0.5]}
+    zh: {q: "p = {p:d}"}
+    en: {q: "p = {p:d}"}
+""".replace("MATRIX", "{matrix}" * 60).replace("BIG", "9" * 400)
+
+
+def test_a_hostile_bank_names_every_question_by_its_line():
+    _, questions, problems = parse_text(HOSTILE, "hostile.yaml")
+    lines = {line for _, line, _ in problems}
+    messages = " | ".join(message for _, _, message in problems)
+    assert lines == {6, 12, 18, 24, 30}  # each question's `check:` line
+    assert "may not contain another placeholder" in messages
+    assert "longer than 4,000 characters" in messages
+    assert "times must be at most 1,000,000" in messages
+    assert "a number over 10^15" in messages
+    assert "with p=0.5: placeholder {p:d} cannot show 0.5" in messages
+    assert "sys.set_int_max_str_digits" not in messages and "<class" not in messages
+
+
+@pytest.mark.slow
+def test_a_hostile_bank_is_refused_in_bounded_memory_and_time(tmp_path):
+    """In a child limited to 1 GiB of address space and 30 s of CPU: exit 2, no traceback."""
+    import subprocess
+    import sys
+
+    (tmp_path / "hostile.yaml").write_text(HOSTILE, encoding="utf-8")
+    child = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "resource.setrlimit(resource.RLIMIT_CPU, (30, 30))\n"
+        "from quiz.cli import main\n"
+        f"sys.argv = ['quiz', 'validate', {str(tmp_path / 'hostile.yaml')!r}]\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    reported = {line.split(":")[1] for line in result.stderr.splitlines()
+                if "hostile.yaml:" in line}
+    assert reported == {"6", "12", "18", "24", "30"}
+
+
+def test_the_bundled_bank_validates_across_its_whole_space():
+    bank = load_bank([ROOT / "questions"])
+    numeric_questions = [q for q in bank.questions if q.numeric is not None]
+    assert len(numeric_questions) >= 25
+    for q in numeric_questions:
+        assert spec_problems(q.numeric, [q.prompt.zh, q.prompt.en]) == [], q.id
+
+
+def test_no_activation_question_carries_another_functions_text():
+    bank = load_bank([ROOT / "questions"])
+    (question,) = [q for q in bank.questions if q.id == "activations-value-at-point"]
+    for seed in range(60):
+        instance = instantiate(question, seed)
+        name = instance.values["name"]
+        for text in (instance.prompt.zh, instance.prompt.en):
+            if name != "silu":
+                assert "swish" not in text and "β" not in text and "silu" not in text
+
+
+def test_the_gradient_step_question_and_its_solution_use_one_symbol():
+    bank = load_bank([ROOT / "questions"])
+    (question,) = [q for q in bank.questions if q.id == "training-gd-step"]
+    instance = instantiate(question, 3)
+    for prompt, solution in ((instance.prompt.zh, instance.solution.zh),
+                             (instance.prompt.en, instance.solution.en)):
+        assert "α" in prompt and "α" in solution
+        assert "η" not in prompt and "η" not in solution
+
+
+# -- worked solutions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("check", ["conv_params", "linear_params"])
+def test_the_heading_says_biases_only_when_there_are_biases(check):
+    args = ({"in_channels": 3, "out_channels": 8, "kernel": 3} if check == "conv_params"
+            else {"in_features": 3, "out_features": 8})
+    with_bias = explain(check, {**args, "bias": True}).solution
+    without = explain(check, {**args, "bias": False}).solution
+    assert "weights + biases" in with_bias.en and "权重 + 偏置" in with_bias.zh
+    assert "biases)" not in without.en.replace("no biases", "") and "偏置）" not in \
+        without.zh.replace("无偏置", "")
+    assert "weights only" in without.en and "只有权重" in without.zh
+
+
+def test_the_vanilla_rnn_solution_has_no_gates():
+    solution = explain("rnn_params", {"input_size": 100, "hidden_size": 128}).solution
+    assert "每个门一组" not in solution.zh and "门" in solution.zh  # it says there are none
+    assert "per gate" not in solution.en and "no gates" in solution.en
+    lstm = explain("lstm_params", {"input_size": 100, "hidden_size": 128}).solution
+    assert "每个门一组" in lstm.zh and "one per gate" in lstm.en
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "swish",
+                                  "softplus", "gelu"])
+@pytest.mark.parametrize("x", [-2.5, -1.5, 0, 0.5, 3])
+def test_activation_solutions_show_steps_without_double_parentheses(name, x):
+    for check in ("activation", "derivative"):
+        worked = explain(check, {"name": name, "x": x})
+        for text in (worked.solution.zh, worked.solution.en):
+            assert "((" not in text and "(−(" not in text and "−(-" not in text, text
+            assert format_number(worked.value) in text.splitlines()[-1]
+        if check == "activation" and name in ("tanh", "swish", "sigmoid", "softplus"):
+            steps = worked.solution.en.splitlines()[-1]
+            assert steps.count("=") >= 3, steps  # substituted, computed parts, value
+
+
+def test_tanh_and_swish_steps_compute_the_parts():
+    tanh = explain("activation", {"name": "tanh", "x": -1.5}).solution.en
+    assert "(e^(-1.5) − e^1.5)/(e^(-1.5) + e^1.5) = (0.22313 − 4.48169)/(0.22313 + 4.48169)" \
+        in tanh
+    swish = explain("activation", {"name": "swish", "x": -1.5}).solution.en
+    assert "= -1.5·σ(-1.5) = -1.5·0.182426 = -0.273638" in swish
+
+
+def test_a_shape_slip_in_review_is_asked_again_not_graded(store, bank_dir):
+    """`112 112` for one side length: the session shows the reason and asks again."""
+    from datetime import datetime, timedelta, timezone
+
+    from script_ui import ScriptUI
+
+    from quiz.session import run_session
+
+    conv = load_bank([bank_dir]).questions[2]
+    replies = ["112 112", "1 2 3", lambda view: format_value(view.instance.expected), "5"]
+    shown = []
+
+    def ask(kind, view):
+        reply = replies.pop(0) if replies else None
+        return reply(view) if callable(reply) else reply
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    run_session(store, [conv], ui=ScriptUI(ask, lambda e, p: shown.append((e, p))),
+                now=lambda: now, seed=lambda: 7)
+    errors = [payload for event, payload in shown if event == "answer_error"]
+    assert [e.reason_en for e in errors] == [
+        "the answer is one number, you typed 2; for a large number, type it without separators",
+        "the answer is one number, you typed 3; for a large number, type it without separators",
+    ]
+    (entry,) = store.reviews()
+    assert entry.quality == 5

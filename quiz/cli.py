@@ -73,10 +73,21 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+PIPE_WIDTH = 4000  # output into a pipe or file: one logical line stays one line
+
+
 def console() -> "Console":
+    """The console for standard output; into a pipe, lines are not wrapped at 80 columns.
+
+    An explicit COLUMNS still sets the width (tests and scripts rely on it).
+    """
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False)
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console(highlight=False)
+    return Console(highlight=False, width=PIPE_WIDTH)
 
 
 def err_console() -> "Console":
@@ -168,19 +179,21 @@ def review(
         new = ahead.pace.per_day if new is None else new
         message = ahead.describe()
         out.print(ui_text(lang, message.zh, message.en))
-    queue = build_queue(questions, cards, today, new_limit=10 if new is None else new,
+    new_limit = 10 if new is None else new
+    queue = build_queue(questions, cards, today, new_limit=new_limit,
                         introduced_today=introduced, relearn=store.relearning(today),
                         limit=limit, interview=interview, started=started)
-    ids = [q.id for q in questions]
     if not queue:
-        upcoming = stats.next_due(store, today, ids)
-        when = str(upcoming) if upcoming else "—"
-        out.print(ui_text(lang, f"今天没有到期的题目。下次到期：{when}",
-                          f"Nothing is due today. Next due: {when}"))
+        from quiz.ui import nothing_due
+
+        found = stats.outlook(store, today, questions, new_limit=new_limit, interview=interview)
+        out.print(ui_text(lang, *nothing_due(found, new_limit)))
         return
     queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode(interview=interview))
-    ui.summary(stats.day_summary(store, result.day), stats.next_due(store, result.day, ids),
+    ui.summary(stats.day_summary(store, result.day),
+               stats.outlook(store, result.day, questions, new_limit=new_limit,
+                             interview=interview),
                stats.streaks(store, result.day).current)
 
 
@@ -343,7 +356,7 @@ def list_questions(
 ) -> None:
     """A table of questions with their review state."""
     from quiz import plan
-    from quiz.queue import is_due, select_questions
+    from quiz.queue import select_questions, still_due
 
     lang = config.language(lang)
     store = open_store(db)
@@ -352,8 +365,13 @@ def list_questions(
     today = config.today()
     interview = config.interview_date(store)
     cards = store.cards(due_by=plan.due_horizon(today, interview) if due else None)
-    if due:
-        chosen = [q for q in chosen if is_due(cards.get(q.id), today, interview)]
+    relearning: set[str] = set()
+    if due:  # the review's own rule: due cards and cards to relearn today
+        due_now, again = still_due(chosen, cards, today, relearn=store.relearning(today),
+                                   interview=interview)
+        relearning = {q.id for q in again}
+        keep = relearning | {q.id for q in due_now}
+        chosen = [q for q in chosen if q.id in keep]
     questions = the_bank.questions(q.id for q in chosen)
     # Aligned lines rather than a rich Table: a table of a few hundred rows takes rich most
     # of a second to lay out. The question comes last, so CJK widths need no padding.
@@ -364,7 +382,7 @@ def list_questions(
     for q in questions:
         card = cards.get(q.id)
         state = card.state if card else None
-        due_text = str(state.due) if state else "new"
+        due_text = "relearn" if q.id in relearning else str(state.due) if state else "new"
         interval = str(state.interval) if state else ""
         ef = f"{float(state.efactor):.2f}" if state else ""
         text = clip(" ".join(q.prompt.get("zh" if lang == "zh" else "en").split()), 60)

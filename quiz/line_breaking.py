@@ -4,8 +4,9 @@ The rules, after the usual CJK line-breaking conventions (CSS `line-break: stric
 kinsoku shori), kept simple:
 
 - a space is a break opportunity, and the spaces at a break are dropped;
-- so is the boundary on either side of a wide (CJK) character, except that no line starts with
-  closing punctuation (，。、；：？！）」』】》 …) and none ends with opening punctuation (（「『【《 …);
+- so is the boundary on either side of a wide (CJK) character, except that no line starts
+  with closing punctuation (，。、；：？！）」』】》 …) and none ends with opening punctuation
+  (（「『【《 …);
 - a run of other characters (a Latin word, a number, `(ML)`) stays whole, and is folded only
   when it is wider than the line on its own; text is never cut with an ellipsis;
 - a bullet (`- `, `* `, `• `, `1. `) keeps its text on its own line, with a hanging indent.
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Never at the start of a line (a break before them is forbidden).
-CLOSING = frozenset("，。、；：？！）」』】》〉〕］｝〗〙〛”’・…‥－—～ー々〻゛゜ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+CLOSING = frozenset("，。、；：？！）」』】》〉〕］｝〗〙〛”’・…‥－—～"
+                    "ー々〻゛゜ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
                     ",.;:?!)]}%")
 # Never at the end of a line (a break after them is forbidden).
 OPENING = frozenset("（「『【《〈〔［｛〖〘〚“‘([{")

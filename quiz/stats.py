@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from quiz.queue import WEAK_EF
+from quiz.queue import WEAK_EF, HasId, Outlook
 from quiz.sm2 import PASSING  # graded 3 or more: a successful recall
 from quiz.store import Store
 
@@ -109,12 +109,30 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
 EFFECTIVE_DUE = "max(c.due, coalesce(c.buried_until, c.due))"
 
 
-def due_today(store: Store, today: date, scope: Scope) -> int:
-    """Live cards still due on `today`: due that day or overdue, and not buried."""
-    use_scope(store, scope)
-    return store.query(
-        f"SELECT count(*) AS n FROM cards c JOIN temp.stats_scope USING (question_id) "
-        f"WHERE c.due IS NOT NULL AND {EFFECTIVE_DUE} <= ?", (today.isoformat(),))[0]["n"]
+def due_today(store: Store, today: date, scope: Scope, interview: date | None = None) -> int:
+    """Live cards still due on `today`: due reviews and cards to relearn (`queue.still_due`).
+
+    `interview` defaults to the plan's date in the store, as `quiz review` uses it.
+    """
+    from quiz.config import interview_date
+    from quiz.plan import due_horizon
+    from quiz.queue import QuestionRef, still_due
+
+    interview = interview if interview is not None else interview_date(store)
+    cards = store.cards(due_by=due_horizon(today, interview))
+    due, again = still_due([QuestionRef(i) for i in scope.topics], cards, today,
+                           relearn=store.relearning(today), interview=interview)
+    return len(due) + len(again)
+
+
+def outlook(store: Store, today: date, questions: Iterable[HasId], *, new_limit: int,
+            interview: date | None = None) -> Outlook:
+    """What is left of `today` and what comes next for `questions` (`queue.outlook`)."""
+    from quiz.queue import outlook as count
+
+    return count(questions, store.cards(), today, new_limit=new_limit,
+                 introduced_today=store.new_introduced(today),
+                 relearn=store.relearning(today), interview=interview)
 
 
 def next_due(store: Store, after: date, ids: Iterable[str] | None = None) -> date | None:

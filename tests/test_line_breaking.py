@@ -47,7 +47,7 @@ def test_no_text_is_lost_whatever_the_input(text, width):
 def test_lines_are_the_paragraph_in_order_minus_the_spaces_at_breaks(paragraph, width):
     lines = break_paragraph(paragraph, width)
     assert lines[0].start == 0
-    for before, after in zip(lines, lines[1:]):
+    for before, after in zip(lines, lines[1:], strict=False):
         assert before.end <= after.start
         assert paragraph[before.end:after.start].strip(" ") == ""  # only spaces dropped
     assert paragraph[lines[-1].end:].strip(" ") == ""
@@ -70,7 +70,7 @@ def test_no_line_is_wider_than_the_width(paragraph, width):
 def test_kinsoku_and_whole_words_where_nothing_is_over_wide(paragraph, width):
     assume(min_width(paragraph) <= width // 2)
     found = spans(paragraph, width)
-    for (before, _), (after, _) in zip(found, found[1:]):
+    for (before, _), (after, _) in zip(found, found[1:], strict=False):
         if paragraph[before.end:after.start] == "":  # a break between two characters
             last, first = paragraph[before.end - 1], paragraph[after.start]
             assert last not in OPENING, (paragraph, width)
@@ -82,7 +82,7 @@ def test_kinsoku_and_whole_words_where_nothing_is_over_wide(paragraph, width):
 def test_no_line_is_broken_short_before_a_character_that_fits(paragraph, width):
     assume(min_width(paragraph) <= width // 2)
     found = spans(paragraph, width)
-    for (before, text), (after, _) in zip(found, found[1:]):
+    for (before, text), (after, _) in zip(found, found[1:], strict=False):
         used = before.indent + shown(paragraph[:before.end] if before.start == 0 else text)
         gap = shown(paragraph[before.end:after.start])
         first = paragraph[after.start]
@@ -119,7 +119,8 @@ def test_min_width_is_the_narrowest_width_that_folds_nothing(paragraph):
 
 
 @pytest.mark.parametrize(("text", "width", "expected"), [
-    # the early breaks: 机器学习（ML）：AI / 的子集…, 批归一化（Batch / Normalization）是什么？
+    # the early breaks: 机器学习（ML）：AI / 的子集…,
+    # 批归一化（Batch / Normalization）是什么？
     ("机器学习（ML）：AI的子集。", 16, ["机器学习（ML）：", "AI的子集。"]),
     ("机器学习（ML）：AI的子集。", 20, ["机器学习（ML）：AI的", "子集。"]),
     ("批归一化（Batch Normalization）是什么？", 24,
@@ -130,7 +131,8 @@ def test_min_width_is_the_narrowest_width_that_folds_nothing(paragraph):
     ("一二三「四五」", 8, ["一二三", "「四五」"]),
     # a bullet keeps its text beside it, and hangs
     ("- 过拟合：训练误差小、测试误差大", 14, ["- 过拟合：训练", "  误差小、测试", "  误差大"]),
-    ("1. Dropout drops units at random", 12, ["1. Dropout", "   drops", "   units at", "   random"]),
+    ("1. Dropout drops units at random", 12,
+     ["1. Dropout", "   drops", "   units at", "   random"]),
     # a word wider than the line is folded, never cut with an ellipsis
     ("see supercalifragilistic", 10, ["see", "supercalif", "ragilistic"]),
     ("", 10, [""]),

@@ -121,7 +121,7 @@ class TerminalUI:
 
     def _texts(self, text: Any, style: str = "") -> list[Wrapped]:
         """A bank text in the chosen language(s), one folding block per language."""
-        return [Wrapped(t, style) for t in pick(text, self.lang)]
+        return [Wrapped(t.strip("\n"), style) for t in pick(text, self.lang)]
 
     def show_card(self, view: CardView) -> None:
         q = view.question
@@ -195,13 +195,14 @@ class TerminalUI:
                                        border_style="blue"))
 
     def _model_answer_body(self, question: Question) -> Group:
-        """The brief (bold, said first in an interview), then the full answer."""
-        blocks: list[Any] = []
-        if question.brief is not None:
-            blocks += self._texts(question.brief, "bold")
-            blocks.append(RichText(""))
+        """The brief (bold, said first in an interview), then the full answer; a blank line
+        between blocks."""
+        blocks = (self._texts(question.brief, "bold") if question.brief is not None else [])
         blocks += self._texts(question.answer)
-        return Group(*blocks)
+        spaced: list[Any] = []
+        for block in blocks:
+            spaced += [RichText(""), block] if spaced else [block]
+        return Group(*spaced)
 
     def _model_answer(self, view: CardView) -> None:
         answer = self._model_answer_body(view.question)
@@ -235,13 +236,14 @@ class TerminalUI:
             mark = "[green]✓[/]" if hit else "[red]✗[/]"
             lines.add_row(mark, Wrapped(both(point.zh[0], point.en[0], self.lang)))
         hits = sum(view.covered)
+        # rich cuts a title that does not fit: the suggested grade goes in the body
         title = both(f"要点 {hits}/{len(view.covered)}", f"Key points {hits}/{len(view.covered)}",
                      self.lang)
+        body: list[Any] = [lines]
         if view.default_grade is not None:
-            title += "  " + both(f"建议评分 {view.default_grade}",
-                                 f"suggested grade {view.default_grade}",
-                                 self.lang)
-        self.console.print(self._panel(lines, title=escape(title), title_align="left",
+            body.append(Wrapped(both(f"建议评分 {view.default_grade}",
+                                     f"Suggested grade {view.default_grade}", self.lang), "bold"))
+        self.console.print(self._panel(Group(*body), title=escape(title), title_align="left",
                                        border_style="cyan", expand=False))
 
     def _grade_legend(self) -> None:

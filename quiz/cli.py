@@ -168,7 +168,7 @@ def review(
     store.sync_retired(q.id for q in entries)
     today = config.today()
     interview = config.interview_date(store)
-    cards = store.cards(due_by=plan.due_horizon(today, interview))
+    cards, relearn = stats.cards_for_today(store, today, interview)
     started = store.started()
     introduced = store.new_introduced(today)
     out = console()
@@ -181,7 +181,7 @@ def review(
         out.print(ui_text(lang, message.zh, message.en))
     new_limit = 10 if new is None else new
     queue = build_queue(questions, cards, today, new_limit=new_limit,
-                        introduced_today=introduced, relearn=store.relearning(today),
+                        introduced_today=introduced, relearn=relearn,
                         limit=limit, interview=interview, started=started)
     if not queue:
         from quiz.ui import nothing_due
@@ -355,7 +355,6 @@ def list_questions(
     lang: LangOption = None,
 ) -> None:
     """A table of questions with their review state."""
-    from quiz import plan
     from quiz.queue import select_questions, still_due
 
     lang = config.language(lang)
@@ -364,14 +363,17 @@ def list_questions(
     chosen = select_questions(the_bank.entries(), topic, tag)
     today = config.today()
     interview = config.interview_date(store)
-    cards = store.cards(due_by=plan.due_horizon(today, interview) if due else None)
     relearning: set[str] = set()
     if due:  # the review's own rule: due cards and cards to relearn today
-        due_now, again = still_due(chosen, cards, today, relearn=store.relearning(today),
-                                   interview=interview)
+        from quiz.stats import cards_for_today
+
+        cards, relearn = cards_for_today(store, today, interview)
+        due_now, again = still_due(chosen, cards, today, relearn=relearn, interview=interview)
         relearning = {q.id for q in again}
         keep = relearning | {q.id for q in due_now}
         chosen = [q for q in chosen if q.id in keep]
+    else:
+        cards = store.cards()
     questions = the_bank.questions(q.id for q in chosen)
     # Aligned lines rather than a rich Table: a table of a few hundred rows takes rich most
     # of a second to lay out. The question comes last, so CJK widths need no padding.

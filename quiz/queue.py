@@ -93,14 +93,16 @@ def still_due(questions: Iterable[H], cards: Mapping[str, Card], today: date, *,
 
     The one rule behind the review queue, the session summary, `quiz stats` and
     `quiz list --due`. A card to relearn was failed earlier today and not yet answered with
-    4 or 5 (its SM-2 due date is tomorrow, but the day's review asks it again); buried cards
-    are left out of both.
+    4 or 5 (its SM-2 due date is tomorrow, but the day's review asks it again); buried and
+    never-scheduled cards are left out.
     """
     questions = list(questions)
     due = sorted((q for q in questions if is_due(cards.get(q.id), today, interview)),
                  key=lambda q: effective_due(cards[q.id], today, interview))
     wanted = set(relearn) - {q.id for q in due}
-    again = [q for q in questions if q.id in wanted and not is_buried(cards.get(q.id), today)]
+    # a card never scheduled (a mock without --schedule) is new, not one to relearn
+    again = [q for q in questions if q.id in wanted and not is_buried(cards.get(q.id), today)
+             and not is_new(cards.get(q.id), today)]
     return due, again
 
 
@@ -128,8 +130,7 @@ def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, 
     due, again = still_due(questions, cards, today, relearn=relearn, interview=interview)
     new = new_allowed(questions, cards, today, new_limit=new_limit,
                       introduced_today=introduced_today, started=started)
-    queued = {q.id for q in new}
-    queue = due + new + [q for q in again if q.id not in queued]
+    queue = due + new + again
     return queue[:limit] if limit is not None else queue
 
 

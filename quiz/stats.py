@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from quiz.model import Card
 from quiz.queue import WEAK_EF, HasId, Outlook
 from quiz.sm2 import PASSING  # graded 3 or more: a successful recall
 from quiz.store import Store
@@ -115,14 +116,25 @@ def due_today(store: Store, today: date, scope: Scope, interview: date | None = 
     `interview` defaults to the plan's date in the store, as `quiz review` uses it.
     """
     from quiz.config import interview_date
-    from quiz.plan import due_horizon
     from quiz.queue import QuestionRef, still_due
 
     interview = interview if interview is not None else interview_date(store)
-    cards = store.cards(due_by=due_horizon(today, interview))
+    cards, relearn = cards_for_today(store, today, interview)
     due, again = still_due([QuestionRef(i) for i in scope.topics], cards, today,
-                           relearn=store.relearning(today), interview=interview)
+                           relearn=relearn, interview=interview)
     return len(due) + len(again)
+
+
+def cards_for_today(store: Store, today: date,
+                    interview: date | None) -> tuple[dict[str, Card], list[str]]:
+    """What `queue.still_due` needs on `today`: the cards it may count (due by the plan's
+    horizon, buried, or to relearn) and the ids to relearn."""
+    from quiz.plan import due_horizon
+
+    relearn = store.relearning(today)
+    cards = store.cards(due_by=due_horizon(today, interview))
+    cards.update(store.cards(relearn))
+    return cards, relearn
 
 
 def outlook(store: Store, today: date, questions: Iterable[HasId], *, new_limit: int,

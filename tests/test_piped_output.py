@@ -47,7 +47,9 @@ def test_review_into_a_pipe_keeps_each_paragraph_on_one_line(tmp_path, question)
     for paragraph in paragraphs:
         assert paragraph in lines
     # panels and tables fit their text, not the 4000 columns a pipe is given
-    widest = max(len(p) for p in paragraphs) + len("│ my answer   │  │")
+    every = [p for q in load_bank([SCREEN_BANK]).questions
+             for text in (q.prompt, q.brief, q.answer) for p in text.en.split("\n")]
+    widest = max(len(p) for p in every) + len("Your answer (or just Enter) › │ my answer   │  │")
     assert max(len(line) for line in result.stdout.splitlines()) <= widest
 
 

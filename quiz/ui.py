@@ -249,9 +249,10 @@ class TerminalUI:
     def _grade_legend(self) -> None:
         """0–5 with their meaning: passing beside failing grade where both fit, else one a line."""
         entries = {grade: both(zh, en, self.lang) for grade, (zh, en) in sm2.GRADES.items()}
-        widest = max(cells(text) for text in entries.values())
-        # a pair of columns: "5 " + text, a gap of 3, "2 " + text
-        two_columns = self.fit or 2 * (widest + 2) + 3 <= self.console.width
+        passing = max(cells(entries[grade]) for grade in (5, 4, 3))
+        failing = max(cells(entries[grade]) for grade in (2, 1, 0))
+        # grade, gap, passing text and 2 spaces, gap, grade, gap, failing text
+        two_columns = self.fit or passing + failing + 7 <= self.console.width
         legend = Table.grid(padding=(0, 1))
         for _ in range(2 if two_columns else 1):
             legend.add_column(no_wrap=True)

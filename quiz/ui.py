@@ -337,8 +337,7 @@ class TerminalUI:
             topics.add_row(Wrapped(topic.topic), str(topic.answered), f"{topic.score:.0%}")
         answers = Table(expand=not self.fit)
         answers.add_column("#", justify="right", no_wrap=True)
-        answers.add_column(both("题目 · 简答", "id · in brief", self.lang)
-                           if self.lang == "both" else "id", ratio=1)
+        answers.add_column(both("题目 / 简答", "id / in brief", self.lang), ratio=1)
         for column in ("grade", "seconds"):
             answers.add_column(column, justify="right", no_wrap=True)
         for number, answer in enumerate(report.answers, 1):

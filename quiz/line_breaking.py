@@ -28,15 +28,26 @@ CLOSING = frozenset("，。、；：？！）」』】》〉〕］｝〗〙〛�
                     ",.;:?!)]}%")
 # Never at the end of a line (a break after them is forbidden).
 OPENING = frozenset("（「『【《〈〔［｛〖〘〚“‘([{")
+# Python 3.11's Unicode 14 calls these narrow; terminals following later Unicode draw them wide
+# (trigrams, hexagrams, Tai Xuan Jing and counting rods): counting them as 2 keeps lines short.
+WIDE_SINCE_UNICODE_14 = ((0x2630, 0x2637), (0x268A, 0x268F), (0x4DC0, 0x4DFF),
+                         (0x1D300, 0x1D356), (0x1D360, 0x1D376))
+# Format characters that take a cell (soft hyphen, Arabic number signs), as wcwidth counts.
+SPACING_FORMAT = frozenset("\xad\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890"
+                           "\u0891\u08e2\U000110bd\U000110cd")
 BULLET = re.compile(r"^(\s*)([-*•·]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])(\s+)(?=\S)")
 
 
 @lru_cache(maxsize=4096)
 def char_cells(char: str) -> int:
-    """Terminal cells of one character: 2 for East Asian Wide/Fullwidth, 0 for combining."""
-    if unicodedata.combining(char) or char in "\u200b\u200c\u200d\u2060\ufeff":
-        return 0
-    if unicodedata.category(char) in ("Cc", "Cf"):
+    """Terminal cells of one character: 2 for East Asian Wide/Fullwidth, 0 for marks and
+    controls (as wcwidth counts them)."""
+    code = ord(char)
+    if any(low <= code <= high for low, high in WIDE_SINCE_UNICODE_14):
+        return 2
+    if char in SPACING_FORMAT:
+        return 1
+    if unicodedata.category(char) in ("Mn", "Me", "Cc", "Cf", "Zl", "Zp"):
         return 0
     return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 

@@ -426,24 +426,28 @@ def show(
         fail(f"no question with id '{question_id}'{hint}", 2)
     q = found[0]
     out = console()
-    out.print(f"[bold]{_escape(q.id)}[/]  [magenta]{_escape(q.topic)}[/]  "
-              f"[dim]{_escape(' '.join('#' + t for t in q.tags))}[/]")
+    from quiz.wrapped import Wrapped  # CJK-aware line breaking, as in the session
+
+    out.print(Wrapped.markup(f"[bold]{_escape(q.id)}[/]  [magenta]{_escape(q.topic)}[/]  "
+                             f"[dim]{_escape(' '.join('#' + t for t in q.tags))}[/]"))
     if q.numeric is not None:
         instance = numeric.instantiate(q, 0)
         for text in pick(instance.prompt, lang):
-            out.print(f"[bold]{_escape(text)}[/]")
-        out.print(f"= {_escape(numeric.format_value(instance.expected))}")
+            out.print(Wrapped(text, "bold"))
+        out.print(Wrapped(f"= {numeric.format_value(instance.expected)}"))
         for text in pick(instance.solution, lang):
-            out.print(_escape(text))
+            out.print(Wrapped(text))
     else:
         for text in pick(q.prompt, lang):
-            out.print(f"[bold]{_escape(text)}[/]")
+            out.print(Wrapped(text, "bold"))
+        for text in pick(q.brief, lang):
+            out.print(Wrapped(text, "bold"))
         for text in pick(q.answer, lang):
-            out.print(_escape(text))
+            out.print(Wrapped(text.strip("\n")))
     for text in pick(q.note, lang):
-        out.print(f"[yellow]{_escape(text)}[/]")
+        out.print(Wrapped(text, "yellow"))
     for source in q.sources:
-        out.print(f"[dim]— {_escape(source.title)}: {_escape(source.question)}[/]")
+        out.print(Wrapped(f"— {source.title}: {source.question}", "dim"))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -184,10 +184,12 @@ def review(
                         introduced_today=introduced, relearn=relearn,
                         limit=limit, interview=interview, started=started)
     if not queue:
-        from quiz.ui import nothing_due
+        from quiz.lang import both
+        from quiz.queue import nothing_due
+        from quiz.wrapped import Wrapped
 
         found = stats.outlook(store, today, questions, new_limit=new_limit, interview=interview)
-        out.print(ui_text(lang, *nothing_due(found, new_limit)))
+        out.print(Wrapped(both(*nothing_due(found, new_limit), lang)))
         return
     queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode(interview=interview))

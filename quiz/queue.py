@@ -177,6 +177,24 @@ def outlook(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *, n
         next_due=min(later, default=None))
 
 
+def nothing_due(ahead: Outlook, new_limit: int) -> tuple[str, str]:
+    """What `quiz review` says when the queue is empty: when the next card, or new card, comes."""
+    zh, en = ["今天没有到期的题目。"], ["Nothing is due today."]
+    if ahead.next_due is not None:
+        zh.append(f"下次到期：{ahead.next_due}"
+                  + (f"（明天 {ahead.tomorrow} 张）。" if ahead.tomorrow else "。"))
+        en.append(f"Next due: {ahead.next_due}"
+                  + (f" ({ahead.tomorrow} due tomorrow)." if ahead.tomorrow else "."))
+    if ahead.new_limit_reached:
+        zh.append(f"新题：今天的 {new_limit} 道已用完，明天继续（还剩 {ahead.new_left} 道）。")
+        en.append(f"New cards: today's limit of {new_limit} is used up; more tomorrow "
+                  f"({ahead.new_left} left).")
+    elif ahead.next_due is None:
+        zh.append("没有安排任何卡片。")
+        en.append("No card is scheduled.")
+    return " ".join(zh).replace("。 ", "。"), " ".join(en)
+
+
 def practice_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,
                    weak: bool = False, rng: random.Random | None = None) -> list[Q]:
     """Up to `count` questions to drill: weak ones only with `weak`; shuffled with `rng`."""

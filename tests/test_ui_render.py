@@ -12,10 +12,10 @@ from screen_driver import cells, reading_order
 from quiz import sm2
 from quiz.bank import load_bank
 from quiz.mocks import MockAnswer, MockReport, TopicScore
-from quiz.queue import Outlook
+from quiz.queue import Outlook, nothing_due
 from quiz.session import CardView, Mode
 from quiz.stats import DaySummary
-from quiz.ui import TerminalUI, nothing_due
+from quiz.ui import TerminalUI
 
 BANK = Path(__file__).parent / "data" / "screen_bank"
 TODAY = date(2026, 3, 2)

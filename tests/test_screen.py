@@ -98,3 +98,43 @@ def test_the_checks_catch_what_rich_used_to_do():
     assert find_in_order(reading_order(table), ["你的回答一你的回答二",
                                                 "参考答案一参考答案二"]) == []
     assert find_in_order("参考答案一…", ["参考答案一参考答案二"]) == ["参考答案一参考答案二"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("cols", "lang"), [(60, "zh"), (80, "both"), (120, "en")])
+def test_the_mock_report_shows_every_answered_questions_brief_whole(tmp_path, cols, lang):
+    bank = {q.id: q for q in load_bank([BANK]).questions}
+    child = spawn_session(BANK, tmp_path / "mock.db", cols, lang, "--count", "2",
+                          command="mock")
+    try:
+        for grade in ("4", "2"):
+            wait_for(child, "answer", lang)
+            type_answer(child, TYPED["en" if lang == "en" else "zh"])
+            wait_for(child, "grade", lang)
+            send_grade(child, grade)
+        child.expect_exact("To revisit" if lang == "en" else "需要再复习")
+        screen = screen_of(child, cols)
+        title = "Mock interview score" if lang == "en" else "模拟面试得分"
+        report = reading_order(screen[max(i for i, line in enumerate(screen) if title in line):])
+        assert "…" not in report
+        for question in bank.values():
+            assert find_in_order(report, [question.id, *pick(question.brief, lang)]) == []
+    finally:
+        close(child)
+
+
+@pytest.mark.slow
+def test_practice_shows_the_whole_card_at_60_columns(tmp_path, question):
+    child = spawn_session(BANK, tmp_path / "practice.db", 60, "zh", command="practice")
+    try:
+        wait_for(child, "answer", "zh")
+        type_answer(child, TYPED["zh"])
+        wait_for(child, "grade", "zh")
+        screen = screen_of(child, 60)
+        assert "…" not in "\n".join(screen)
+        pieces = [question.prompt.zh, TYPED["zh"], TYPED["zh"], question.brief.zh,
+                  question.answer.zh]
+        assert find_in_order(reading_order(screen), pieces) == []
+        assert short_breaks(screen, 60, pieces) == []
+    finally:
+        close(child)

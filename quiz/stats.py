@@ -147,17 +147,6 @@ def outlook(store: Store, today: date, questions: Iterable[HasId], *, new_limit:
                  relearn=store.relearning(today), interview=interview)
 
 
-def next_due(store: Store, after: date, ids: Iterable[str] | None = None) -> date | None:
-    """The first due date after study day `after` among live cards (or those of `ids`)."""
-    sql = "SELECT min(due) AS due FROM cards WHERE retired = 0 AND due > ?"
-    params: list[object] = [after.isoformat()]
-    if ids is not None:
-        sql += " AND question_id IN (SELECT value FROM json_each(?))"
-        params.append(json.dumps(list(ids)))
-    value = store.query(sql, params)[0]["due"]
-    return date.fromisoformat(value) if value else None
-
-
 def has_answers(store: Store, scope: Scope | None = None) -> bool:
     """Whether the log holds any answer (in the scope)."""
     return bool(store.query(

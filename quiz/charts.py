@@ -16,6 +16,7 @@ from rich.text import Text
 
 from quiz.lang import both
 from quiz.progress import RETIRED, Heatmap, Recall, Report
+from quiz.wrapped import Wrapped
 
 SHADES = ("grey27", "#0e4429", "#006d32", "#26a641", "#39d353")  # GitHub's greens, 0 to 4
 GLYPHS = ("·", "░", "▒", "▓", "█")  # the same levels without colour
@@ -117,7 +118,7 @@ def label(zh: str, en: str, lang: str) -> str:
 
 def _title(console: Console, zh: str, en: str, lang: str) -> None:
     console.print()
-    console.print(f"[bold]{escape(both(zh, en, lang))}[/]")
+    console.print(Wrapped(both(zh, en, lang), "bold"))
 
 
 def _table(lang: str) -> Table:
@@ -127,13 +128,13 @@ def _table(lang: str) -> Table:
 def render_stats(console: Console, found: Report, lang: str) -> None:
     """Print every figure of the report."""
     scope = ", ".join(found.topics) if found.topics else both("全部主题", "all topics", lang)
-    console.print(f"[bold]{escape(both('学习进度', 'Progress', lang))}[/] · {found.day} · "
-                  f"{escape(scope)}")
+    console.print(Wrapped.markup(f"[bold]{escape(both('学习进度', 'Progress', lang))}[/] · "
+                                 f"{found.day} · {escape(scope)}"))
     if not found.has_answers:
-        console.print(both(
+        console.print(Wrapped(both(
             f"还没有复习记录。运行 quiz review 开始第一次复习（{found.cards.new} 道新题）。",
             f"No reviews yet. Run `quiz review` to start ({found.cards.new} new questions "
-            "waiting).", lang))
+            "waiting).", lang)))
         return
     render_today(console, found, lang)
     weeks = -(-len(found.heatmap.counts) // 7)
@@ -168,8 +169,9 @@ def render_today(console: Console, found: Report, lang: str) -> None:
         figures.add_row(*[str(x) for cell in cells[i:i + 4] for x in cell])
     console.print(figures)
     span = f" ({streak.longest_start} → {streak.longest_end})" if streak.longest_start else ""
-    console.print(f"{both('连续天数', 'Streak', lang)} [bold]{streak.current}[/]   "
-                  f"{both('最长', 'Longest', lang)} [bold]{streak.longest}[/]{span}")
+    console.print(Wrapped.markup(
+        f"{escape(both('连续天数', 'Streak', lang))} [bold]{streak.current}[/]   "
+        f"{escape(both('最长', 'Longest', lang))} [bold]{streak.longest}[/]{escape(span)}"))
 
 
 def render_retention(console: Console, found: Report, lang: str) -> None:
@@ -206,8 +208,9 @@ def render_cards(console: Console, found: Report, lang: str) -> None:
     _title(console, "最薄弱的题目（EF 最低、遗忘最多）",
            "Weakest questions (lowest EF, most lapses)", lang)
     if not found.weakest:
-        console.print(both("没有：每张卡片的 EF 都是 2.5 以上且没有遗忘。",
-                           "None: every card has an EF of 2.5 or more and no lapse.", lang))
+        console.print(Wrapped(both("没有：每张卡片的 EF 都是 2.5 以上且没有遗忘。",
+                                   "None: every card has an EF of 2.5 or more and no lapse.",
+                                   lang)))
         return
     weak = _table(lang)
     for zh, en in (("题目", "id"), ("主题", "topic")):

@@ -75,10 +75,21 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+PIPE_WIDTH = 4000  # output into a pipe or file: one logical line stays one line
+
+
 def console() -> "Console":
+    """The console for standard output; into a pipe, lines are not wrapped at 80 columns.
+
+    An explicit COLUMNS still sets the width (tests and scripts rely on it).
+    """
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False)
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console(highlight=False)
+    return Console(highlight=False, width=PIPE_WIDTH)
 
 
 def err_console() -> "Console":
@@ -175,7 +186,7 @@ def review(
     store.sync_retired(q.id for q in entries)
     today = config.today()
     interview = config.interview_date(store)
-    cards = store.cards(due_by=plan.due_horizon(today, interview))
+    cards, relearn = stats.cards_for_today(store, today, interview)
     started = store.started()
     introduced = store.new_introduced(today)
     out = console()
@@ -186,19 +197,23 @@ def review(
         new = ahead.pace.per_day if new is None else new
         message = ahead.describe()
         out.print(ui_text(lang, message.zh, message.en))
-    queue = build_queue(questions, cards, today, new_limit=10 if new is None else new,
-                        introduced_today=introduced, relearn=store.relearning(today),
+    new_limit = 10 if new is None else new
+    queue = build_queue(questions, cards, today, new_limit=new_limit,
+                        introduced_today=introduced, relearn=relearn,
                         limit=limit, interview=interview, started=started)
-    ids = [q.id for q in questions]
     if not queue:
-        upcoming = stats.next_due(store, today, ids)
-        when = str(upcoming) if upcoming else "—"
-        out.print(ui_text(lang, f"今天没有到期的题目。下次到期：{when}",
-                          f"Nothing is due today. Next due: {when}"))
+        from quiz.lang import both
+        from quiz.queue import nothing_due
+        from quiz.wrapped import Wrapped
+
+        found = stats.outlook(store, today, questions, new_limit=new_limit, interview=interview)
+        out.print(Wrapped(both(*nothing_due(found, new_limit), lang)))
         return
     queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode(interview=interview))
-    ui.summary(stats.day_summary(store, result.day), stats.next_due(store, result.day, ids),
+    ui.summary(stats.day_summary(store, result.day),
+               stats.outlook(store, result.day, questions, new_limit=new_limit,
+                             interview=interview),
                stats.streaks(store, result.day).current)
 
 
@@ -363,8 +378,7 @@ def list_questions(
     lang: LangOption = None,
 ) -> None:
     """A table of questions with their review state."""
-    from quiz import plan
-    from quiz.queue import is_due, select_questions
+    from quiz.queue import select_questions, still_due
 
     lang = config.language(lang)
     store = open_store(db)
@@ -372,9 +386,17 @@ def list_questions(
     chosen = select_questions(the_bank.entries(), topic, tag)
     today = config.today()
     interview = config.interview_date(store)
-    cards = store.cards(due_by=plan.due_horizon(today, interview) if due else None)
-    if due:
-        chosen = [q for q in chosen if is_due(cards.get(q.id), today, interview)]
+    relearning: set[str] = set()
+    if due:  # the review's own rule: due cards and cards to relearn today
+        from quiz.stats import cards_for_today
+
+        cards, relearn = cards_for_today(store, today, interview)
+        due_now, again = still_due(chosen, cards, today, relearn=relearn, interview=interview)
+        relearning = {q.id for q in again}
+        keep = relearning | {q.id for q in due_now}
+        chosen = [q for q in chosen if q.id in keep]
+    else:
+        cards = store.cards()
     questions = the_bank.questions(q.id for q in chosen)
     # Aligned lines rather than a rich Table: a table of a few hundred rows takes rich most
     # of a second to lay out. The question comes last, so CJK widths need no padding.
@@ -385,7 +407,7 @@ def list_questions(
     for q in questions:
         card = cards.get(q.id)
         state = card.state if card else None
-        due_text = str(state.due) if state else "new"
+        due_text = "relearn" if q.id in relearning else str(state.due) if state else "new"
         interval = str(state.interval) if state else ""
         ef = f"{float(state.efactor):.2f}" if state else ""
         text = clip(" ".join(q.prompt.get("zh" if lang == "zh" else "en").split()), 60)
@@ -427,24 +449,28 @@ def show(
         fail(f"no question with id '{question_id}'{hint}", 2)
     q = found[0]
     out = console()
-    out.print(f"[bold]{_escape(q.id)}[/]  [magenta]{_escape(q.topic)}[/]  "
-              f"[dim]{_escape(' '.join('#' + t for t in q.tags))}[/]")
+    from quiz.wrapped import Wrapped  # CJK-aware line breaking, as in the session
+
+    out.print(Wrapped.markup(f"[bold]{_escape(q.id)}[/]  [magenta]{_escape(q.topic)}[/]  "
+                             f"[dim]{_escape(' '.join('#' + t for t in q.tags))}[/]"))
     if q.numeric is not None:
         instance = numeric.instantiate(q, 0)
         for text in pick(instance.prompt, lang):
-            out.print(f"[bold]{_escape(text)}[/]")
-        out.print(f"= {_escape(numeric.format_value(instance.expected))}")
+            out.print(Wrapped(text, "bold"))
+        out.print(Wrapped(f"= {numeric.format_value(instance.expected)}"))
         for text in pick(instance.solution, lang):
-            out.print(_escape(text))
+            out.print(Wrapped(text))
     else:
         for text in pick(q.prompt, lang):
-            out.print(f"[bold]{_escape(text)}[/]")
+            out.print(Wrapped(text, "bold"))
+        for text in pick(q.brief, lang):
+            out.print(Wrapped(text, "bold"))
         for text in pick(q.answer, lang):
-            out.print(_escape(text))
+            out.print(Wrapped(text.strip("\n")))
     for text in pick(q.note, lang):
-        out.print(f"[yellow]{_escape(text)}[/]")
+        out.print(Wrapped(text, "yellow"))
     for source in q.sources:
-        out.print(f"[dim]— {_escape(source.title)}: {_escape(source.question)}[/]")
+        out.print(Wrapped(f"— {source.title}: {source.question}", "dim"))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,

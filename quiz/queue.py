@@ -6,7 +6,8 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
@@ -69,6 +70,51 @@ def select_questions(questions: list[Q], topics: list[str] | None,
     return questions
 
 
+class HasId(Protocol):
+    """Anything with a question id: a question, a cached entry, a bare id holder."""
+
+    id: str
+
+
+H = TypeVar("H", bound=HasId)
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """A question known only by its id (enough to count cards)."""
+
+    id: str
+
+
+def still_due(questions: Iterable[H], cards: Mapping[str, Card], today: date, *,
+              relearn: Iterable[str] = (),
+              interview: date | None = None) -> tuple[list[H], list[H]]:
+    """What is still due on `today`: (started cards due, by due date; cards to relearn).
+
+    The one rule behind the review queue, the session summary, `quiz stats` and
+    `quiz list --due`. A card to relearn was failed earlier today and not yet answered with
+    4 or 5 (its SM-2 due date is tomorrow, but the day's review asks it again); buried and
+    never-scheduled cards are left out.
+    """
+    questions = list(questions)
+    due = sorted((q for q in questions if is_due(cards.get(q.id), today, interview)),
+                 key=lambda q: effective_due(cards[q.id], today, interview))
+    wanted = set(relearn) - {q.id for q in due}
+    # a card never scheduled (a mock without --schedule) is new, not one to relearn
+    again = [q for q in questions if q.id in wanted and not is_buried(cards.get(q.id), today)
+             and not is_new(cards.get(q.id), today)]
+    return due, again
+
+
+def new_allowed(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,
+                new_limit: int, introduced_today: int = 0,
+                started: Collection[str] | None = None) -> list[Q]:
+    """The never-reviewed cards today's new-card limit still lets in, in bank order."""
+    room = max(0, new_limit - introduced_today)
+    return [q for q in questions if is_new(cards.get(q.id), today)
+            and (started is None or q.id not in started)][:room]
+
+
 def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,
                 new_limit: int, introduced_today: int = 0, relearn: Iterable[str] = (),
                 limit: int | None = None, interview: date | None = None,
@@ -81,16 +127,72 @@ def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, 
     schedule (so the rest of the log need not be loaded).
     """
     questions = list(questions)
-    due = sorted((q for q in questions if is_due(cards.get(q.id), today, interview)),
-                 key=lambda q: effective_due(cards[q.id], today, interview))
-    room = max(0, new_limit - introduced_today)
-    new = [q for q in questions if is_new(cards.get(q.id), today)
-           and (started is None or q.id not in started)][:room]
-    queued = {q.id for q in due} | {q.id for q in new}
-    wanted = set(relearn) - queued
-    again = [q for q in questions if q.id in wanted and not is_buried(cards.get(q.id), today)]
+    due, again = still_due(questions, cards, today, relearn=relearn, interview=interview)
+    new = new_allowed(questions, cards, today, new_limit=new_limit,
+                      introduced_today=introduced_today, started=started)
     queue = due + new + again
     return queue[:limit] if limit is not None else queue
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What is left of study day `today` and what comes after it, for the given questions."""
+
+    today: date
+    review: int  # started cards due today and not yet reviewed
+    relearning: int  # failed today, not yet answered with 4 or 5
+    new: int  # new cards today's limit still lets in
+    new_left: int  # never-reviewed cards, in all (the limit aside)
+    tomorrow: int  # started cards due tomorrow, today's leftovers and relearning included
+    next_due: date | None  # the first later study day on which a started card is due
+
+    @property
+    def still_due(self) -> int:
+        """Started cards still due today: due reviews plus cards to relearn."""
+        return self.review + self.relearning
+
+    @property
+    def new_limit_reached(self) -> bool:
+        """No more new cards today, though some are left."""
+        return self.new == 0 and self.new_left > 0
+
+
+def outlook(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *, new_limit: int,
+            introduced_today: int = 0, relearn: Iterable[str] = (),
+            interview: date | None = None) -> Outlook:
+    """Counts for `questions` by the queue's own rules; `cards` must hold every started card."""
+    questions = list(questions)
+    due, again = still_due(questions, cards, today, relearn=relearn, interview=interview)
+    new = new_allowed(questions, cards, today, new_limit=new_limit,
+                      introduced_today=introduced_today)
+    tomorrow = today + timedelta(days=1)
+    started = [cards[q.id] for q in questions if q.id in cards and cards[q.id].state is not None]
+    # a card's first study day after today: its date under the plan, or when its burial ends
+    later = [max(tomorrow, effective_due(c, tomorrow, interview), c.buried_until or tomorrow)
+             for c in started]
+    return Outlook(
+        today=today, review=len(due), relearning=len(again), new=len(new),
+        new_left=sum(q.id not in cards or cards[q.id].state is None for q in questions),
+        tomorrow=sum(is_due(c, tomorrow, interview) for c in started),
+        next_due=min(later, default=None))
+
+
+def nothing_due(ahead: Outlook, new_limit: int) -> tuple[str, str]:
+    """What `quiz review` says when the queue is empty: when the next card, or new card, comes."""
+    zh, en = ["今天没有到期的题目。"], ["Nothing is due today."]
+    if ahead.next_due is not None:
+        zh.append(f"下次到期：{ahead.next_due}"
+                  + (f"（明天 {ahead.tomorrow} 张）。" if ahead.tomorrow else "。"))
+        en.append(f"Next due: {ahead.next_due}"
+                  + (f" ({ahead.tomorrow} due tomorrow)." if ahead.tomorrow else "."))
+    if ahead.new_limit_reached:
+        zh.append(f"新题：今天的 {new_limit} 道已用完，明天继续（还剩 {ahead.new_left} 道）。")
+        en.append(f"New cards: today's limit of {new_limit} is used up; more tomorrow "
+                  f"({ahead.new_left} left).")
+    elif ahead.next_due is None:
+        zh.append("没有安排任何卡片。")
+        en.append("No card is scheduled.")
+    return " ".join(zh).replace("。 ", "。"), " ".join(en)
 
 
 def practice_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,

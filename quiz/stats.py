@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from quiz.queue import WEAK_EF
+from quiz.model import Card
+from quiz.queue import WEAK_EF, HasId, Outlook
 from quiz.sm2 import PASSING  # graded 3 or more: a successful recall
 from quiz.store import Store
 
@@ -109,23 +110,41 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
 EFFECTIVE_DUE = "max(c.due, coalesce(c.buried_until, c.due))"
 
 
-def due_today(store: Store, today: date, scope: Scope) -> int:
-    """Live cards still due on `today`: due that day or overdue, and not buried."""
-    use_scope(store, scope)
-    return store.query(
-        f"SELECT count(*) AS n FROM cards c JOIN temp.stats_scope USING (question_id) "
-        f"WHERE c.due IS NOT NULL AND {EFFECTIVE_DUE} <= ?", (today.isoformat(),))[0]["n"]
+def due_today(store: Store, today: date, scope: Scope, interview: date | None = None) -> int:
+    """Live cards still due on `today`: due reviews and cards to relearn (`queue.still_due`).
+
+    `interview` defaults to the plan's date in the store, as `quiz review` uses it.
+    """
+    from quiz.config import interview_date
+    from quiz.queue import QuestionRef, still_due
+
+    interview = interview if interview is not None else interview_date(store)
+    cards, relearn = cards_for_today(store, today, interview)
+    due, again = still_due([QuestionRef(i) for i in scope.topics], cards, today,
+                           relearn=relearn, interview=interview)
+    return len(due) + len(again)
 
 
-def next_due(store: Store, after: date, ids: Iterable[str] | None = None) -> date | None:
-    """The first due date after study day `after` among live cards (or those of `ids`)."""
-    sql = "SELECT min(due) AS due FROM cards WHERE retired = 0 AND due > ?"
-    params: list[object] = [after.isoformat()]
-    if ids is not None:
-        sql += " AND question_id IN (SELECT value FROM json_each(?))"
-        params.append(json.dumps(list(ids)))
-    value = store.query(sql, params)[0]["due"]
-    return date.fromisoformat(value) if value else None
+def cards_for_today(store: Store, today: date,
+                    interview: date | None) -> tuple[dict[str, Card], list[str]]:
+    """What `queue.still_due` needs on `today`: the cards it may count (due by the plan's
+    horizon, buried, or to relearn) and the ids to relearn."""
+    from quiz.plan import due_horizon
+
+    relearn = store.relearning(today)
+    cards = store.cards(due_by=due_horizon(today, interview))
+    cards.update(store.cards(relearn))
+    return cards, relearn
+
+
+def outlook(store: Store, today: date, questions: Iterable[HasId], *, new_limit: int,
+            interview: date | None = None) -> Outlook:
+    """What is left of `today` and what comes next for `questions` (`queue.outlook`)."""
+    from quiz.queue import outlook as count
+
+    return count(questions, store.cards(), today, new_limit=new_limit,
+                 introduced_today=store.new_introduced(today),
+                 relearn=store.relearning(today), interview=interview)
 
 
 def has_answers(store: Store, scope: Scope | None = None) -> bool:

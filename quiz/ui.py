@@ -19,10 +19,15 @@ from rich.text import Text as RichText
 from quiz import sm2
 from quiz.errors import AnswerFormatError
 from quiz.lang import both, pick
+from quiz.line_breaking import cells
 from quiz.mocks import MockReport, MockSummary
 from quiz.model import CardState, Question
+from quiz.queue import Outlook
 from quiz.session import CardView
 from quiz.stats import DaySummary
+from quiz.wrapped import Wrapped
+
+SIDE_BY_SIDE = 30  # cells each column needs for "your answer | model answer" side by side
 
 
 class TerminalUI:
@@ -31,6 +36,7 @@ class TerminalUI:
     def __init__(self, console: Console, lang: str = "both") -> None:
         self.console = console
         self.lang = lang
+        self.seen: dict[str, Question] = {}  # the session's questions, for the mock report
 
     # -- input ---------------------------------------------------------------------------
 
@@ -104,32 +110,57 @@ class TerminalUI:
 
     # -- output --------------------------------------------------------------------------
 
+    @property
+    def fit(self) -> bool:
+        """Into a pipe: panels fit their text, so a logical line stays one line."""
+        return not self.console.is_terminal
+
+    def _panel(self, body: Any, **options: Any) -> Panel:
+        options.setdefault("expand", not self.fit)
+        return Panel(body, **options)
+
+    def _texts(self, text: Any, style: str = "") -> list[Wrapped]:
+        """A bank text in the chosen language(s), one folding block per language."""
+        return [Wrapped(t.strip("\n"), style) for t in pick(text, self.lang)]
+
     def show_card(self, view: CardView) -> None:
         q = view.question
         self.deadline = time.monotonic() + (view.mode.seconds or 0)
-        header = Table.grid(padding=(0, 1), expand=True)
+        self.seen[q.id] = q
+        header = Table.grid(padding=(0, 1), expand=not self.fit)
         header.add_column(no_wrap=True)
-        header.add_column(ratio=1)
+        if not self.fit:
+            header.add_column(ratio=1)
         header.add_column(no_wrap=True, justify="right")
-        tags = " ".join(f"#{t}" for t in q.tags)
-        header.add_row(f"[bold]{view.position}/{view.total}[/]",
-                       ProgressBar(total=max(view.total, 1), completed=view.position - 1),
-                       f"[magenta]{escape(q.topic)}[/] [dim]{escape(tags)}[/]")
+        bar = [] if self.fit else [ProgressBar(total=max(view.total, 1),
+                                               completed=view.position - 1)]
+        header.add_row(f"[bold]{view.position}/{view.total}[/]", *bar, self._left(view))
         lines: list[Any] = [header]
+        tags = " ".join(f"#{t}" for t in q.tags)
+        lines.append(Wrapped.markup(f"[magenta]{escape(q.topic)}[/] [dim]{escape(tags)}[/]"))
         if view.repeat:
-            lines.append(RichText(both("（今日重复）", "(again today)", self.lang), style="yellow"))
+            lines.append(Wrapped(both("（今日重复）", "(again today)", self.lang), "yellow"))
         if view.text_changed:
-            lines.append(RichText(both("注意：上次复习后题目内容已修改",
-                                       "Note: this question's text changed since your last "
-                                       "review", self.lang), style="yellow"))
+            lines.append(Wrapped(both("注意：上次复习后题目内容已修改",
+                                      "Note: this question's text changed since your last "
+                                      "review", self.lang), "yellow"))
         prompt = view.instance.prompt if view.instance else q.prompt
-        for text in pick(prompt, self.lang):
-            lines.append(RichText(text, style="bold"))
+        lines += self._texts(prompt, "bold")
         self.console.print()
-        self.console.print(Panel(Group(*lines), title=f"[dim]{escape(q.id)}[/]",
-                                 title_align="left"))
+        self.console.print(self._panel(Group(*lines), title=f"[dim]{escape(q.id)}[/]",
+                                       title_align="left"))
+
+    def _left(self, view: CardView) -> str:
+        """Anki's three numbers: new (blue), relearning (red), review (green) left."""
+        new, relearning, review = view.left
+        if view.mode.kind != "review" or not (new or relearning or review):
+            return ""
+        names = both("新 / 重学 / 复习", "new / relearn / review", self.lang)
+        return (f"[dim]{escape(names)}[/] [bold blue]{new}[/] [dim]·[/] "
+                f"[bold red]{relearning}[/] [dim]·[/] [bold green]{review}[/]")
 
     def show_reveal(self, view: CardView) -> None:
+        self.seen[view.question.id] = view.question
         if view.instance is not None:
             self._worked_solution(view)
         else:
@@ -141,9 +172,9 @@ class TerminalUI:
                                                                      else ""),
                       "red" if over else "dim")
         if view.question.note is not None:
-            note = Group(*[RichText(t) for t in pick(view.question.note, self.lang)])
-            self.console.print(Panel(note, title=both("更正", "Correction", self.lang),
-                                     border_style="yellow"))
+            self.console.print(self._panel(Group(*self._texts(view.question.note)),
+                                           title=both("更正", "Correction", self.lang),
+                                           border_style="yellow"))
         if view.instance is None:
             self._grade_legend()
 
@@ -153,68 +184,100 @@ class TerminalUI:
         inst = view.instance
         verdict = (both("✓ 正确", "✓ correct", self.lang) if view.correct
                    else both("✗ 不正确", "✗ incorrect", self.lang))
-        body = [RichText(verdict, style="bold green" if view.correct else "bold red"),
-                RichText(both("标准答案：", "Expected: ", self.lang)
-                         + format_value(inst.expected), style="bold")]
-        body += [RichText(t) for t in pick(inst.solution, self.lang)]
-        self.console.print(Panel(Group(*body), title=both("解答", "Worked solution", self.lang),
-                                 border_style="blue"))
+        body = [Wrapped(verdict, "bold green" if view.correct else "bold red")]
+        if view.typed:
+            body.append(Wrapped(both("你的答案：", "Your answer: ", self.lang) + view.typed))
+        body.append(Wrapped(both("标准答案：", "Expected: ", self.lang)
+                            + format_value(inst.expected), "bold"))
+        body += self._texts(inst.solution)
+        self.console.print(self._panel(Group(*body),
+                                       title=both("解答", "Worked solution", self.lang),
+                                       border_style="blue"))
+
+    def _model_answer_body(self, question: Question) -> Group:
+        """The brief (bold, said first in an interview), then the full answer; a blank line
+        between blocks."""
+        blocks = (self._texts(question.brief, "bold") if question.brief is not None else [])
+        blocks += self._texts(question.answer)
+        spaced: list[Any] = []
+        for block in blocks:
+            spaced += [RichText(""), block] if spaced else [block]
+        return Group(*spaced)
 
     def _model_answer(self, view: CardView) -> None:
-        answer = Group(*[RichText(t) for t in pick(view.question.answer, self.lang)])
-        if view.typed:
-            table = Table(expand=True, show_lines=False)
-            table.add_column(both("你的回答", "Your answer", self.lang), ratio=1)
-            table.add_column(both("参考答案", "Model answer", self.lang), ratio=2)
-            table.add_row(RichText(view.typed), answer)
+        answer = self._model_answer_body(view.question)
+        mine = both("你的回答", "Your answer", self.lang)
+        model = both("参考答案", "Model answer", self.lang)
+        if view.typed and self._side_by_side():
+            table = Table(expand=not self.fit, show_lines=False)
+            table.add_column(mine, ratio=1)
+            table.add_column(model, ratio=1)
+            table.add_row(Wrapped(view.typed), answer)
             self.console.print(table)
         else:
-            self.console.print(Panel(answer, title=both("参考答案", "Model answer", self.lang),
-                                     border_style="blue"))
+            if view.typed:
+                self.console.print(self._panel(Wrapped(view.typed), title=mine,
+                                               title_align="left"))
+            self.console.print(self._panel(answer, title=model, title_align="left",
+                                           border_style="blue"))
         if view.covered:
             self._key_points(view)
 
+    def _side_by_side(self) -> bool:
+        """Both columns of the answer table at least SIDE_BY_SIDE cells wide, else stacked."""
+        # a table of two columns spends 3 border cells and 2 × 2 padding cells
+        return self.fit or (self.console.width - 7) // 2 >= SIDE_BY_SIDE
+
     def _key_points(self, view: CardView) -> None:
         lines = Table.grid(padding=(0, 1))
+        lines.add_column(no_wrap=True)
+        lines.add_column()
         for point, hit in zip(view.question.key_points, view.covered, strict=True):
             mark = "[green]✓[/]" if hit else "[red]✗[/]"
-            lines.add_row(mark, escape(both(point.zh[0], point.en[0], self.lang)))
+            lines.add_row(mark, Wrapped(both(point.zh[0], point.en[0], self.lang)))
         hits = sum(view.covered)
+        # rich cuts a title that does not fit: the suggested grade goes in the body
         title = both(f"要点 {hits}/{len(view.covered)}", f"Key points {hits}/{len(view.covered)}",
                      self.lang)
+        body: list[Any] = [lines]
         if view.default_grade is not None:
-            title += "  " + both(f"建议评分 {view.default_grade}",
-                                 f"suggested grade {view.default_grade}",
-                                 self.lang)
-        self.console.print(Panel(lines, title=title, title_align="left", border_style="cyan",
-                                 expand=False))
+            body.append(Wrapped(both(f"建议评分 {view.default_grade}",
+                                     f"Suggested grade {view.default_grade}", self.lang), "bold"))
+        self.console.print(self._panel(Group(*body), title=escape(title), title_align="left",
+                                       border_style="cyan", expand=False))
 
     def _grade_legend(self) -> None:
+        """0–5 with their meaning: passing beside failing grade where both fit, else one a line."""
+        entries = {grade: both(zh, en, self.lang) for grade, (zh, en) in sm2.GRADES.items()}
+        passing = max(cells(entries[grade]) for grade in (5, 4, 3))
+        failing = max(cells(entries[grade]) for grade in (2, 1, 0))
+        # grade, gap, passing text and 2 spaces, gap, grade, gap, failing text
+        two_columns = self.fit or passing + failing + 7 <= self.console.width
         legend = Table.grid(padding=(0, 1))
-        for _ in range(2):
+        for _ in range(2 if two_columns else 1):
             legend.add_column(no_wrap=True)
-            legend.add_column(ratio=1)
-        for high in (5, 4, 3):  # two columns: the passing grade beside the failing one
-            cells = []
-            for grade in (high, high - 3):
-                zh, en = sm2.GRADES[grade]
-                cells += [f"[bold]{grade}[/]", escape(both(zh, en, self.lang))]
-            legend.add_row(*cells)
+            legend.add_column()
+        if two_columns:
+            for high in (5, 4, 3):  # the passing grade beside the failing one
+                legend.add_row(f"[bold]{high}[/]", Wrapped(entries[high] + "  "),
+                               f"[bold]{high - 3}[/]", Wrapped(entries[high - 3]))
+        else:
+            for grade in (5, 4, 3, 2, 1, 0):
+                legend.add_row(f"[bold]{grade}[/]", Wrapped(entries[grade]))
         self.console.print(legend)
 
     def show_answer_error(self, exc: AnswerFormatError) -> None:
-        self.console.print(f"[yellow]{escape(both(exc.reason_zh, exc.reason_en, self.lang))}[/] "
-                           + escape(both("请再输入一次。", "Please try again.", self.lang)))
+        self.console.print(Wrapped.markup(
+            f"[yellow]{escape(both(exc.reason_zh, exc.reason_en, self.lang))}[/] "
+            + escape(both("请再输入一次。", "Please try again.", self.lang))))
 
     def show_bad_key(self, view: CardView) -> None:
         keys = ", ".join(view.allowed_keys)
-        self.console.print("[yellow]" + escape(both(
-            f"请输入：{keys}", f"Please type one of: {keys}",
-            self.lang)) + "[/]")
+        self.note(f"请输入：{keys}", f"Please type one of: {keys}", "yellow")
 
     def note(self, zh: str, en: str, style: str = "dim") -> None:
         """One short line in the chosen language(s)."""
-        self.console.print(f"[{style}]{escape(both(zh, en, self.lang))}[/]")
+        self.console.print(Wrapped(both(zh, en, self.lang), style))
 
     def show_graded(self, view: CardView, quality: int, state: CardState | None) -> None:
         if state is None:
@@ -235,44 +298,66 @@ class TerminalUI:
 
     # -- the end -------------------------------------------------------------------------
 
-    def summary(self, day: DaySummary, next_due: Any, streak: int) -> None:
-        """The end-of-session figures."""
+    def summary(self, day: DaySummary, ahead: Outlook, streak: int) -> None:
+        """The end-of-session figures, with what is still due today and tomorrow."""
         table = Table.grid(padding=(0, 2))
+        table.add_column()
+        table.add_column(no_wrap=True)
         retention = f"{day.retention:.0%}" if day.retention is not None else "—"
+        still = str(ahead.still_due)
+        if ahead.relearning:
+            still += both(f"（含重学 {ahead.relearning}）", f" ({ahead.relearning} to relearn)",
+                          self.lang)
         rows = [
             (both("已复习", "Reviewed", self.lang), str(day.reviewed)),
             (both("新题", "New", self.lang), str(day.new)),
             (both("答错", "Failed", self.lang), str(day.failed)),
             (both("今日保持率", "Retention today", self.lang), retention),
-            (both("下次到期", "Next due", self.lang), str(next_due or "—")),
-            (both("连续天数", "Streak", self.lang), str(streak)),
+            (both("今天仍到期", "Still due today", self.lang), still),
+            (both("明天到期", "Due tomorrow", self.lang), str(ahead.tomorrow)),
         ]
+        if not ahead.still_due and not ahead.tomorrow:
+            rows.append((both("下次到期", "Next due", self.lang), str(ahead.next_due or "—")))
+        rows.append((both("连续天数", "Streak", self.lang), str(streak)))
         for label, value in rows:
-            table.add_row(label, f"[bold]{value}[/]")
-        self.console.print(Panel(table, title=both("今日小结", "Today's summary", self.lang),
-                                 border_style="green", expand=False))
+            table.add_row(Wrapped(label), f"[bold]{escape(value)}[/]")
+        self.console.print()
+        self.console.print(self._panel(table, title=both("今日小结", "Today's summary", self.lang),
+                                       border_style="green", expand=False))
 
     def mock_report(self, report: MockReport) -> None:
         """A mock interview's score per topic, time per question, and what to revisit."""
         score = f"{report.score:.0%}" if report.score is not None else "—"
         topics = Table(title=both(f"模拟面试得分 {score}", f"Mock interview score {score}",
                                   self.lang))
-        for column in ("topic", "n", "score"):
-            topics.add_column(column, justify="left" if column == "topic" else "right")
+        topics.add_column("topic", justify="left")
+        for column in ("n", "score"):
+            topics.add_column(column, justify="right", no_wrap=True)
         for topic in report.topics:
-            topics.add_row(topic.topic, str(topic.answered), f"{topic.score:.0%}")
-        answers = Table()
-        for column in ("#", "id", "grade", "seconds"):
-            answers.add_column(column, justify="left" if column == "id" else "right")
+            topics.add_row(Wrapped(topic.topic), str(topic.answered), f"{topic.score:.0%}")
+        answers = Table(expand=not self.fit)
+        answers.add_column("#", justify="right", no_wrap=True)
+        answers.add_column(both("题目 / 简答", "id / in brief", self.lang), ratio=1)
+        for column in ("grade", "seconds"):
+            answers.add_column(column, justify="right", no_wrap=True)
         for number, answer in enumerate(report.answers, 1):
             seconds = f"{answer.seconds:.0f}" + (" ⏱" if answer.overtime else "")
-            answers.add_row(str(number), answer.question_id, str(answer.quality), seconds)
+            answers.add_row(str(number), self._answered(answer.question_id),
+                            str(answer.quality), seconds)
         self.console.print(topics)
         self.console.print(answers)
         revisit = report.revisit
         self.note("需要再复习：" + ("、".join(revisit) if revisit else "无"),
                   "To revisit: " + (", ".join(revisit) if revisit else "none"),
                   "yellow" if revisit else "green")
+
+    def _answered(self, question_id: str) -> Group:
+        """A mock answer's question: its id, then its brief (when the session showed it)."""
+        rows: list[Any] = [Wrapped(question_id, "bold")]
+        question = self.seen.get(question_id)
+        if question is not None and question.brief is not None:
+            rows += self._texts(question.brief, "dim")
+        return Group(*rows)
 
     def mock_history(self, history: list[MockSummary]) -> None:
         """Past mocks, oldest first, with the change from the one before."""
@@ -281,7 +366,8 @@ class TerminalUI:
             return
         table = Table(title=both("模拟面试记录", "Mock interviews", self.lang))
         for column in ("date", "answered", "score", "trend"):
-            table.add_column(column, justify="left" if column == "date" else "right")
+            table.add_column(column, justify="left" if column == "date" else "right",
+                             no_wrap=True)
         previous = None
         for item in history:
             trend = "" if previous is None else f"{(item.score - previous) * 100:+.0f}"
@@ -289,3 +375,4 @@ class TerminalUI:
                           f"{item.score:.0%}", trend)
             previous = item.score
         self.console.print(table)
+

@@ -2,16 +2,27 @@
 
 The answer and every wording of a point are folded (`fold`), then cut into tokens: one per
 CJK character, one per run of Latin letters, of other letters, or of digits. English tokens
-are lightly stemmed. A wording is covered when its tokens, glued together, equal a run of
+are lightly stemmed, a few abbreviations a learner types are spelt out ("lr", "grads",
+"params", "dims", "net"), and words that carry no content are dropped (articles, "of", the
+particles 的/地). A wording is covered when its tokens, glued together, equal a run of
 consecutive answer tokens glued together. So Chinese needs no spaces, English matches whole
 words only ("tanh" is not in "than", "BN" not in "abnormal"), word order is kept, and
 "feed-forward" ≈ "feed forward" ≈ "feedforward".
+
+A wording may hold gaps, written `...` (or `…`): "卷积核 ... 个数" is covered by
+"卷积核的个数" and "卷积核用了多少个数"; each part must follow the one before it within
+`GAP` tokens, in order.
+
+Matching is linear in the answer's length: the answer's tokens are indexed by value once,
+and a wording is only tried where one of its prefixes starts.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -31,8 +42,18 @@ _BRITISH = (  # British → American, on whole words: normalise, analyse, colour
     (re.compile(r"(?<=[a-z]{2})our"), "or"),
 )
 _SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "ly")
-# Articles are left out and small numbers read as digits: "set to zero" ≈ "set to 0".
-_WORDS = {"a": "", "an": "", "the": "", "zero": "0", "one": "1", "two": "2", "three": "3"}
+# Words without content are left out, small numbers read as digits ("set to zero" ≈ "set to
+# 0"), and the abbreviations learners type spelt out, on both sides of the match.
+_WORDS = {
+    "a": "", "an": "", "the": "", "of": "", "的": "", "地": "",
+    "zero": "0", "one": "1", "two": "2", "three": "3",
+    "lr": "learning rate", "grad": "gradient", "grads": "gradients",
+    "param": "parameter", "params": "parameters", "dim": "dimension", "dims": "dimensions",
+    "net": "network", "nets": "networks", "prob": "probability", "probs": "probabilities",
+    "iter": "iteration", "iters": "iterations", "nn": "neural network",
+}
+GAP = 6  # tokens allowed between the parts of a wording written with `...`
+_GAP_MARK = re.compile(r"\.\.\.|…")
 
 
 def fold(text: str) -> str:
@@ -93,28 +114,54 @@ def _strips(suffix: str, stem: str) -> bool:
 
 def _tokens(text: str) -> tuple[str, ...]:
     words = (_WORDS.get(t, t) for t in _TOKEN.findall(fold(text)))
-    return tuple(_stem(w) for w in words if w)
+    return tuple(_stem(w) for phrase in words for w in phrase.split())
 
 
 @lru_cache(maxsize=2048)
-def _targets(point: KeyPoint) -> tuple[str, ...]:
-    """Every wording of `point`, as its glued stemmed tokens."""
-    return tuple(t for t in ("".join(_tokens(w)) for w in point.zh + point.en) if t)
+def _targets(point: KeyPoint) -> tuple[tuple[str, ...], ...]:
+    """Every wording of `point`, as its parts (split at `...`), each its glued stemmed tokens."""
+    out = []
+    for wording in point.zh + point.en:
+        parts = tuple("".join(_tokens(part)) for part in _GAP_MARK.split(wording))
+        parts = tuple(part for part in parts if part)
+        if parts:
+            out.append(parts)
+    return tuple(out)
 
 
-def _contains(tokens: Sequence[str], target: str) -> bool:
-    """Whether consecutive `tokens`, glued together, spell `target` exactly."""
-    for start, first in enumerate(tokens):
-        if not target.startswith(first):
-            continue
-        glued = first
-        for token in tokens[start + 1 :]:
-            if glued == target or not target.startswith(glued + token):
-                break
-            glued += token
-        if glued == target:
-            return True
-    return False
+class _Answer:
+    """An answer's tokens, indexed by value: where each token occurs, in order."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokens(text)
+        self.where: dict[str, list[int]] = defaultdict(list)
+        for position, token in enumerate(self.tokens):
+            self.where[token].append(position)
+
+    def spans(self, target: str) -> list[tuple[int, int]]:
+        """Each (start, end) where consecutive tokens, glued together, spell `target`."""
+        found = []
+        for length in range(1, len(target) + 1):  # the first token is a prefix of `target`
+            for start in self.where.get(target[:length], ()):
+                end, glued = start + 1, target[:length]
+                while len(glued) < len(target) and end < len(self.tokens) \
+                        and target.startswith(self.tokens[end], len(glued)):
+                    glued += self.tokens[end]
+                    end += 1
+                if glued == target:
+                    found.append((start, end))
+        return sorted(found)
+
+    def says(self, parts: Sequence[str]) -> bool:
+        """Whether `parts` occur in order, each within GAP tokens after the one before."""
+        ends = sorted(end for _, end in self.spans(parts[0]))
+        for part in parts[1:]:
+            if not ends:
+                return False
+            # a part counts when it starts in [end, end + GAP] of some earlier part's end
+            ends = sorted(end for start, end in self.spans(part)
+                          if (i := bisect_left(ends, start - GAP)) < len(ends) and ends[i] <= start)
+        return bool(ends)
 
 
 def covered(answer: str, point: KeyPoint) -> bool:
@@ -124,17 +171,18 @@ def covered(answer: str, point: KeyPoint) -> bool:
 
 def coverage(answer: str, points: Sequence[KeyPoint]) -> list[bool]:
     """`covered(answer, point)` for each of `points`, in order."""
-    tokens = _tokens(answer)
-    return [any(_contains(tokens, t) for t in _targets(point)) for point in points]
+    indexed = _Answer(answer)
+    return [any(indexed.says(parts) for parts in _targets(point)) for point in points]
 
 
 def suggest_grade(hits: int, total: int, answered: bool) -> int | None:
-    """The SM-2 grade suggested by `hits` of `total` key points covered.
+    """The SM-2 grade suggested by `hits` of `total` key points covered, or None.
 
-    All → 5, at least ¾ → 4, at least ½ → 3 (a pass), some → 2, none → 1. Matching is by
-    wording and misses paraphrases, so half the points is a pass and no match is a 1, not
-    the 0 of a blackout: that and any correction are the learner's call. None when the
-    question has no key points or nothing was typed.
+    All → 5, at least ¾ → 4, at least two points and ⅖ → 3 (a pass); none of three or more
+    points → 1 (a lapse). Anything between (one point, or a question with one or two points
+    and not all of them) is thin evidence: matching is by wording and misses paraphrases,
+    so no grade is offered and the learner chooses. Never 0 (a blackout is the learner's
+    call). None as well when the question has no key points or nothing was typed.
     """
     if not 0 <= hits <= total:
         raise ValueError(f"hits must be between 0 and total ({total}), not {hits}")
@@ -144,6 +192,8 @@ def suggest_grade(hits: int, total: int, answered: bool) -> int | None:
         return 5
     if 4 * hits >= 3 * total:
         return 4
-    if 2 * hits >= total:
+    if hits >= 2 and 5 * hits >= 2 * total:
         return 3
-    return 2 if hits else 1
+    if hits == 0 and total >= 3:
+        return 1
+    return None

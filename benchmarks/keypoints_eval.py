@@ -1,6 +1,6 @@
 """How well the key-point suggestion grades realistic typed answers.
 
-    .venv/bin/python benchmarks/keypoints_eval.py [--data FILE] [--json] [--misses]
+    .venv/bin/python benchmarks/keypoints_eval.py [--data FILE] [--banks DIR] [--json] [--misses]
 
 The data is one JSON object a line: `id` (a bundled question), `lang`, `label` (correct,
 partial or wrong: a person's judgement) and `answer` (what a learner typed). For each answer
@@ -137,11 +137,13 @@ def print_misses(graded: list[Graded]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="the typed answers (JSON lines)")
+    parser.add_argument("--banks", type=Path, action="append",
+                        help="bank files or folders (default: the bundled bank)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", action="store_true",
                         help="also list correct answers without a pass and wrong ones with one")
     args = parser.parse_args(argv)
-    graded = grade_rows(read_rows(args.data))
+    graded = grade_rows(read_rows(args.data), args.banks)
     result = report(graded)
     if args.json:
         print(json.dumps({**result, "targets_missed": meets_targets(result["all"])}, indent=2))

@@ -24,9 +24,10 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from quiz.model import KeyPoint
+from quiz.model import KeyPoint, Question, Text
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _DASHES = re.compile("[\u2010-\u2015\u2043\u2212\ufe58]")
@@ -169,20 +170,25 @@ def covered(answer: str, point: KeyPoint) -> bool:
     return coverage(answer, (point,))[0]
 
 
+@lru_cache(maxsize=16)
+def _indexed(answer: str) -> _Answer:
+    return _Answer(answer)
+
+
 def coverage(answer: str, points: Sequence[KeyPoint]) -> list[bool]:
     """`covered(answer, point)` for each of `points`, in order."""
-    indexed = _Answer(answer)
+    indexed = _indexed(answer)
     return [any(indexed.says(parts) for parts in _targets(point)) for point in points]
 
 
 def suggest_grade(hits: int, total: int, answered: bool) -> int | None:
     """The SM-2 grade suggested by `hits` of `total` key points covered, or None.
 
-    All → 5, at least ¾ → 4, at least two points and ⅖ → 3 (a pass); none of three or more
-    points → 1 (a lapse). Anything between (one point, or a question with one or two points
-    and not all of them) is thin evidence: matching is by wording and misses paraphrases,
-    so no grade is offered and the learner chooses. Never 0 (a blackout is the learner's
-    call). None as well when the question has no key points or nothing was typed.
+    All → 5, at least ¾ → 4, at least half and at least two points → 3 (a pass); none of
+    three or more points → 1 (a lapse). Anything between (one point, or less than half) is
+    thin evidence: matching is by wording and misses paraphrases, so no grade is offered and
+    the learner chooses. Never 0 (a blackout is the learner's call). None as well when the
+    question has no key points or nothing was typed.
     """
     if not 0 <= hits <= total:
         raise ValueError(f"hits must be between 0 and total ({total}), not {hits}")
@@ -192,8 +198,43 @@ def suggest_grade(hits: int, total: int, answered: bool) -> int | None:
         return 5
     if 4 * hits >= 3 * total:
         return 4
-    if hits >= 2 and 5 * hits >= 2 * total:
+    if hits >= 2 and 2 * hits >= total:
         return 3
     if hits == 0 and total >= 3:
         return 1
     return None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What the review makes of one typed answer to one question (see `attempt`)."""
+
+    question: Question
+    prompt: Text  # as shown: a numeric template's prompt is that seed's instance
+    seed: int | None  # None for an open question: nothing is drawn
+    expected: str | None  # a numeric instance's answer as quiz prints it; None if open
+    covered: tuple[bool, ...]  # one per key point (all False when nothing was typed)
+    suggested: int | None  # Enter's default grade, or None when none is offered
+    correct: bool | None  # a numeric verdict; None if open or nothing was typed
+
+
+def attempt(question: Question, typed: str | None, seed: int = 0) -> Attempt:
+    """The key points `typed` covers and the grade the review would offer for it, as the
+    session computes them; for a numeric question, the instance of `seed` and its verdict.
+
+    Raises AnswerFormatError when a numeric answer cannot be read (the review asks again).
+    """
+    typed = typed.strip() if typed else None
+    if question.numeric is not None:
+        from quiz import numeric  # only for numeric questions: its import is not free
+        from quiz.answers import format_value
+
+        instance = numeric.instantiate(question, seed)
+        correct = None if typed is None else numeric.grade(instance, numeric.parse_answer(typed))
+        suggested = None if correct is None else 4 if correct else 1
+        return Attempt(question, instance.prompt, seed, format_value(instance.expected), (),
+                       suggested, correct)
+    points = question.key_points
+    hits = tuple(coverage(typed, points)) if typed else (False,) * len(points)
+    suggested = suggest_grade(sum(hits), len(points), typed is not None) if points else None
+    return Attempt(question, question.prompt, None, None, hits, suggested, None)

@@ -135,26 +135,36 @@ class _Answer:
 
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
+        self.glued = "".join(self.tokens)  # a wording not in here is not in the answer
         self.where: dict[str, list[int]] = defaultdict(list)
         for position, token in enumerate(self.tokens):
             self.where[token].append(position)
 
-    def spans(self, target: str) -> list[tuple[int, int]]:
-        """Each (start, end) where consecutive tokens, glued together, spell `target`."""
-        found = []
+    def spans(self, target: str, first_only: bool = False) -> list[tuple[int, int]]:
+        """Each (start, end) where consecutive tokens, glued together, spell `target`.
+
+        Each start is tried once and glues at most len(target) tokens: linear in the answer.
+        """
+        found: list[tuple[int, int]] = []
+        if target not in self.glued:
+            return found
         for length in range(1, len(target) + 1):  # the first token is a prefix of `target`
             for start in self.where.get(target[:length], ()):
-                end, glued = start + 1, target[:length]
-                while len(glued) < len(target) and end < len(self.tokens) \
-                        and target.startswith(self.tokens[end], len(glued)):
-                    glued += self.tokens[end]
+                end, glued = start + 1, length
+                while glued < len(target) and end < len(self.tokens) \
+                        and target.startswith(self.tokens[end], glued):
+                    glued += len(self.tokens[end])
                     end += 1
-                if glued == target:
+                if glued == len(target):
                     found.append((start, end))
+                    if first_only:
+                        return found
         return sorted(found)
 
     def says(self, parts: Sequence[str]) -> bool:
         """Whether `parts` occur in order, each within GAP tokens after the one before."""
+        if len(parts) == 1:
+            return bool(self.spans(parts[0], first_only=True))
         ends = sorted(end for _, end in self.spans(parts[0]))
         for part in parts[1:]:
             if not ends:

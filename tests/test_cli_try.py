@@ -16,7 +16,7 @@ title: {zh: 演示, en: Demo}
 questions:
   - id: demo-pooling
     zh: {q: 池化是什么？, a: 池化在局部窗口内取最大值或平均值来下采样，并扩大感受野。}
-    en: {q: What is pooling?, a: "Pooling downsamples by taking the max or mean over local windows; it enlarges the receptive field."}
+    en: {q: What is pooling?, a: "Pooling downsamples by taking the max or mean of windows."}
     key_points:
       - {zh: [下采样], en: [downsampling]}
       - {zh: [最大值, 平均值], en: [max, mean]}

@@ -9,12 +9,16 @@ consecutive answer tokens glued together. So Chinese needs no spaces, English ma
 words only ("tanh" is not in "than", "BN" not in "abnormal"), word order is kept, and
 "feed-forward" ≈ "feed forward" ≈ "feedforward".
 
-A wording may hold gaps, written `...` (or `…`): "卷积核 ... 个数" is covered by
-"卷积核的个数" and "卷积核用了多少个数"; each part must follow the one before it within
-`GAP` tokens, in order.
+A wording may hold gaps, written `...` (or `…`): "stack ... layers" is covered by "stack
+lots of neural net layers", "γ...β" by "乘γ加β"; each part must follow the one before it
+within `GAP` tokens, in order.
 
-Matching is linear in the answer's length: the answer's tokens are indexed by value once,
-and a wording is only tried where one of its prefixes starts.
+Negation is not read, on purpose: a point names a topic, and correct answers often state it
+negated ("isn't zero-centred", "正区间不饱和", "门接近 1 就不会消失").
+
+Matching is linear in the answer's length: the answer's tokens are indexed by value once, a
+wording absent from the glued answer is skipped at once, and otherwise it is only tried
+where one of its prefixes starts, gluing at most its own length of tokens.
 """
 
 from __future__ import annotations
@@ -180,7 +184,7 @@ def covered(answer: str, point: KeyPoint) -> bool:
     return coverage(answer, (point,))[0]
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # one answer is checked against many point lists (validation, eval)
 def _indexed(answer: str) -> _Answer:
     return _Answer(answer)
 

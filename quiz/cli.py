@@ -426,6 +426,38 @@ def show(
         out.print(f"[dim]— {_escape(source.title)}: {_escape(source.question)}[/]")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def calc(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(
+        help="conv, conv-transpose, pool, same-padding, conv-params, linear-params, "
+             "rnn-params, lstm-params, gru-params, iterations, derivative, activation, "
+             "softmax, pool2d, compose, gd-step, dropout-scale.", show_default=False)],
+    lang: LangOption = None,
+) -> None:
+    """Compute with a reference function and show the worked solution.
+
+    Examples: quiz calc conv --size 224 --kernel 7 --stride 2 --padding 3;
+    quiz calc derivative sigmoid 0.5; quiz calc iterations --samples 10000 --batch 200
+    --epochs 3; quiz calc softmax 1 2 3; quiz calc pool2d --matrix "1 2; 3 4" --kernel 2.
+    """
+    from quiz import calc as calculator
+    from quiz.errors import UsageError
+    from quiz.lang import pick
+    from quiz.numeric import explain, format_value
+
+    lang = config.language(lang)
+    check, args = calculator.parse(name, list(ctx.args))
+    try:
+        worked = explain(check, args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = console()
+    out.print(f"[bold]{_escape(format_value(worked.value))}[/]")
+    for text in pick(worked.solution, lang):
+        out.print(_escape(text))
+
+
 @app.command("try")
 def try_answer(
     question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
@@ -489,38 +521,6 @@ def try_answer(
                        f"Key points {hits}/{len(result.covered)}", lang))
     out.print(both(f"建议评分 {result.suggested}", f"Suggested grade {result.suggested}", lang)
               if result.suggested is not None else both("无建议评分", "No suggested grade", lang))
-
-
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def calc(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(
-        help="conv, conv-transpose, pool, same-padding, conv-params, linear-params, "
-             "rnn-params, lstm-params, gru-params, iterations, derivative, activation, "
-             "softmax, pool2d, compose, gd-step, dropout-scale.", show_default=False)],
-    lang: LangOption = None,
-) -> None:
-    """Compute with a reference function and show the worked solution.
-
-    Examples: quiz calc conv --size 224 --kernel 7 --stride 2 --padding 3;
-    quiz calc derivative sigmoid 0.5; quiz calc iterations --samples 10000 --batch 200
-    --epochs 3; quiz calc softmax 1 2 3; quiz calc pool2d --matrix "1 2; 3 4" --kernel 2.
-    """
-    from quiz import calc as calculator
-    from quiz.errors import UsageError
-    from quiz.lang import pick
-    from quiz.numeric import explain, format_value
-
-    lang = config.language(lang)
-    check, args = calculator.parse(name, list(ctx.args))
-    try:
-        worked = explain(check, args)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    out = console()
-    out.print(f"[bold]{_escape(format_value(worked.value))}[/]")
-    for text in pick(worked.solution, lang):
-        out.print(_escape(text))
 
 
 EXPORT_FORMATS = ("anki", "csv", "md")

@@ -517,6 +517,71 @@ def calc(
         out.print(_escape(text))
 
 
+@app.command("try")
+def try_answer(
+    question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
+    answer: Annotated[str | None, typer.Option(
+        "--answer", help="The typed answer to grade (default: none).", show_default=False)] = None,
+    seed: Annotated[int, typer.Option(
+        "--seed", min=0, help="Which instance of a numeric template.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None, bank: BankOption = None, lang: LangOption = None,
+) -> None:
+    """For bank authors: the key points an answer covers and the grade quiz would offer.
+
+    For a numeric template, the question is the instance of --seed, graded against its
+    expected answer. JSON keys: id, seed, question {zh, en}, expected, covered,
+    suggested_grade, correct (seed, expected and correct are null for open questions;
+    without --answer nothing is graded).
+    """
+    import difflib
+    import json
+
+    from quiz.errors import AnswerFormatError
+    from quiz.keypoints import attempt
+    from quiz.lang import both, pick
+
+    lang = config.language(lang)
+    the_bank = bank_of(open_store(db), bank)
+    ids = [e.id for e in the_bank.entries()]
+    if question_id not in ids:
+        close = difflib.get_close_matches(question_id, ids, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        fail(f"no question with id '{question_id}'{hint}", 2)
+    question = the_bank.questions([question_id])[0]
+    try:
+        result = attempt(question, answer, seed)
+    except AnswerFormatError as exc:
+        fail(f"cannot read the answer: {both(exc.reason_zh, exc.reason_en, lang)}", 2)
+    if as_json:
+        typer.echo(json.dumps({
+            "id": question.id, "seed": result.seed,
+            "question": {"zh": result.prompt.zh, "en": result.prompt.en},
+            "expected": result.expected, "covered": list(result.covered),
+            "suggested_grade": result.suggested, "correct": result.correct,
+        }, ensure_ascii=False, indent=2))
+        return
+    out = console()
+    out.print(f"[bold]{_escape(question.id)}[/]"
+              + (f"  [dim]seed {result.seed}[/]" if result.seed is not None else ""))
+    for text in pick(result.prompt, lang):
+        out.print(f"[bold]{_escape(text)}[/]")
+    if result.expected is not None:
+        out.print(f"= {_escape(result.expected)}")
+        if result.correct is not None:
+            out.print(both("✓ 正确", "✓ correct", lang) if result.correct
+                      else both("✗ 不正确", "✗ incorrect", lang))
+    for point, hit in zip(question.key_points, result.covered, strict=True):
+        mark = "[green]✓[/]" if hit else "[red]✗[/]"
+        out.print(f"{mark} {_escape(both(point.zh[0], point.en[0], lang))}")
+    if question.key_points:
+        hits = sum(result.covered)
+        out.print(both(f"要点 {hits}/{len(result.covered)}",
+                       f"Key points {hits}/{len(result.covered)}", lang))
+    out.print(both(f"建议评分 {result.suggested}", f"Suggested grade {result.suggested}", lang)
+              if result.suggested is not None else both("无建议评分", "No suggested grade", lang))
+
+
 EXPORT_FORMATS = ("anki", "csv", "md")
 
 

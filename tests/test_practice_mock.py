@@ -135,7 +135,8 @@ def test_key_points_suggest_a_grade_that_enter_accepts(store, tmp_path):
         "    en: {q: What is dropout?, a: Randomly drop units.}\n"
         "    key_points:\n"
         "      - {zh: 随机丢弃, en: [randomly drop, random drop]}\n"
-        "      - {zh: 防止过拟合, en: overfitting}\n", encoding="utf-8")
+        "      - {zh: 防止过拟合, en: overfitting}\n"
+        "      - {zh: 神经元, en: neurons}\n", encoding="utf-8")  # 2 of 3 points: a pass
     question = load_bank([bank_file]).questions[0]
     shown = []
     keys = iter(["", "q"])  # Enter takes the suggestion; the card then comes back: quit
@@ -143,5 +144,5 @@ def test_key_points_suggest_a_grade_that_enter_accepts(store, tmp_path):
                 else "训练时随机丢弃一部分神经元", lambda e, p: shown.append((e, p))),
                 now=Clock(), seed=lambda: 1)
     view = [p for e, p in shown if e == "reveal"][0]
-    assert view.covered == (True, False) and view.default_grade == 3
+    assert view.covered == (True, False, True) and view.default_grade == 3
     assert [r.quality for r in store.reviews()] == [3]

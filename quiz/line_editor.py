@@ -1,0 +1,93 @@
+"""Reading from a real terminal: a prompt_toolkit line editor for answers, one key for grades.
+
+The only module that imports prompt_toolkit (about 90 ms of imports): the terminal UI imports
+it after the first card is drawn, so the first question appears without waiting for it.
+
+Keys of the line editor (readline / emacs): arrows, Home/End, Ctrl-A/E (start / end of
+line), Ctrl-W (delete a word), Ctrl-U (delete to the start), Up/Down (earlier answers of
+this session). Enter submits; Esc Enter (or Alt-Enter) starts a new line; a bracketed paste
+is inserted whole, newlines included, and never submits. Command keys (`commands`) end the
+prompt with a value instead of text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import termios
+import tty
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input.typeahead import clear_typeahead
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+T = TypeVar("T")
+
+ENTER = "\n"  # what `read_key` returns for Enter (Return)
+END_OF_INPUT = "\x04"  # Ctrl-D: what `read_key` returns at the end of input
+
+
+class LineEditor:
+    """One prompt_toolkit session per quiz session: its history is this session's answers."""
+
+    def __init__(self) -> None:
+        self.session: PromptSession[str] = PromptSession(history=InMemoryHistory())
+
+    def read(self, message: str, *, toolbar: Callable[[], str],
+             commands: Mapping[str, T], refresh: float | None = None) -> str | T:
+        """A line (or several, with Esc Enter), or the value of the command key pressed.
+
+        `commands` maps a key as prompt_toolkit names it ("escape q", "c-x") to the value to
+        return. Raises EOFError on Ctrl-D at an empty line, KeyboardInterrupt on Ctrl-C.
+        """
+        bindings = KeyBindings()
+
+        @bindings.add("escape", "enter")
+        def _new_line(event: KeyPressEvent) -> None:
+            event.current_buffer.insert_text("\n")
+
+        for key, value in commands.items():
+            def _command(event: KeyPressEvent, value: T = value) -> None:
+                event.app.exit(result=value)
+
+            bindings.add(*key.split(), eager=True)(_command)
+        return self.session.prompt(message, bottom_toolbar=toolbar, key_bindings=bindings,
+                                   refresh_interval=refresh or 0)
+
+    def discard_pending(self) -> None:
+        """Drop every key typed so far and not yet read (by the terminal or by prompt_toolkit)."""
+        clear_typeahead(self.session.input)
+        discard_typeahead()
+
+
+def discard_typeahead() -> None:
+    """Drop what the terminal holds unread: keys typed (or pasted) before this moment."""
+    try:
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+    except (termios.error, OSError, ValueError):
+        pass  # not a terminal after all: nothing to drop
+
+
+def read_key() -> str:
+    """One key press from the terminal, unechoed; `ENTER` for Enter, `END_OF_INPUT` for Ctrl-D.
+
+    Whatever one read returns is one key press: a letter (or a wide character), an escape
+    sequence (an arrow), or a paste. A key followed by Enter in the same read (a script's
+    "5\\n") is that key. Ctrl-C still raises KeyboardInterrupt.
+    """
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)  # no echo, no line buffering; signals still on
+        data = os.read(fd, 256)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    if not data:
+        return END_OF_INPUT
+    text = data.decode("utf-8", "replace").replace("\r", "\n")
+    if len(text) == 2 and text.endswith("\n") and text[0] != "\n":
+        return text[0]
+    return text

@@ -23,6 +23,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input.typeahead import clear_typeahead
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 
 T = TypeVar("T")
 
@@ -38,7 +39,9 @@ class LineEditor:
 
     def read(self, message: str, *, toolbar: Callable[[], str],
              commands: Mapping[str, T], refresh: float | None = None) -> str | T:
-        """A line (or several, with Esc Enter), or the value of the command key pressed.
+        """A line (or several, with Esc Enter) typed after `message`, or the value of the
+        command key pressed. The toolbar is drawn under the input (redrawn every `refresh`
+        seconds, the typed text untouched) where the terminal reports its cursor position.
 
         `commands` maps a key as prompt_toolkit names it ("escape q", "c-x") to the value to
         return. Raises EOFError on Ctrl-D at an empty line, KeyboardInterrupt on Ctrl-C.
@@ -49,12 +52,19 @@ class LineEditor:
         def _new_line(event: KeyPressEvent) -> None:
             event.current_buffer.insert_text("\n")
 
+        # Mouse reports are off; what parses as one is stray text (`ESC [ 0 m`, pasted
+        # colour codes), which prompt_toolkit's own mouse handler would choke on.
+        @bindings.add(Keys.Vt100MouseEvent)
+        def _not_a_mouse(event: KeyPressEvent) -> None:
+            pass
+
         for key, value in commands.items():
             def _command(event: KeyPressEvent, value: T = value) -> None:
                 event.app.exit(result=value)
 
             bindings.add(*key.split(), eager=True)(_command)
-        return self.session.prompt(message, bottom_toolbar=toolbar, key_bindings=bindings,
+        return self.session.prompt([("bold ansicyan", message), ("", " › ")],
+                                   bottom_toolbar=toolbar, key_bindings=bindings,
                                    refresh_interval=refresh or 0)
 
     def discard_pending(self) -> None:

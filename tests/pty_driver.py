@@ -2,6 +2,11 @@
 
 Matches are on plain text, never on escape codes: rich colours a label and its value
 separately, and a fixed terminal size keeps its layout stable.
+
+On a terminal an answer is typed into a line editor (Enter submits) and a grade is ONE key
+press, with no Enter: send grades with `send_grade`. The pseudo-terminal answers the line
+editor's cursor position requests as a real terminal does (`Terminal`), so that it draws its
+bottom toolbar.
 """
 
 import os
@@ -17,8 +22,26 @@ DATA = Path(__file__).parent / "data"
 
 ANSWER = r"Your answer \(or just Enter\)"
 NUMERIC = r"Your answer \(Enter = give up\)"
-GRADE = r"u undo, s bury, q quit"  # both the open (0–5) and the numeric (Enter=…) prompt
+GRADE = r"u undo, s (?:bury|skip), q quit"  # the open (0–5) and the numeric (Enter=…) prompt
 SUMMARY = "Today's summary"
+FINISH = r"u undo the last grade, any other key: finish"
+CPR_REQUEST = "\x1b[6n"  # "where is the cursor?"
+
+
+class Terminal(pexpect.spawn):
+    """A pseudo-terminal that answers cursor position requests, as a terminal emulator does
+    (always "row 1, column 1": the whole screen is below the cursor)."""
+
+    def read_nonblocking(self, size: int = 1, timeout: float | None = -1) -> str:
+        data = super().read_nonblocking(size, timeout)
+        if CPR_REQUEST in data:
+            self.send("\x1b[1;1R")
+        return data
+
+
+def send_grade(child: pexpect.spawn, key: str) -> None:
+    """Press `key` at the grade prompt: one key press, no Enter ("" is Enter)."""
+    child.send(key or "\r")
 
 
 def make_bank(folder: Path, extra: int = 0) -> Path:
@@ -45,10 +68,15 @@ def quiz_env(db: Path, **extra: str) -> dict[str, str]:
 
 def spawn_review(bank: Path, env: dict[str, str], *args: str,
                  timeout: float = 30) -> pexpect.spawn:
-    child = pexpect.spawn(
-        sys.executable, ["-m", "quiz", "review", "--bank", str(bank), "--lang", "en", *args],
-        env=env, dimensions=(40, 120), encoding="utf-8", codec_errors="replace",
-        timeout=timeout)
+    return spawn_quiz(env, "review", "--bank", str(bank), "--lang", "en", *args,
+                      timeout=timeout)
+
+
+def spawn_quiz(env: dict[str, str], *args: str, timeout: float = 30,
+               dimensions: tuple[int, int] = (40, 120)) -> pexpect.spawn:
+    """`quiz ARGS` in a pseudo-terminal of `dimensions` (rows, columns)."""
+    child = Terminal(sys.executable, ["-m", "quiz", *args], env=env, dimensions=dimensions,
+                     encoding="utf-8", codec_errors="replace", timeout=timeout)
     # pexpect sleeps 50 ms before every send and 100 ms on close by default; every send here
     # follows a prompt already seen, so no sleep is needed.
     child.delaybeforesend = None
@@ -71,12 +99,12 @@ def answer_card(child: pexpect.spawn, kind: str, text: str, grade: str,
     if kind == "numeric":
         child.sendline("")
         child.expect(GRADE)
-        child.sendline("")
+        send_grade(child, "")
         expected: tuple[str | None, int] = (None, 1)
     else:
         child.sendline(text)
         child.expect(GRADE)
-        child.sendline(grade)
+        send_grade(child, grade)
         expected = (text.strip() or None, int(grade))
     if confirm:
         child.expect(f"Recorded {expected[1]}")

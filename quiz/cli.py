@@ -211,6 +211,11 @@ def practice(
     result, ui = start_session(store, queue, lang, Mode.practice())
     ui.note(f"练习了 {result.graded} 道题（不影响复习计划）",
             f"Practised {result.graded} question(s); the schedule is unchanged", "green")
+    if result.score is not None:
+        passed, answered = sum(g >= 3 for g in result.grades), len(result.grades)
+        ui.note(f"得分 {result.score:.0%}（{answered} 题中 {passed} 题评 3 分及以上）",
+                f"Score {result.score:.0%} ({passed} of {answered} answered with 3 or more)",
+                "bold")
 
 
 @app.command()

@@ -68,34 +68,29 @@ class LineEditor:
                                    refresh_interval=refresh or 0)
 
     def discard_pending(self) -> None:
-        """Drop every key typed so far and not yet read (by the terminal or by prompt_toolkit)."""
+        """Drop the keys prompt_toolkit read past the end of the last answer (the rest of a
+        burst or of an unbracketed paste); `read_key` drops what the terminal holds."""
         clear_typeahead(self.session.input)
-        discard_typeahead()
 
 
-def discard_typeahead() -> None:
-    """Drop what the terminal holds unread: keys typed (or pasted) before this moment."""
-    try:
-        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
-    except (termios.error, OSError, ValueError):
-        pass  # not a terminal after all: nothing to drop
-
-
-def read_key() -> str:
+def read_key(show_prompt: Callable[[], None]) -> str:
     """One key press from the terminal, unechoed; `ENTER` for Enter, `END_OF_INPUT` for Ctrl-D.
 
-    Whatever one read returns is one key press: a letter (or a wide character), an escape
-    sequence (an arrow), or a paste. A key followed by Enter in the same read (a script's
-    "5\\n") is that key. Ctrl-C still raises KeyboardInterrupt.
+    Whatever was typed before is dropped first; then `show_prompt()` draws the prompt. What one
+    read returns is one key press: a letter (or a wide character), an escape sequence (an
+    arrow), or a paste. A key and Enter in the same read (a script's "5\\n") are that key.
+    Ctrl-C still raises KeyboardInterrupt.
     """
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
     try:
-        tty.setcbreak(fd, termios.TCSANOW)  # no echo, no line buffering; signals still on
+        # no echo, no line buffering (signals still on); TCSAFLUSH drops the unread input
+        tty.setcbreak(fd, termios.TCSAFLUSH)
+        show_prompt()
         data = os.read(fd, 256)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-    if not data:
+    if not data or data == b"\x04":
         return END_OF_INPUT
     text = data.decode("utf-8", "replace").replace("\r", "\n")
     if len(text) == 2 and text.endswith("\n") and text[0] != "\n":

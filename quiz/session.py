@@ -108,6 +108,12 @@ class SessionResult:
     graded: int
     quit: bool
     day: date
+    grades: tuple[int, ...] = ()  # the grades recorded (and not undone), in order
+
+    @property
+    def score(self) -> float | None:
+        """The share of grades of 3 or more (a correct answer); None without a grade."""
+        return sum(g >= 3 for g in self.grades) / len(self.grades) if self.grades else None
 
 
 class SessionUI(Protocol):
@@ -164,7 +170,8 @@ def run_session(store: Store, queue: list[Question], *, ui: SessionUI,
         loop.run()
     except KeyboardInterrupt:
         loop.quit = True
-    return SessionResult(graded=loop.graded, quit=loop.quit, day=loop.day())
+    return SessionResult(graded=loop.graded, quit=loop.quit, day=loop.day(),
+                         grades=tuple(g.quality for g in loop.history))
 
 
 @dataclass
@@ -173,6 +180,7 @@ class _Graded:
     question: Question
     requeued: bool
     view: CardView
+    quality: int
 
 
 class _Loop:
@@ -357,7 +365,7 @@ class _Loop:
         requeued = mode.requeue and quality < sm2.GOOD_ENOUGH
         if requeued:
             self.pending.append(question)
-        self.history.append(_Graded(review_id, question, requeued, view))
+        self.history.append(_Graded(review_id, question, requeued, view, quality))
         self.ui.show_graded(view, quality, state)
 
     def undo(self) -> None:

@@ -83,9 +83,8 @@ class TerminalUI:
                 self.console.print(self._time_left(self._seconds_left()), highlight=False)
             return self._read_line(prompt)
         editor = self._line_editor()
-        commands = {"escape s": Command.SKIP, "escape u": Command.UNDO, "escape q": Command.QUIT}
-        if view.mode.kind != "practice":
-            commands["escape b"] = Command.BURY
+        commands = {"escape s": Command.SKIP, "escape b": Command.BURY,  # practice: a skip
+                    "escape u": Command.UNDO, "escape q": Command.QUIT}
         try:
             return editor.read(prompt, toolbar=lambda: self._toolbar(view), commands=commands,
                                refresh=1.0 if view.mode.seconds else None)
@@ -119,11 +118,9 @@ class TerminalUI:
 
         if self._editor is not None:
             self._editor.discard_pending()
-        else:
-            line_editor.discard_typeahead()
-        self.console.print(f"[bold cyan]{escape(prompt)}[/] › ", end="")
         try:
-            key = line_editor.read_key()
+            key = line_editor.read_key(
+                lambda: self.console.print(f"[bold cyan]{escape(prompt)}[/] › ", end=""))
         except KeyboardInterrupt:
             self.console.print()
             raise

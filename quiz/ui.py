@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -139,17 +140,30 @@ class TerminalUI:
         return self._editor
 
     def _toolbar(self, view: CardView) -> str:
-        """The keys of the answer prompt (and a mock's time left), drawn under the input."""
+        """The keys of the answer prompt (and a mock's time left), drawn under the input and
+        folded to the terminal's width (prompt_toolkit would cut a long toolbar line)."""
         submit = ("回车 提交（空 = 不会）", "Enter submit (empty: give up)") if view.instance \
             else ("回车 提交", "Enter submit")
         keys = [submit, ("Esc 回车 换行", "Esc Enter new line"), ("Esc s 跳过", "Esc s skip")]
         if view.mode.kind != "practice":
             keys.append(("Esc b 搁置到明天", "Esc b bury"))
         keys += [("Esc u 撤销上一个评分", "Esc u undo last grade"), ("Esc q 退出", "Esc q quit")]
-        lines = [" · ".join(key[index] for key in keys)
-                 for index, code in enumerate(("zh", "en")) if self.lang in (code, "both")]
-        if view.mode.seconds:
-            lines[0] = self._time_left(self._seconds_left()) + "  " + lines[0]
+        width = max(20, self.console.width - 1)
+        lines: list[str] = []
+        for index, code in enumerate(("zh", "en")):
+            if self.lang not in (code, "both"):
+                continue
+            items = [key[index] for key in keys]
+            if view.mode.seconds and not lines:
+                items.insert(0, self._time_left(self._seconds_left()))
+            line = ""
+            for item in items:
+                joined = f"{line} · {item}" if line else item
+                if line and cell_len(joined) > width:
+                    lines.append(line)
+                    joined = item
+                line = joined
+            lines.append(line)
         return "\n".join(lines)
 
     def _seconds_left(self) -> int:

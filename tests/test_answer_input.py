@@ -263,3 +263,38 @@ def test_random_text_at_every_prompt_in_a_real_terminal(session):
         expected.append(int(child.match.group(1)))
     finish(child)
     assert [q for _, q in rows(session.db)] == expected
+
+
+# -- the answer prompt's toolbar ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+@pytest.mark.parametrize("lang", ["zh", "en", "both"])
+@pytest.mark.parametrize("kind", ["review", "practice", "mock"])
+def test_the_toolbar_names_every_key_and_folds_to_the_terminal(questions, width, lang, kind):
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from quiz.session import CardView, Mode
+    from quiz.ui import TerminalUI
+
+    mode = {"review": Mode(), "practice": Mode.practice(),
+            "mock": Mode.mock("m", seconds=90)}[kind]
+    ui = TerminalUI(Console(width=width), lang, interactive=True)
+    ui.deadline = __import__("time").monotonic() + 60
+    view = CardView(question=questions[0], position=1, total=1, mode=mode)
+    lines = ui._toolbar(view).splitlines()
+    assert all(cell_len(line) < width for line in lines)
+    text = " · ".join(lines)
+    keys = ["Enter submit", "Esc Enter new line", "Esc s skip", "Esc b bury",
+            "Esc u undo last grade", "Esc q quit"]
+    if kind == "practice":
+        keys.remove("Esc b bury")  # practice never buries: Esc b is a skip there
+    if lang != "zh":
+        assert [k for k in keys if k in text] == keys
+        positions = [text.index(k) for k in keys]
+        assert positions == sorted(positions)
+    if lang != "en":
+        assert "回车 提交" in text and "Esc q 退出" in text
+        assert ("搁置" in text) == (kind != "practice")
+    assert ("⏱" in lines[0]) == (kind == "mock")

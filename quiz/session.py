@@ -52,22 +52,21 @@ class Mode:
 # What a terminal sends that is not text: ESC sequences (CSI `ESC [ … final`, SS3 `ESC O x`,
 # OSC / DCS / APC strings ended by BEL or ESC \\, two-character ones such as Alt-q's `ESC q`),
 # their 8-bit C1 forms, and every other control character but newline and tab.
-_NOT_TEXT = re.compile(
+# (compiled on first use, by `re`'s cache: not on the way to the first card)
+_NOT_TEXT = (
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
     r"|\x1bO[ -~]?"
     r"|[\x1b\x9b][\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?"
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def clean_typed(text: str) -> str:
     """`text` without escape sequences or control characters (newlines and tabs kept), and
     with U+FFFD for each lone surrogate (a byte that was not UTF-8, which SQLite refuses)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _SURROGATE.sub("\ufffd", _NOT_TEXT.sub("", text))
+    return re.sub(_SURROGATE, "\ufffd", re.sub(_NOT_TEXT, "", text))
 
 
 class Command(Enum):

@@ -207,6 +207,15 @@ def test_a_bracketed_paste_is_one_answer_and_never_a_grade(session):
     assert rows(session.db) == [("answer\n5\nmore\nq", 3)]
 
 
+def next_card_unanswered(child):
+    """Enter at the next card and grade it 1: the log shows whether keys leaked into it."""
+    child.expect([ANSWER, NUMERIC])
+    child.send("\r")
+    open_card = child.expect([r"Grade 0–5, u undo", r"Enter=1, u undo"]) == 0
+    send_grade(child, "1" if open_card else "")  # a numeric card given up: Enter is 1
+    child.expect("Recorded 1")
+
+
 @pytest.mark.slow
 def test_the_rest_of_an_unbracketed_paste_is_dropped_at_the_reveal(session):
     child = session()
@@ -216,20 +225,24 @@ def test_the_rest_of_an_unbracketed_paste_is_dropped_at_the_reveal(session):
     send_grade(child, "4")
     child.expect("Recorded 4")
     assert "Please type one of" not in child.before
+    next_card_unanswered(child)
     finish(child)
-    assert rows(session.db) == [("first line of the paste", 4)]
+    assert rows(session.db) == [("first line of the paste", 4), (None, 1)]
 
 
 @pytest.mark.slow
-def test_keys_typed_before_the_reveal_are_not_a_grade(session):
+@pytest.mark.parametrize("writes", [["my answer\r5q"], ["my answer\r", "5", "q"]])
+def test_keys_typed_before_the_reveal_are_not_a_grade(session, writes):
     child = session()
     child.expect(ANSWER)
-    child.send("my answer\r5q")  # a burst: the answer, then a grade and quit before the reveal
+    for text in writes:  # a burst: the answer, then a grade and quit before the reveal
+        child.send(text)
     child.expect(GRADE)
     send_grade(child, "2")
     child.expect("Recorded 2")
+    next_card_unanswered(child)  # nor do they reach the next card
     finish(child)
-    assert rows(session.db) == [("my answer", 2)]
+    assert rows(session.db) == [("my answer", 2), (None, 1)]
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,8 @@ class TerminalUI:
         self.console = console
         self.lang = lang
         # one key per grade and the line editor only where a person types at a terminal
-        self.interactive = (sys.stdin.isatty() and console.is_terminal
+        # (POSIX only: the one-key reader uses termios)
+        self.interactive = (sys.stdin.isatty() and console.is_terminal and os.name == "posix"
                             if interactive is None else interactive)
         self._editor: line_editor.LineEditor | None = None
         self.deadline = 0.0  # a mock card's end (time.monotonic), set when it is drawn

@@ -4,9 +4,9 @@ Matches are on plain text, never on escape codes: rich colours a label and its v
 separately, and a fixed terminal size keeps its layout stable.
 
 On a terminal an answer is typed into a line editor (Enter submits) and a grade is ONE key
-press, with no Enter: send grades with `send_grade`. The pseudo-terminal answers the line
-editor's cursor position requests as a real terminal does (`Terminal`), so that it draws its
-bottom toolbar.
+press, with no Enter: send grades with `send_grade`. The pseudo-terminal runs a terminal
+emulator on what it reads (`Terminal`), which answers the line editor's cursor position
+requests as a real terminal does, so that the editor draws its bottom toolbar.
 """
 
 import os
@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pyte
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
@@ -25,18 +26,28 @@ NUMERIC = r"Your answer \(Enter = give up\)"
 GRADE = r"u undo, s (?:bury|skip), q quit"  # the open (0–5) and the numeric (Enter=…) prompt
 SUMMARY = "Today's summary"
 FINISH = r"u undo the last grade, any other key: finish"
-CPR_REQUEST = "\x1b[6n"  # "where is the cursor?"
 
 
 class Terminal(pexpect.spawn):
-    """A pseudo-terminal that answers cursor position requests, as a terminal emulator does
-    (always "row 1, column 1": the whole screen is below the cursor)."""
+    """A pseudo-terminal with a terminal emulator (pyte) on its output: `display()` is the
+    screen a person would see, and cursor position requests are answered from it, as a
+    terminal emulator does (the line editor draws its toolbar only once it knows)."""
+
+    def __init__(self, *args, dimensions: tuple[int, int] = (40, 120), **kwargs) -> None:
+        super().__init__(*args, dimensions=dimensions, **kwargs)
+        rows, columns = dimensions
+        self.screen = pyte.Screen(columns, rows)
+        self.screen.write_process_input = self.send  # pyte's answer to ESC [ 6 n
+        self.stream = pyte.Stream(self.screen)
 
     def read_nonblocking(self, size: int = 1, timeout: float | None = -1) -> str:
         data = super().read_nonblocking(size, timeout)
-        if CPR_REQUEST in data:
-            self.send("\x1b[1;1R")
+        self.stream.feed(data)
         return data
+
+    def display(self) -> list[str]:
+        """The screen as it is now (what has been read of the output), lines right-stripped."""
+        return [line.rstrip() for line in self.screen.display]
 
 
 def send_grade(child: pexpect.spawn, key: str) -> None:

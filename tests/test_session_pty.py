@@ -6,7 +6,6 @@ import signal
 import sqlite3
 
 import pexpect
-import pyte
 import pytest
 from pty_driver import (
     ANSWER,
@@ -26,26 +25,10 @@ LEFT, HOME, END, UP = "\x1b[D", "\x1b[H", "\x1b[F", "\x1b[A"
 CTRL_A, CTRL_E, CTRL_U, CTRL_W = "\x01", "\x05", "\x15", "\x17"
 
 
-class Screen:
-    """What a person sees: everything the child printed, through a terminal emulator."""
-
-    def __init__(self, child, rows=40, columns=120):
-        self.screen = pyte.Screen(columns, rows)
-        self.stream = pyte.Stream(self.screen)
-        self.fed = 0
-        self.child = child
-
-    def lines(self):
-        self.stream.feed(self.child.transcript[self.fed:])
-        self.fed = len(self.child.transcript)
-        return [line.rstrip() for line in self.screen.display]
-
-
 def wait_for_screen(child, text, tries=100):
     """The screen once `text` is on it (the toolbar redraws only the cells that change)."""
-    screen = Screen(child)
     for _ in range(tries):
-        lines = screen.lines()
+        lines = child.display()
         if any(text in line for line in lines):
             return lines
         try:
@@ -110,7 +93,7 @@ def quit_cleanly(child, summary=True):
 
 def summary_starts_its_own_line(child):
     """The summary panel's top edge is a line of its own (not drawn after a prompt)."""
-    (line,) = [line for line in Screen(child).lines() if "Today's summary" in line]
+    (line,) = [line for line in child.display() if "Today's summary" in line]
     return line.lstrip().startswith("╭")
 
 

@@ -63,7 +63,7 @@ def test_mock_history_is_empty_at_first():
 
 def spawn(db, *args):
     env = {**os.environ, "TERM": "xterm-256color", "QUIZ_BUNDLED": "0", "QUIZ_DB": str(db),
-           "PYTHONPATH": str(ROOT), "QUIZ_NO_ANIMATION": "1"}
+           "PYTHONPATH": str(ROOT)}
     return spawn_quiz(env, *args, "--lang", "en", timeout=20)  # it answers the editor's CPR
 
 

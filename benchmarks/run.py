@@ -28,7 +28,9 @@ QUIZ = [PY, "-m", "quiz"]
 IMPORT_TYPER = [PY, "-c", "import typer"]
 IMPORT_TYPER_RICH = [PY, "-c", "import typer, rich.console"]
 PTY_SIZE = (40, 120)
-FIRST_QUESTION = r"╰"  # the bottom edge of the first card's panel: the question is drawn
+# The bottom edge of the first card's panel: the question is drawn (the answer prompt, drawn
+# after the line editor's import, only if the card is not in a panel any more).
+FIRST_QUESTION = r"╰|Your answer"
 ANSWER_PROMPT = r"Your answer"  # the line editor's prompt (prompt_toolkit imported by then)
 NOTHING_DUE = r"Nothing is due today"
 RECORD_CALLS = 200

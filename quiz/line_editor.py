@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input.typeahead import clear_typeahead
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -57,6 +58,28 @@ class LineEditor:
         @bindings.add(Keys.Vt100MouseEvent)
         def _not_a_mouse(event: KeyPressEvent) -> None:
             pass
+
+        # An escape sequence prompt_toolkit does not know (`ESC [ 2 J`, `ESC ] 0;title BEL`)
+        # reaches the key bindings as Escape and then plain characters: drop them up to the
+        # sequence's end (a final byte @–~ for ESC [, BEL or ESC \ for ESC ]).
+        swallowing: list[str] = []  # "[", "]" (or "]" ESC) while inside such a sequence
+
+        @bindings.add("escape", "[", eager=True)
+        @bindings.add("escape", "]", eager=True)
+        def _sequence_starts(event: KeyPressEvent) -> None:
+            swallowing[:] = [event.key_sequence[-1].data]
+
+        @bindings.add(Keys.Any, filter=Condition(lambda: bool(swallowing)), eager=True)
+        @bindings.add("c-g", filter=Condition(lambda: bool(swallowing)), eager=True)
+        @bindings.add("escape", filter=Condition(lambda: bool(swallowing)), eager=True)
+        def _inside_sequence(event: KeyPressEvent) -> None:
+            data, inside = event.data, swallowing[0]
+            if inside == "[" and len(data) == 1 and "@" <= data <= "~":
+                swallowing.clear()
+            elif inside == "]" and data == "\x1b":
+                swallowing[:] = ["]\x1b"]  # ESC \ ends it: the backslash is next
+            elif inside == "]\x1b" or (inside == "]" and data == "\x07"):
+                swallowing.clear()
 
         for key, value in commands.items():
             def _command(event: KeyPressEvent, value: T = value) -> None:

@@ -244,6 +244,11 @@ def practice(
     result, ui = start_session(store, queue, lang, Mode.practice())
     ui.note(f"练习了 {result.graded} 道题（不影响复习计划）",
             f"Practised {result.graded} question(s); the schedule is unchanged", "green")
+    if result.score is not None:
+        passed, answered = sum(g >= 3 for g in result.grades), len(result.grades)
+        ui.note(f"得分 {result.score:.0%}（{answered} 题中 {passed} 题评 3 分及以上）",
+                f"Score {result.score:.0%} ({passed} of {answered} answered with 3 or more)",
+                "bold")
 
 
 @app.command()
@@ -288,6 +293,32 @@ def mock(
         ui.note("这次模拟面试没有作答", "No answers in this mock interview", "yellow")
     else:
         ui.mock_report(found)
+
+
+@app.command()
+def undo(db: DbOption = None, lang: LangOption = None) -> None:
+    """Undo today's last answer that moved a card's schedule (the card is due again).
+
+    Exits 1 when no answer today moved a schedule.
+    """
+    lang = config.language(lang)
+    store = open_store(db)
+    today = config.today()
+    last = store.query("SELECT id FROM reviews WHERE study_day = ? AND repetitions IS NOT NULL "
+                       "ORDER BY id DESC LIMIT 1", (today.isoformat(),))
+    undone = store.undo(last[0]["id"]) if last else None
+    if undone is None:
+        fail(ui_text(lang, "今天没有可撤销的评分", "nothing to undo: no answer today moved a "
+                     "card's schedule"), 1)
+    card = store.card(undone.question_id)
+    at = f"{undone.reviewed_at.astimezone():%H:%M}"
+    if card is None or card.state is None:
+        zh, en = "回到新题", "new again"
+    else:
+        zh, en = f"下次复习 {card.state.due}", f"next review {card.state.due}"
+    console().print(_escape(ui_text(
+        lang, f"已撤销 {undone.question_id} 在 {at} 的评分 {undone.quality}；{zh}",
+        f"Undid {undone.question_id}: grade {undone.quality} at {at}; {en}")), soft_wrap=True)
 
 
 @app.command("plan")

@@ -6,10 +6,12 @@ method per thing it reads or shows) and gets the time from `now()`.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
 from quiz import sm2
@@ -47,6 +49,35 @@ class Mode:
                    session=session, interview=interview)
 
 
+# What a terminal sends that is not text: ESC sequences (CSI `ESC [ … final`, SS3 `ESC O x`,
+# OSC / DCS / APC strings ended by BEL or ESC \\, two-character ones such as Alt-q's `ESC q`),
+# their 8-bit C1 forms, and every other control character but newline and tab.
+# (compiled on first use, by `re`'s cache: not on the way to the first card)
+_NOT_TEXT = (
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|\x1bO[ -~]?"
+    r"|[\x1b\x9b][\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = "[\ud800-\udfff]"
+
+
+def clean_typed(text: str) -> str:
+    """`text` without escape sequences or control characters (newlines and tabs kept), and
+    with U+FFFD for each lone surrogate (a byte that was not UTF-8, which SQLite refuses)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(_SURROGATE, "\ufffd", re.sub(_NOT_TEXT, "", text))
+
+
+class Command(Enum):
+    """A key at the question prompt that is not an answer."""
+
+    BURY = "bury"  # hide the card until tomorrow (practice: skip it)
+    SKIP = "skip"  # leave the card out of this session, its schedule untouched
+    UNDO = "undo"  # take back the last grade; its card is asked again first
+    QUIT = "quit"  # end the session (every grade given is kept)
+
+
 @dataclass(frozen=True)
 class CardView:
     """What the learner sees of one card."""
@@ -76,19 +107,30 @@ class SessionResult:
     graded: int
     quit: bool
     day: date
+    grades: tuple[int, ...] = ()  # the grades recorded (and not undone), in order
+
+    @property
+    def score(self) -> float | None:
+        """The share of grades of 3 or more (a correct answer); None without a grade."""
+        return sum(g >= 3 for g in self.grades) / len(self.grades) if self.grades else None
 
 
 class SessionUI(Protocol):
     """What the session asks of a user interface: the terminal UI and the tests' script."""
 
-    def read_answer(self, view: CardView) -> str | None:
-        """The typed answer to an open question ("" for none); None at end of input."""
+    def read_answer(self, view: CardView) -> str | Command | None:
+        """The typed answer to an open question ("" for none), or a command key; None at end
+        of input."""
 
-    def read_numeric(self, view: CardView) -> str | None:
-        """The typed answer to a numeric question ("" gives up); None at end of input."""
+    def read_numeric(self, view: CardView) -> str | Command | None:
+        """The typed answer to a numeric question ("" gives up), or a command key; None at end
+        of input."""
 
     def read_grade(self, view: CardView) -> str | None:
         """One of `view.allowed_keys`, or "" for the default grade; None at end of input."""
+
+    def read_finish(self, view: CardView) -> bool:
+        """After the last card (`view`, graded): True to undo its grade, False to finish."""
 
     def show_card(self, view: CardView) -> None:
         """Draw the question."""
@@ -114,6 +156,9 @@ class SessionUI(Protocol):
     def show_buried(self, question: Question) -> None:
         """The card is buried until tomorrow."""
 
+    def show_skipped(self, question: Question) -> None:
+        """The card is left out of this session; its schedule is untouched."""
+
 
 def run_session(store: Store, queue: list[Question], *, ui: SessionUI,
                 now: Callable[[], datetime], seed: Callable[[], int],
@@ -124,7 +169,8 @@ def run_session(store: Store, queue: list[Question], *, ui: SessionUI,
         loop.run()
     except KeyboardInterrupt:
         loop.quit = True
-    return SessionResult(graded=loop.graded, quit=loop.quit, day=loop.day())
+    return SessionResult(graded=loop.graded, quit=loop.quit, day=loop.day(),
+                         grades=tuple(g.quality for g in loop.history))
 
 
 @dataclass
@@ -132,6 +178,8 @@ class _Graded:
     review_id: int
     question: Question
     requeued: bool
+    view: CardView
+    quality: int
 
 
 class _Loop:
@@ -152,15 +200,52 @@ class _Loop:
         return study_day(self.now(), self.rollover)
 
     def run(self) -> None:
-        while self.pending and not self.quit:
-            view = self.present(self.pending[0])
-            if view is None:
-                self.quit = True
+        while not self.quit:
+            while self.pending and not self.quit:
+                self.ask(self.pending[0])
+            # the last card is graded: one more chance to take that grade back
+            if self.quit or not self.history or not self.ui.read_finish(self.history[-1].view):
                 return
-            self.grade_prompt(view)
+            self.undo()
 
-    def present(self, question: Question) -> CardView | None:
-        """Show the card, take the typed answer, reveal; the view for grading (None: quit)."""
+    def left(self) -> tuple[int, int, int]:
+        """New, relearning and review cards still to ask, as Anki counts them."""
+        new = relearning = review = 0
+        today = self.day()
+        for question in self.pending:
+            card = self.cards.get(question.id)
+            if self.mode.requeue and (question.id in self.graded_ids
+                                      or (card is not None and card.last_day == today)):
+                relearning += 1
+            elif card is None or card.state is None:
+                new += 1
+            else:
+                review += 1
+        return new, relearning, review
+
+    def ask(self, question: Question) -> None:
+        """Present `question` and act on what the learner does: grade it, or a command."""
+        answered = self.present(question)
+        if answered is None:
+            self.quit = True
+        elif isinstance(answered, Command):
+            self.command(answered, question)
+        else:
+            self.grade_prompt(answered)
+
+    def command(self, command: Command, question: Question) -> None:
+        if command is Command.QUIT:
+            self.quit = True
+        elif command is Command.UNDO:
+            self.undo()
+        elif command is Command.BURY and self.mode.kind != "practice":
+            self.bury(question)
+        else:  # practice never buries: the real card is not practice's to hide
+            self.skip(question)
+
+    def present(self, question: Question) -> CardView | Command | None:
+        """Show the card, take the typed answer, reveal: the view for grading, or the command
+        typed instead of an answer (None: end of input)."""
         card = self.cards.get(question.id)
         # the log, not the card's last_day: a clock set back can move last_day back
         repeat = self.mode.kind == "review" and (
@@ -169,28 +254,29 @@ class _Loop:
             question=question, position=self.done + 1, total=self.done + len(self.pending),
             mode=self.mode, repeat=repeat,
             text_changed=bool(card and card.state and card.fingerprint
-                              and card.fingerprint != question.fingerprint()))
+                              and card.fingerprint != question.fingerprint()),
+            left=self.left())
         if question.numeric is not None:
             from quiz import numeric  # only for numeric cards: its import costs start-up
 
             view = replace(view, instance=numeric.instantiate(question, self.seed()))
         self.ui.show_card(view)
         shown_at = self.now()
-        view = self.numeric_answer(view) if view.instance else self.open_answer(view)
-        if view is None:
-            return None
+        answered = self.numeric_answer(view) if view.instance else self.open_answer(view)
+        if not isinstance(answered, CardView):
+            return answered
         # in UTC: within one ZoneInfo, Python subtracts wall clocks (a DST change is an hour)
         elapsed = self.now().astimezone(UTC) - shown_at.astimezone(UTC)
-        view = replace(view, answer_ms=max(0, int(elapsed.total_seconds() * 1000)))
+        view = replace(answered, answer_ms=max(0, int(elapsed.total_seconds() * 1000)))
         self.ui.show_reveal(view)
         return view
 
-    def open_answer(self, view: CardView) -> CardView | None:
+    def open_answer(self, view: CardView) -> CardView | Command | None:
         """The typed answer (or none), with the key points it covers and a suggested grade."""
         typed = self.ui.read_answer(view)
-        if typed is None:
-            return None
-        typed = typed.strip() or None
+        if typed is None or isinstance(typed, Command):
+            return typed
+        typed = clean_typed(typed).strip() or None
         from quiz import keypoints  # compiles its patterns on import: only when needed
 
         points = view.question.key_points
@@ -199,14 +285,15 @@ class _Loop:
             if points else None
         return replace(view, typed=typed, covered=covered, default_grade=suggested)
 
-    def numeric_answer(self, view: CardView) -> CardView | None:
+    def numeric_answer(self, view: CardView) -> CardView | Command | None:
         """Ask until the answer parses (a typo is not a wrong answer); Enter alone gives up."""
         from quiz import numeric
 
         while True:
             typed = self.ui.read_numeric(view)
-            if typed is None:
-                return None
+            if typed is None or isinstance(typed, Command):
+                return typed
+            typed = clean_typed(typed)
             if not typed.strip():
                 return replace(view, typed=None, correct=False, default_grade=1,
                                allowed_keys="usq")
@@ -221,7 +308,7 @@ class _Loop:
                            allowed_keys="345usq" if correct else "usq")
 
     def grade_prompt(self, view: CardView) -> None:
-        """Read keys until one is allowed, then grade, undo, bury or quit."""
+        """Read keys until one is allowed, then grade, undo, bury (practice: skip) or quit."""
         while True:
             key = self.ui.read_grade(view)
             if key is None:
@@ -239,7 +326,7 @@ class _Loop:
         elif key == "u":
             self.undo()
         elif key == "s":
-            self.bury(view.question)
+            self.command(Command.BURY, view.question)
         else:
             self.record(view, int(key))
 
@@ -277,7 +364,7 @@ class _Loop:
         requeued = mode.requeue and quality < sm2.GOOD_ENOUGH
         if requeued:
             self.pending.append(question)
-        self.history.append(_Graded(review_id, question, requeued))
+        self.history.append(_Graded(review_id, question, requeued, view, quality))
         self.ui.show_graded(view, quality, state)
 
     def undo(self) -> None:
@@ -304,3 +391,7 @@ class _Loop:
         self.store.bury(question.id, self.day() + timedelta(days=1))
         self.pending.popleft()
         self.ui.show_buried(question)
+
+    def skip(self, question: Question) -> None:
+        self.pending.popleft()
+        self.ui.show_skipped(question)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import os
 import sys
-import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -23,75 +23,159 @@ from quiz.line_breaking import cells
 from quiz.mocks import MockReport, MockSummary
 from quiz.model import CardState, Question
 from quiz.queue import Outlook
-from quiz.session import CardView
+from quiz.session import CardView, Command
 from quiz.stats import DaySummary
 from quiz.wrapped import Wrapped
 
 SIDE_BY_SIDE = 30  # cells each column needs for "your answer | model answer" side by side
 
+if TYPE_CHECKING:
+    from quiz import line_editor
+
 
 class TerminalUI:
     """The session's `SessionUI` on a rich console, and the other screens of a session."""
 
-    def __init__(self, console: Console, lang: str = "both") -> None:
+    def __init__(self, console: Console, lang: str = "both",
+                 interactive: bool | None = None) -> None:
         self.console = console
         self.lang = lang
         self.seen: dict[str, Question] = {}  # the session's questions, for the mock report
+        # one key per grade and the line editor only where a person types at a terminal
+        # (POSIX only: the one-key reader uses termios)
+        self.interactive = (sys.stdin.isatty() and console.is_terminal and os.name == "posix"
+                            if interactive is None else interactive)
+        self._editor: line_editor.LineEditor | None = None
+        self.deadline = 0.0  # a mock card's end (time.monotonic), set when it is drawn
 
     # -- input ---------------------------------------------------------------------------
+    #
+    # On a terminal (stdin and stdout both one): answers through the prompt_toolkit line
+    # editor (quiz.line_editor, imported once the first card is on the screen: it costs
+    # ~90 ms), grades with one key. Otherwise (pipes, tests) a line per answer and per grade.
 
-    def read_answer(self, view: CardView) -> str | None:
-        """The typed answer to an open question; None at end of input."""
-        return self._read("answer", view)
+    def read_answer(self, view: CardView) -> str | Command | None:
+        """The typed answer to an open question, or a command key; None at end of input."""
+        return self._read(both("你的回答（可直接回车）", "Your answer (or just Enter)", self.lang),
+                          view)
 
-    def read_numeric(self, view: CardView) -> str | None:
-        """The typed answer to a numeric question; None at end of input."""
-        return self._read("numeric", view)
+    def read_numeric(self, view: CardView) -> str | Command | None:
+        """The typed answer to a numeric question, or a command key; None at end of input."""
+        return self._read(both("你的答案（回车 = 不会）", "Your answer (Enter = give up)",
+                               self.lang), view)
 
     def read_grade(self, view: CardView) -> str | None:
-        """A key at the grade prompt; None at end of input."""
-        return self._read("grade", view)
+        """A key at the grade prompt ("" for Enter); None at end of input."""
+        prompt = self.grade_prompt(view)
+        if not self.interactive:
+            return self._read_line(prompt)
+        key = self._read_key(prompt)
+        return None if key is None else "" if key == "\n" else key
 
-    def _read(self, kind: str, view: CardView) -> str | None:
-        """Read one line for `kind` (answer, numeric, grade); None at end of input."""
-        prompts = {
-            "answer": both("你的回答（可直接回车）", "Your answer (or just Enter)", self.lang),
-            "numeric": both("你的答案（回车 = 不会）", "Your answer (Enter = give up)", self.lang),
-            "grade": self.grade_prompt(view),
-        }
-        ticker = self._countdown(view) if kind != "grade" and view.mode.seconds else None
+    def read_finish(self, view: CardView) -> bool:
+        """After the last card: True (u) to undo its grade, False to go on to the summary."""
+        prompt = both("u 撤销最后一个评分，其他键：结束",
+                      "u undo the last grade, any other key: finish", self.lang)
+        if not self.interactive:
+            key = self._read_line(prompt)
+        else:
+            try:
+                key = self._read_key(prompt)
+            except KeyboardInterrupt:
+                key = None
+        return key is not None and key.strip().lower() == "u"
+
+    def _read(self, prompt: str, view: CardView) -> str | Command | None:
+        """An answer: from the line editor on a terminal, else a line; None at end of input."""
+        if not self.interactive:
+            if view.mode.seconds:
+                self.console.print(self._time_left(self._seconds_left()), highlight=False)
+            return self._read_line(prompt)
+        editor = self._line_editor()
+        commands = {"escape s": Command.SKIP, "escape b": Command.BURY,  # practice: a skip
+                    "escape u": Command.UNDO, "escape q": Command.QUIT}
+        try:
+            return editor.read(prompt, toolbar=lambda: self._toolbar(view), commands=commands,
+                               refresh=1.0 if view.mode.seconds else None)
+        except EOFError:  # Ctrl-D on an empty line
+            self.console.print()
+            return None
+
+    def _read_line(self, prompt: str) -> str | None:
+        """One line of input after `prompt`; None at end of input."""
         # Bytes that are not UTF-8 (a paste from elsewhere) read as U+FFFD, instead of an
         # exception (strict locales) or lone surrogates that SQLite refuses (C locale).
         if getattr(sys.stdin, "errors", "replace") != "replace" and hasattr(sys.stdin,
                                                                             "reconfigure"):
             sys.stdin.reconfigure(errors="replace")
         try:
-            return self.console.input(f"[bold cyan]{escape(prompts[kind])}[/] › ")
+            return self.console.input(f"[bold cyan]{escape(prompt)}[/] › ")
         except EOFError:
+            self.console.print()  # the summary starts on a line of its own
             return None
-        finally:
-            if ticker is not None:
-                ticker.set()
+        except KeyboardInterrupt:
+            self.console.print()
+            raise
 
-    def _countdown(self, view: CardView) -> threading.Event:
-        """Print the time left above the prompt and, on a terminal, keep it ticking."""
-        stop = threading.Event()
-        left = max(0, math.ceil(self.deadline - time.monotonic()))
-        self.console.print(self._time_left(left), highlight=False)
-        animate = self.console.is_terminal and os.environ.get("QUIZ_NO_ANIMATION") != "1"
-        if animate and left > 0:
-            threading.Thread(target=self._tick, args=(stop,), daemon=True).start()
-        return stop
+    def _read_key(self, prompt: str) -> str | None:
+        """One key press after `prompt`, echoed; "\n" for Enter; None at end of input (Ctrl-D).
 
-    def _tick(self, stop: threading.Event) -> None:
-        # Rewrite the line above the prompt (save cursor, up one, clear, restore).
-        while not stop.wait(1):
-            left = max(0, math.ceil(self.deadline - time.monotonic()))
-            text = self._time_left(left)
-            self.console.file.write(f"\x1b7\x1b[1A\r\x1b[2K{text}\x1b8")
-            self.console.file.flush()
-            if left == 0:
-                return
+        What was typed before the prompt appeared is dropped: a key pressed while the answer
+        was being revealed (or the rest of a paste) is never taken for a grade.
+        """
+        from quiz import line_editor
+
+        if self._editor is not None:
+            self._editor.discard_pending()
+        try:
+            key = line_editor.read_key(
+                lambda: self.console.print(f"[bold cyan]{escape(prompt)}[/] › ", end=""))
+        except KeyboardInterrupt:
+            self.console.print()
+            raise
+        if key == line_editor.END_OF_INPUT:
+            self.console.print()
+            return None
+        self.console.print(escape(key) if len(key) == 1 and key.isprintable() else "",
+                           highlight=False)
+        return key
+
+    def _line_editor(self) -> line_editor.LineEditor:
+        if self._editor is None:
+            from quiz import line_editor
+
+            self._editor = line_editor.LineEditor()
+        return self._editor
+
+    def _toolbar(self, view: CardView) -> str:
+        """The keys of the answer prompt (and a mock's time left), drawn under the input and
+        folded to the terminal's width (prompt_toolkit would cut a long toolbar line)."""
+        submit = ("回车 提交（空 = 不会）", "Enter submit (empty: give up)") if view.instance \
+            else ("回车 提交", "Enter submit")
+        keys = [submit, ("Esc 回车 换行", "Esc Enter new line"), ("Esc s 跳过", "Esc s skip")]
+        if view.mode.kind != "practice":
+            keys.append(("Esc b 搁置到明天", "Esc b bury"))
+        keys += [("Esc u 撤销上一个评分", "Esc u undo last grade"), ("Esc q 退出", "Esc q quit")]
+        width = max(20, self.console.width - 1)
+        lines: list[str] = []
+        for index, code in enumerate(("zh", "en")):
+            if self.lang not in (code, "both"):
+                continue
+            items = [key[index] for key in keys]
+            if view.mode.seconds and not lines:
+                items.insert(0, self._time_left(self._seconds_left()))
+            line = ""
+            for item in items:
+                joined = f"{line} · {item}" if line else item
+                if line and cell_len(joined) > width:
+                    lines.append(line)
+                    joined = item
+                line = joined
+            lines.append(line)
+        return "\n".join(lines)
+
+    def _seconds_left(self) -> int:
+        return max(0, math.ceil(self.deadline - time.monotonic()))
 
     def _time_left(self, left: int) -> str:
         if left == 0:
@@ -99,13 +183,16 @@ class TerminalUI:
         return f"⏱ {left} s"
 
     def grade_prompt(self, view: CardView) -> str:
+        """The grade prompt: the keys it takes (one key press on a terminal)."""
+        skip = both("s 跳过", "s skip", self.lang) if view.mode.kind == "practice" \
+            else both("s 搁置", "s bury", self.lang)
         if view.default_grade is not None:
             grades = "".join(k for k in view.allowed_keys if k.isdigit())
             grades = "0–5" if grades == "012345" else "/".join(grades)
             choice = f"Enter={view.default_grade}" + (f", {grades}" if grades else "")
-            return both(f"{choice}，u 撤销，s 搁置，q 退出", f"{choice}, u undo, s bury, q quit",
+            return both(f"{choice}，u 撤销，{skip}，q 退出", f"{choice}, u undo, {skip}, q quit",
                         self.lang)
-        return both("评分 0–5，u 撤销，s 搁置，q 退出", "Grade 0–5, u undo, s bury, q quit",
+        return both(f"评分 0–5，u 撤销，{skip}，q 退出", f"Grade 0–5, u undo, {skip}, q quit",
                     self.lang)
 
     # -- output --------------------------------------------------------------------------
@@ -280,7 +367,9 @@ class TerminalUI:
         self.console.print(Wrapped(both(zh, en, self.lang), style))
 
     def show_graded(self, view: CardView, quality: int, state: CardState | None) -> None:
-        if state is None:
+        if view.mode.kind == "practice":  # practice is not recorded in the schedule
+            self.note(f"评分 {quality}（练习）", f"Graded {quality} (practice)")
+        elif state is None:
             self.note(f"已记录 {quality}（今日重复）", f"Recorded {quality} (same-day repeat)")
         else:
             self.note(f"已记录 {quality}，下次 {state.due}",
@@ -295,6 +384,9 @@ class TerminalUI:
 
     def show_buried(self, question: Question) -> None:
         self.note(f"已搁置到明天：{question.id}", f"Buried until tomorrow: {question.id}")
+
+    def show_skipped(self, question: Question) -> None:
+        self.note(f"已跳过：{question.id}", f"Skipped: {question.id}")
 
     # -- the end -------------------------------------------------------------------------
 

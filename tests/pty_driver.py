@@ -2,6 +2,11 @@
 
 Matches are on plain text, never on escape codes: rich colours a label and its value
 separately, and a fixed terminal size keeps its layout stable.
+
+On a terminal an answer is typed into a line editor (Enter submits) and a grade is ONE key
+press, with no Enter: send grades with `send_grade`. The pseudo-terminal runs a terminal
+emulator on what it reads (`Terminal`), which answers the line editor's cursor position
+requests as a real terminal does, so that the editor draws its bottom toolbar.
 """
 
 import os
@@ -11,14 +16,43 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pyte
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
 
 ANSWER = r"Your answer \(or just Enter\)"
 NUMERIC = r"Your answer \(Enter = give up\)"
-GRADE = r"u undo, s bury, q quit"  # both the open (0–5) and the numeric (Enter=…) prompt
+GRADE = r"u undo, s (?:bury|skip), q quit"  # the open (0–5) and the numeric (Enter=…) prompt
 SUMMARY = "Today's summary"
+FINISH = r"u undo the last grade, any other key: finish"
+
+
+class Terminal(pexpect.spawn):
+    """A pseudo-terminal with a terminal emulator (pyte) on its output: `display()` is the
+    screen a person would see, and cursor position requests are answered from it, as a
+    terminal emulator does (the line editor draws its toolbar only once it knows)."""
+
+    def __init__(self, *args, dimensions: tuple[int, int] = (40, 120), **kwargs) -> None:
+        super().__init__(*args, dimensions=dimensions, **kwargs)
+        rows, columns = dimensions
+        self.screen = pyte.Screen(columns, rows)
+        self.screen.write_process_input = self.send  # pyte's answer to ESC [ 6 n
+        self.stream = pyte.Stream(self.screen)
+
+    def read_nonblocking(self, size: int = 1, timeout: float | None = -1) -> str:
+        data = super().read_nonblocking(size, timeout)
+        self.stream.feed(data)
+        return data
+
+    def display(self) -> list[str]:
+        """The screen as it is now (what has been read of the output), lines right-stripped."""
+        return [line.rstrip() for line in self.screen.display]
+
+
+def send_grade(child: pexpect.spawn, key: str) -> None:
+    """Press `key` at the grade prompt: one key press, no Enter ("" is Enter)."""
+    child.send(key or "\r")
 
 
 def make_bank(folder: Path, extra: int = 0) -> Path:
@@ -45,10 +79,15 @@ def quiz_env(db: Path, **extra: str) -> dict[str, str]:
 
 def spawn_review(bank: Path, env: dict[str, str], *args: str,
                  timeout: float = 30) -> pexpect.spawn:
-    child = pexpect.spawn(
-        sys.executable, ["-m", "quiz", "review", "--bank", str(bank), "--lang", "en", *args],
-        env=env, dimensions=(40, 120), encoding="utf-8", codec_errors="replace",
-        timeout=timeout)
+    return spawn_quiz(env, "review", "--bank", str(bank), "--lang", "en", *args,
+                      timeout=timeout)
+
+
+def spawn_quiz(env: dict[str, str], *args: str, timeout: float = 30,
+               dimensions: tuple[int, int] = (40, 120)) -> pexpect.spawn:
+    """`quiz ARGS` in a pseudo-terminal of `dimensions` (rows, columns)."""
+    child = Terminal(sys.executable, ["-m", "quiz", *args], env=env, dimensions=dimensions,
+                     encoding="utf-8", codec_errors="replace", timeout=timeout)
     # pexpect sleeps 50 ms before every send and 100 ms on close by default; every send here
     # follows a prompt already seen, so no sleep is needed.
     child.delaybeforesend = None
@@ -71,12 +110,12 @@ def answer_card(child: pexpect.spawn, kind: str, text: str, grade: str,
     if kind == "numeric":
         child.sendline("")
         child.expect(GRADE)
-        child.sendline("")
+        send_grade(child, "")
         expected: tuple[str | None, int] = (None, 1)
     else:
         child.sendline(text)
         child.expect(GRADE)
-        child.sendline(grade)
+        send_grade(child, grade)
         expected = (text.strip() or None, int(grade))
     if confirm:
         child.expect(f"Recorded {expected[1]}")

@@ -18,6 +18,8 @@ ROWS = 400  # tall enough for a session of a few cards: nothing scrolls off
 PROMPTS = {  # a fragment of each prompt, per language
     "answer": {"zh": "可直接回车", "en": "or just Enter", "both": "or just Enter"},
     "grade": {"zh": "u 撤销", "en": "u undo", "both": "u undo"},
+    "finish": {"zh": "其他键：结束", "en": "any other key: finish",
+               "both": "any other key: finish"},
 }
 CLOSING = set("，。、；：？！）」』】》,.;:?!)")
 OPENING = set("（「『【《([")

@@ -3,19 +3,24 @@
 from collections.abc import Callable
 from typing import Any
 
-from quiz.session import CardView
+from quiz.session import CardView, Command
 
-Reply = Callable[[str, CardView], "str | None"]
+Reply = Callable[[str, CardView], "str | Command | None"]
 Record = Callable[[str, Any], None]
+Finish = Callable[[CardView], bool]
 
 
 class ScriptUI:
-    """Answers each read with `reply(kind, view)` (kind: answer, numeric, grade) and passes
-    every event to `record(event, payload)`, as `("graded", (view, quality, state))`."""
+    """Answers each read with `reply(kind, view)` (kind: answer, numeric, grade; an answer
+    may be a `Command`) and passes every event to `record(event, payload)`, as
+    `("graded", (view, quality, state))`. After the last card, `finish(view)` says whether
+    to undo its grade (by default: never)."""
 
-    def __init__(self, reply: Reply, record: Record | None = None) -> None:
+    def __init__(self, reply: Reply, record: Record | None = None,
+                 finish: Finish | None = None) -> None:
         self.reply = reply
         self.record = record or (lambda event, payload: None)
+        self.finish = finish or (lambda view: False)
 
     def read_answer(self, view):
         return self.reply("answer", view)
@@ -25,6 +30,10 @@ class ScriptUI:
 
     def read_grade(self, view):
         return self.reply("grade", view)
+
+    def read_finish(self, view):
+        self.record("finish", view)
+        return self.finish(view)
 
     def show_card(self, view):
         self.record("card", view)
@@ -49,3 +58,6 @@ class ScriptUI:
 
     def show_buried(self, question):
         self.record("buried", question)
+
+    def show_skipped(self, question):
+        self.record("skipped", question)

@@ -1,11 +1,11 @@
 """Whatever is typed — random text, control characters, 100,000 characters, a multi-line
 paste, bytes that are not UTF-8 — the session goes on, and the log keeps what was typed.
 
-What is stored: the typed line with surrounding whitespace stripped, as is (control
-characters and escape sequences included: it is data, shown back through rich as text);
-an empty line is no answer (NULL). Bytes that are not UTF-8 become U+FFFD. A terminal reads
-a line at a time, so a pasted multi-line text answers with its first line; the following
-lines arrive at the grade prompt, where anything but a grade key is refused and asked again.
+What is stored: the typed text without escape sequences or control characters (newlines and
+tabs kept: `session.clean_typed`), surrounding whitespace stripped; nothing typed is no
+answer (NULL). Bytes that are not UTF-8 become U+FFFD. On a terminal a bracketed paste is one
+answer, newlines and all; a paste the terminal does not bracket answers with its first line,
+and the rest of it — typed before the answer was revealed — is dropped, never a grade.
 """
 
 import os
@@ -15,11 +15,11 @@ import pexpect
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pty_driver import ANSWER, GRADE, NUMERIC, make_bank, quiz_env, rows, spawn_review
+from pty_driver import ANSWER, GRADE, NUMERIC, make_bank, quiz_env, rows, send_grade, spawn_review
 from script_ui import ScriptUI
 
 from quiz.bank import load_bank
-from quiz.session import run_session
+from quiz.session import clean_typed, run_session
 from quiz.store import Store
 
 CONTROL = "".join(chr(c) for c in range(32)) + "\x7f"
@@ -73,13 +73,41 @@ def test_any_typed_text_never_crashes_the_session(questions, data):
                          seed=lambda: 5)
     log = store.reviews()
     assert result.graded == len(log) == len(graded)
-    stripped = {t.strip() for t in typed_answers}
+    stripped = {clean_typed(t).strip() for t in typed_answers}
     for review, (view, quality, _state) in zip(log, graded, strict=True):
         assert review.quality == quality and 0 <= quality <= 5
         assert review.answer == view.typed
-        if view.question.numeric is None:  # an open answer is stored as typed, stripped
+        if view.question.numeric is None:  # an open answer is stored cleaned, stripped
             assert review.answer is None or review.answer in stripped
     store.close()
+
+
+# -- what is kept of typed text ---------------------------------------------------------------
+
+NOT_TEXT = {chr(c) for c in range(32) if chr(c) not in "\n\t"} | {chr(c) for c in range(0x7f, 0xa0)}
+
+
+@given(st.lists(st.sampled_from(ESCAPES) | st.text(), max_size=10).map("".join))
+def test_cleaned_text_has_no_control_characters_and_cleaning_twice_changes_nothing(text):
+    cleaned = clean_typed(text)
+    assert not NOT_TEXT & set(cleaned)
+    assert not any("\ud800" <= c <= "\udfff" for c in cleaned)
+    assert clean_typed(cleaned) == cleaned
+
+
+@given(st.text(st.characters(blacklist_categories=["Cc", "Cs"])))
+def test_text_without_control_characters_is_kept_as_typed(text):
+    assert clean_typed(text) == text
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("a\x1b[2Jb", "ab"), ("\x1b[31mred\x1b[0m", "red"), ("x\x1b]0;title\x07y", "xy"),
+    ("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link"), ("up\x1bOA", "up"),
+    ("\x1b[200~pasted\x1b[201~", "pasted"), ("one\r\ntwo\rthree", "one\ntwo\nthree"),
+    ("tab\tkept", "tab\tkept"), ("\x9b31mq", "q"), ("中\x00文", "中文"), ("caf\udce9", "caf\ufffd"),
+])
+def test_escape_sequences_are_removed_whole(typed, kept):
+    assert clean_typed(typed) == kept
 
 
 # -- in a real terminal ------------------------------------------------------------------------
@@ -104,19 +132,16 @@ def session(tmp_path):
 
 def grade_and_check(child, grade="4"):
     child.expect(GRADE)
-    child.sendline(grade)
+    send_grade(child, grade)
     child.expect(f"Recorded {grade}")
     assert child.isalive()
 
 
 def finish(child):
-    i = child.expect([ANSWER, NUMERIC])
+    child.expect([ANSWER, NUMERIC])
     child.sendline("")
-    if i == 1:  # a numeric card: Enter gives up; its grade prompt takes Enter too
-        child.expect(GRADE)
-    else:
-        child.expect(GRADE)
-    child.sendline("q")
+    child.expect(GRADE)
+    send_grade(child, "q")
     child.expect("Today's summary")
     child.expect(pexpect.EOF)
     child.close()
@@ -124,61 +149,100 @@ def finish(child):
     assert "Traceback" not in child.before
 
 
-# What the terminal's line discipline leaves alone: no signals (^C ^Z ^\), no flow control
-# (^S ^Q), no line editing (^H ^U ^W ^V ^R ^O, DEL) and no end of line or file (^D ^J ^M).
-# Nor NUL: Python's input() on a terminal reads C strings, so a NUL cuts the line there and
-# waits for the next one (CPython's PyOS_Readline; the session waits, it does not crash).
-TERMINAL_SAFE = "".join(c for c in CONTROL if c not in "\x00\x03\x04\x08\x0a\x0d\x0f\x11"
-                        "\x12\x13\x15\x16\x17\x1a\x1c\x7f")
+# Control keys the line editor has no use for (the others edit: Ctrl-A/E/W/U, Ctrl-R search,
+# Ctrl-_ undo, …): typed, they never reach the log.
+TYPED_CONTROLS = "\x07\x0c\x1e"
 
 
-def test_control_characters_and_escape_sequences_are_stored_as_typed(session):
+@pytest.mark.slow
+def test_control_characters_and_escape_sequences_are_never_stored(session):
     child = session()
-    typed = ("ctl " + TERMINAL_SAFE + " esc \x1b[2J\x1b]0;title\x07\x1b[31m red [bold]x[/] "
+    typed = ("ctl " + TYPED_CONTROLS + " esc \x1b[2J\x1b]0;title\x07\x1b[31m red [bold]x[/] "
              "\u202e rtl 😀 end")
     child.expect(ANSWER)
     child.sendline(typed)
     grade_and_check(child)
     finish(child)
-    assert rows(session.db) == [(typed.strip(), 4)]
+    # the keys do nothing and the sequences are dropped whole: no "[2J", no "]0;title"
+    assert rows(session.db) == [("ctl  esc  red [bold]x[/] \u202e rtl 😀 end", 4)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", [None, "utf-8:strict"])
 def test_bytes_that_are_not_utf8_become_replacement_characters(session, encoding):
     child = session(**({"PYTHONIOENCODING": encoding} if encoding else {}))
     child.expect(ANSWER)
-    os.write(child.child_fd, b"caf\xe9 \xff\xfe ok\n")  # Latin-1 and junk from a paste
+    os.write(child.child_fd, b"caf\xe9 \xff\xfe ok\r")  # Latin-1 and junk from a paste
     grade_and_check(child)
     finish(child)
     ((answer, quality),) = rows(session.db)
     assert answer.startswith("caf\ufffd") and answer.endswith(" ok") and quality == 4
 
 
-def test_a_100000_character_line_does_not_crash(session):
+@pytest.mark.slow
+def test_a_100000_character_line_is_kept_whole(session):
     child = session()
     child.expect(ANSWER)
     child.send("y" * 100_000)
     child.sendline(" tail")
     grade_and_check(child)
     finish(child)
-    ((answer, quality),) = rows(session.db)
-    # A terminal keeps at most 4095 characters of a line (Linux): the rest never reaches quiz
-    assert set(answer) <= set("y tail") and len(answer) >= 4000 and quality == 4
+    assert rows(session.db) == [("y" * 100_000 + " tail", 4)]
 
 
-def test_a_pasted_multi_line_text_answers_with_its_first_line(session):
+@pytest.mark.slow
+def test_a_bracketed_paste_is_one_answer_and_never_a_grade(session):
     child = session()
     child.expect(ANSWER)
-    child.send("first line of the paste\nsecond line\n  third: more  \n")
+    child.send("\x1b[200~answer\n5\nmore\nq\x1b[201~")  # what a terminal sends for a paste
+    child.send("\r")
     child.expect(GRADE)
-    child.expect("Please type one of")  # "second line" is not a grade
-    child.expect("Please type one of")  # nor is the third
-    child.sendline("4")
-    child.expect("Recorded 4")
+    assert "Recorded" not in child.before
+    send_grade(child, "3")
+    child.expect("Recorded 3")
     finish(child)
-    assert rows(session.db) == [("first line of the paste", 4)]
+    assert rows(session.db) == [("answer\n5\nmore\nq", 3)]
 
 
+def next_card_unanswered(child):
+    """Enter at the next card and grade it 1: the log shows whether keys leaked into it."""
+    child.expect([ANSWER, NUMERIC])
+    child.send("\r")
+    open_card = child.expect([r"Grade 0–5, u undo", r"Enter=1, u undo"]) == 0
+    send_grade(child, "1" if open_card else "")  # a numeric card given up: Enter is 1
+    child.expect("Recorded 1")
+
+
+@pytest.mark.slow
+def test_the_rest_of_an_unbracketed_paste_is_dropped_at_the_reveal(session):
+    child = session()
+    child.expect(ANSWER)
+    child.send("first line of the paste\nsecond line\n5\n  third: more  \nq\n")
+    child.expect(GRADE)
+    send_grade(child, "4")
+    child.expect("Recorded 4")
+    assert "Please type one of" not in child.before
+    next_card_unanswered(child)
+    finish(child)
+    assert rows(session.db) == [("first line of the paste", 4), (None, 1)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("writes", [["my answer\r5q"], ["my answer\r", "5", "q"]])
+def test_keys_typed_before_the_reveal_are_not_a_grade(session, writes):
+    child = session()
+    child.expect(ANSWER)
+    for text in writes:  # a burst: the answer, then a grade and quit before the reveal
+        child.send(text)
+    child.expect(GRADE)
+    send_grade(child, "2")
+    child.expect("Recorded 2")
+    next_card_unanswered(child)  # nor do they reach the next card
+    finish(child)
+    assert rows(session.db) == [("my answer", 2), (None, 1)]
+
+
+@pytest.mark.slow
 def test_random_text_at_every_prompt_in_a_real_terminal(session):
     """Junk at the answer, numeric and grade prompts, for several cards: no crash."""
     child = session()
@@ -201,10 +265,46 @@ def test_random_text_at_every_prompt_in_a_real_terminal(session):
                 child.expect(GRADE)
             grade = ""  # Enter: the grade the answer earned
         for text in mine:  # none of these is a grade key
-            child.sendline(text)
+            child.send(text)
             child.expect("Please type one of")
-        child.sendline(grade)
+            child.expect(GRADE)  # asked again: what is typed from now on counts
+        send_grade(child, grade)
         child.expect(r"Recorded (\d)")
         expected.append(int(child.match.group(1)))
     finish(child)
     assert [q for _, q in rows(session.db)] == expected
+
+
+# -- the answer prompt's toolbar ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+@pytest.mark.parametrize("lang", ["zh", "en", "both"])
+@pytest.mark.parametrize("kind", ["review", "practice", "mock"])
+def test_the_toolbar_names_every_key_and_folds_to_the_terminal(questions, width, lang, kind):
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from quiz.session import CardView, Mode
+    from quiz.ui import TerminalUI
+
+    mode = {"review": Mode(), "practice": Mode.practice(),
+            "mock": Mode.mock("m", seconds=90)}[kind]
+    ui = TerminalUI(Console(width=width), lang, interactive=True)
+    ui.deadline = __import__("time").monotonic() + 60
+    view = CardView(question=questions[0], position=1, total=1, mode=mode)
+    lines = ui._toolbar(view).splitlines()
+    assert all(cell_len(line) < width for line in lines)
+    text = " · ".join(lines)
+    keys = ["Enter submit", "Esc Enter new line", "Esc s skip", "Esc b bury",
+            "Esc u undo last grade", "Esc q quit"]
+    if kind == "practice":
+        keys.remove("Esc b bury")  # practice never buries: Esc b is a skip there
+    if lang != "zh":
+        assert [k for k in keys if k in text] == keys
+        positions = [text.index(k) for k in keys]
+        assert positions == sorted(positions)
+    if lang != "en":
+        assert "回车 提交" in text and "Esc q 退出" in text
+        assert ("搁置" in text) == (kind != "practice")
+    assert ("⏱" in lines[0]) == (kind == "mock")

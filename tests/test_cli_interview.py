@@ -2,12 +2,12 @@
 
 import os
 import sqlite3
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pexpect
 import pytest
+from pty_driver import FINISH, spawn_quiz
 from typer.testing import CliRunner
 
 from quiz import config
@@ -63,9 +63,8 @@ def test_mock_history_is_empty_at_first():
 
 def spawn(db, *args):
     env = {**os.environ, "TERM": "xterm-256color", "QUIZ_BUNDLED": "0", "QUIZ_DB": str(db),
-           "PYTHONPATH": str(ROOT), "QUIZ_NO_ANIMATION": "1"}
-    return pexpect.spawn(sys.executable, ["-m", "quiz", *args, "--lang", "en"], env=env,
-                         dimensions=(40, 120), encoding="utf-8", timeout=20)
+           "PYTHONPATH": str(ROOT)}
+    return spawn_quiz(env, *args, "--lang", "en", timeout=20)  # it answers the editor's CPR
 
 
 def test_practice_in_a_terminal_logs_practice_only(tmp_path, bank_dir):
@@ -75,6 +74,8 @@ def test_practice_in_a_terminal_logs_practice_only(tmp_path, bank_dir):
     child.sendline("")
     child.expect("Grade 0–5")
     child.sendline("2")
+    child.expect(FINISH)  # after the last card: u would undo, any other key finishes
+    child.send("\r")
     child.expect("Practised 1 question")
     child.expect(pexpect.EOF)
     conn = sqlite3.connect(db)
@@ -86,12 +87,14 @@ def test_mock_in_a_terminal_times_answers_and_reports(tmp_path, bank_dir):
     db = tmp_path / "m.db"
     child = spawn(db, "mock", "--bank", str(bank_dir), "--count", "2", "--seconds", "30")
     for _ in range(2):
-        child.expect(r"⏱ \d+ s")
         index = child.expect([r"Your answer \(or just Enter\)", r"Enter = give up\)"])
+        child.expect(r"⏱ \d+ s")  # in the line editor's toolbar
         child.sendline("pooling downsamples" if index == 0 else "")
         child.expect(r"Answered in \d+ s")
         child.expect(["Grade 0–5", "Enter="])
         child.sendline("3" if index == 0 else "")
+    child.expect(FINISH)
+    child.send("\r")
     child.expect("Mock interview score")
     child.expect("To revisit:")
     child.expect(pexpect.EOF)

@@ -112,6 +112,8 @@ def test_the_mock_report_shows_every_answered_questions_brief_whole(tmp_path, co
             type_answer(child, TYPED["en" if lang == "en" else "zh"])
             wait_for(child, "grade", lang)
             send_grade(child, grade)
+        wait_for(child, "finish", lang)
+        send_grade(child, "")
         child.expect_exact("To revisit" if lang == "en" else "需要再复习")
         screen = screen_of(child, cols)
         title = "Mock interview score" if lang == "en" else "模拟面试得分"

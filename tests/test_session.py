@@ -1,13 +1,16 @@
-"""The review loop, driven through its ask/show callables (no terminal)."""
+"""The review loop, driven through a scripted SessionUI (no terminal)."""
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from script_ui import ScriptUI
 
 from quiz import numeric
 from quiz.bank import load_bank
-from quiz.session import run_session, study_day
+from quiz.session import Command, Mode, run_session, study_day
+from quiz.store import Store
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
@@ -175,3 +178,154 @@ def test_a_changed_text_is_flagged(store, bank):
 def test_study_day_rolls_over_at_4(hour, expected):
     assert study_day(datetime(2026, 3, 2, hour, 0, tzinfo=CST)).isoformat() == expected
     assert study_day(datetime(2026, 3, 2, 3, 59, tzinfo=CST), 3).isoformat() == "2026-03-02"
+
+
+# -- keys at the question prompt, the last chance to undo, the counts ---------------------------
+
+
+def test_question_prompt_commands_never_become_answers(store, bank):
+    pooling, one, conv, lstm = bank.questions
+    script = Script([
+        ("answer", Command.UNDO),  # nothing to undo yet: the same card again
+        ("answer", Command.SKIP),
+        ("answer", "1x1 mixes channels"),
+        ("grade", "5"),
+        ("numeric", Command.UNDO),  # takes back one's 5: one is asked again, first
+        ("answer", Command.BURY),
+        ("numeric", Command.QUIT),
+    ])
+    result = run(store, bank.questions, script)
+    assert result.quit and result.graded == 0 and store.reviews() == []
+    assert script.events().count("nothing_to_undo") == 1
+    assert [p.id for e, p in script.shown if e in ("skipped", "buried", "undone")] == [
+        pooling.id, one.id, one.id]
+    assert store.card(one.id).buried_until == NOW.date() + timedelta(days=1)
+    assert store.card(pooling.id) is None  # skipped: neither graded nor buried
+    asked = [p.question.id for e, p in script.shown if e == "card"]
+    assert asked == [pooling.id, pooling.id, one.id, conv.id, one.id, conv.id]
+
+
+def test_practice_never_buries_a_card(store, bank):
+    script = Script([("answer", Command.BURY), ("answer", ""), ("grade", "s"),
+                     ("numeric", "1"), ("grade", "q")])
+    run_session(store, list(bank.questions), ui=ScriptUI(script.ask, script.show),
+                now=lambda: NOW, seed=lambda: 7, mode=Mode.practice())
+    assert "buried" not in script.events() and script.events().count("skipped") == 2
+    assert all(card.buried_until is None for card in store.cards().values())
+
+
+def test_the_last_grade_can_be_undone_before_the_end(store, bank):
+    pooling = bank.questions[0]
+    script = Script([("answer", "first"), ("grade", "5"), ("answer", "second"), ("grade", "4")])
+    finishes = iter([True, False])
+    result = run_session(store, [pooling], ui=ScriptUI(script.ask, script.show,
+                                                       lambda view: next(finishes)),
+                         now=lambda: NOW, seed=lambda: 7)
+    assert not result.quit and result.graded == 1 and result.grades == (4,)
+    assert [(r.answer, r.quality) for r in store.reviews()] == [("second", 4)]
+    finished = [p for e, p in script.shown if e == "finish"]
+    assert [view.typed for view in finished] == ["first", "second"]
+
+
+def test_no_last_chance_after_quitting_or_without_a_grade(store, bank):
+    for replies in ([("answer", ""), ("grade", "q")], [("answer", Command.SKIP)]):
+        script = Script(replies)
+        run(store, bank.questions[:1], script)
+        assert "finish" not in script.events()
+
+
+def test_left_counts_new_relearning_and_review_cards(store, bank):
+    pooling, one, conv, lstm = bank.questions
+    run(store, [lstm], Script([("answer", ""), ("grade", "5")]), now=NOW - timedelta(days=3))
+    script = Script([("answer", ""), ("grade", "2"),  # pooling fails: back at the end
+                     ("answer", ""), ("grade", "5"),
+                     ("numeric", ""), ("grade", ""),  # conv fails too
+                     ("answer", ""), ("grade", "4"),
+                     ("answer", ""), ("grade", "4"),
+                     ("numeric", "1"), ("grade", "q")])
+    run(store, [pooling, one, conv, lstm], script)
+    lefts = [p.left for e, p in script.shown if e == "card"]
+    assert lefts == [(3, 0, 1), (2, 1, 1), (1, 1, 1), (0, 2, 1), (0, 2, 0), (0, 1, 0)]
+
+
+def test_the_score_is_the_share_of_grades_of_3_or_more(store, bank):
+    script = Script([("answer", ""), ("grade", "3"), ("answer", ""), ("grade", "2"),
+                     ("numeric", ""), ("grade", ""), ("answer", ""), ("grade", "5")])
+    result = run_session(store, list(bank.questions), ui=ScriptUI(script.ask, script.show),
+                         now=lambda: NOW, seed=lambda: 7, mode=Mode.practice())
+    assert result.grades == (3, 2, 1, 5) and result.score == 0.5
+    assert run(store, [], Script([])).score is None
+
+
+ACTIONS = st.lists(st.sampled_from([*Command, "", "typed", "0", "3", "5", "u", "s", "q", "x"]),
+                   max_size=40)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=ACTIONS)
+def test_any_keys_keep_the_log_equal_to_the_grades_that_stand(bank, actions):
+    """Whatever keys come, in whichever mode: the log holds exactly the grades not undone, in
+    order; a buried or skipped card is not asked again in the session."""
+    for mode in (Mode(), Mode.practice()):
+        store = Store.open(":memory:")
+        standing, gone = [], set()
+        actions_left = list(actions)
+
+        def ask(kind, view, actions_left=actions_left, gone=gone):
+            assert view.question.id not in gone
+            if not actions_left:
+                return None
+            action = actions_left.pop(0)
+            if kind == "grade":
+                return action if isinstance(action, str) else "x"
+            return action if kind == "answer" or isinstance(action, Command) else "1"
+
+        def show(event, payload, standing=standing, gone=gone):
+            if event == "graded":
+                standing.append(payload[1])
+            elif event == "undone":
+                standing.pop()
+            elif event in ("buried", "skipped"):
+                gone.add(payload.id)
+
+        result = run_session(store, list(bank.questions), ui=ScriptUI(ask, show),
+                             now=lambda: NOW, seed=lambda: 7, mode=mode)
+        assert [r.quality for r in store.reviews()] == standing == list(result.grades)
+        store.close()
+
+
+# -- quiz undo, from the shell -------------------------------------------------------------------
+
+
+def test_quiz_undo_takes_back_todays_last_schedule_moving_answer(tmp_path, bank_dir,
+                                                                 monkeypatch):
+    from typer.testing import CliRunner
+
+    from quiz.cli import app
+
+    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "undo.db"))
+    monkeypatch.setenv("QUIZ_BUNDLED", "0")
+    monkeypatch.delenv("QUIZ_BANKS", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args, **kw):
+        return runner.invoke(app, [*args, "--lang", "en"], catch_exceptions=False, **kw)
+
+    review = invoke("review", "--bank", str(bank_dir), "--limit", "2", input="a\n5\nb\n4\n")
+    assert review.exit_code == 0 and "Recorded 4" in review.output
+    practice = invoke("practice", "--bank", str(bank_dir), "--count", "1", input="c\n3\n")
+    assert "Graded 3 (practice)" in practice.output and "Recorded" not in practice.output
+    assert "Score 100% (1 of 1 answered with 3 or more)" in practice.output
+    first = invoke("undo")
+    assert first.exit_code == 0
+    assert first.output.startswith("Undid cnn-one-by-one: grade 4 at ")
+    assert first.output.rstrip().endswith("; new again")
+    second = invoke("undo")
+    assert second.exit_code == 0 and second.output.startswith("Undid cnn-pooling-purpose")
+    third = invoke("undo")  # the practice answer did not move a schedule: not undone
+    assert third.exit_code == 1
+    assert "nothing to undo: no answer today moved a card's schedule" in third.stderr
+    kept = Store.open(tmp_path / "undo.db")
+    assert [(r.kind, r.quality) for r in kept.reviews()] == [("practice", 3)]
+    kept.close()

@@ -71,5 +71,6 @@ def today() -> date:
 
 def interview_date(store: Store) -> date | None:
     """The interview date of `quiz plan`, or None."""
-    value = store.setting("interview")
-    return date.fromisoformat(value) if value else None
+    from quiz.store import parse_interview
+
+    return parse_interview(store.setting("interview"), store.path)

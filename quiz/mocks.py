@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from quiz.sm2 import PASSING  # graded 3 or more: answered well
 from quiz.store import Store
@@ -63,9 +63,17 @@ class MockSummary:
     score: float
 
 
-def new_id(now: datetime) -> str:
-    """A mock's id from its start time (UTC, to the second)."""
-    return "mock-" + now.strftime("%Y%m%dT%H%M%S")
+def new_id(now: datetime, token: str | None = None) -> str:
+    """A mock's id: its start time (UTC, to the second), then a random token.
+
+    The token keeps apart two mocks started in the same second (in two terminals), whose
+    answers and reports would otherwise merge; `token` fixes it for tests.
+    """
+    if token is None:
+        import secrets
+
+        token = secrets.token_hex(4)
+    return f"mock-{now.astimezone(UTC):%Y%m%dT%H%M%S}-{token}"
 
 
 def save_settings(store: Store, session: str, *, seconds: int | None, planned: int) -> None:

@@ -23,6 +23,7 @@ from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 
 SCHEMA_VERSION = 3
+INTERVIEW_RANGE = (date(2000, 1, 1), date(2999, 12, 31))
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -278,6 +279,9 @@ class Store:
             if row is None:
                 return None
             conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            if row["repetitions"] is not None and row["kind"] == "review":
+                _promote_repeat(conn, row["question_id"], row["study_day"],
+                                _interview(conn, self.path))
             _rebuild_card(conn, row["question_id"])
         return _review(row)
 
@@ -384,11 +388,58 @@ def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
          int(review.quality < sm2.PASSING)))
 
 
-def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
-    """Replay one question's log into its card row (kept if it only holds a bury)."""
-    rows = conn.execute(
+def _interview(conn: sqlite3.Connection, path: str) -> date | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'interview'").fetchone()
+    return parse_interview(row[0] if row else None, path)
+
+
+def parse_interview(value: object, path: str) -> date | None:
+    """The stored interview date (None if unset); a StoreError if it is not a date."""
+    if value is None or value == "":
+        return None
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        day = None
+    if day is None or not INTERVIEW_RANGE[0] <= day <= INTERVIEW_RANGE[1]:
+        raise StoreError(f"the database {path} holds the interview date {value!r}, which is "
+                         "not a date from 2000 to 2999; set it again with quiz plan "
+                         "--interview YYYY-MM-DD, or quiz plan --clear")
+    return day
+
+
+def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
+                    interview: date | None) -> None:
+    """After the day's scheduled answer is undone, let that day's first repeat schedule.
+
+    Another session's grade of the same card on the same day was logged as a repeat only
+    because the undone answer came first; without it, that grade is the day's review.
+    """
+    if conn.execute("SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
+                    "repetitions IS NOT NULL LIMIT 1", (question_id, day)).fetchone():
+        return
+    first = conn.execute("SELECT id, quality FROM reviews WHERE question_id = ? AND "
+                         "study_day = ? AND kind = 'repeat' ORDER BY id LIMIT 1",
+                         (question_id, day)).fetchone()
+    if first is None:
+        return
+    row_id, quality = first
+    before = _replay(conn.execute(
         "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
-        "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
+        "repetitions IS NOT NULL AND id < ? ORDER BY id", (question_id, row_id)).fetchall())[0]
+    from quiz.plan import capped
+
+    state = capped(sm2.next_state(before, quality, date.fromisoformat(day)), question_id,
+                   date.fromisoformat(day), interview)
+    conn.execute("UPDATE reviews SET kind = 'review', repetitions = ?, interval = ?, ef = ?, "
+                 "due = ? WHERE id = ?", (state.repetitions, state.interval,
+                                          _ef_hundredths(state.efactor), state.due.isoformat(),
+                                          row_id))
+
+
+def _replay(rows: list[tuple[Any, ...]]) -> tuple[CardState | None, str | None, str | None,
+                                                  str, int]:
+    """(state, first day, last day, fingerprint, lapses) after the scheduled `rows`."""
     state, first, last, fingerprint, lapses = None, None, None, "", 0
     for quality, day, fp, due in rows:
         state = sm2.next_state(state, quality, date.fromisoformat(day))
@@ -398,6 +449,15 @@ def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
         first = first or day
         last, fingerprint = day, fp
         lapses += quality < sm2.PASSING
+    return state, first, last, fingerprint, lapses
+
+
+def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
+    """Replay one question's log into its card row (kept if it only holds a bury)."""
+    rows = conn.execute(
+        "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
+        "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
+    state, first, last, fingerprint, lapses = _replay(rows)
     if state is None:  # no scheduled review left: only a bury can keep the row
         conn.execute("DELETE FROM cards WHERE question_id = ? AND buried_until IS NULL",
                      (question_id,))

@@ -8,6 +8,7 @@ and the append path use the same connection through the standard library.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -73,6 +74,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._identity: tuple[int, int] | None = None  # the file opened (set once made)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -99,6 +101,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"cannot use the database {name}: {exc}") from None
+        store._identity = _identity(name)
         return store
 
     def _prepare(self) -> None:
@@ -152,6 +155,7 @@ class Store:
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
         try:
             yield self.conn
+            self._check_same_file()
         except BaseException as exc:
             # SQLite may have rolled back already (a full disk does): ROLLBACK would fail
             if self.conn.in_transaction:
@@ -165,6 +169,18 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
+
+    def _check_same_file(self) -> None:
+        """A StoreError if the database file was deleted or replaced since it was opened.
+
+        SQLite keeps writing to the file it opened: answers committed after someone deleted
+        or replaced it would go nowhere anyone can read, so the write stops instead.
+        """
+        if self._identity is None or _identity(self.path) == self._identity:
+            return
+        raise StoreError(f"the database {self.path} was deleted or replaced while quiz was "
+                         "running; this answer was not saved (the ones before it went to the "
+                         "file quiz had opened). Start quiz again")
 
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only SQL query (for stats and export aggregates)."""
@@ -314,6 +330,17 @@ class Store:
             ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
             for question_id in ids:
                 _rebuild_card(conn, question_id)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the database file; None for an in-memory one."""
+    if path == ":memory:" or path == "":
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (-1, -1)  # gone: never equal to the file that was opened
+    return info.st_dev, info.st_ino
 
 
 def _day(text: str | None) -> date | None:

@@ -121,8 +121,11 @@ def history(store: Store) -> list[MockSummary]:
     """Every past mock, oldest first."""
     rows = store.query(
         "SELECT session, min(reviewed_at) AS started, count(*) AS answered, "
-        "avg(quality) AS mean FROM reviews WHERE kind = 'mock' AND session IS NOT NULL "
+        "avg(quality) AS mean, count(*) FILTER (WHERE typeof(quality) != 'integer' OR quality "
+        "NOT BETWEEN 0 AND 5) AS bad FROM reviews WHERE kind = 'mock' AND session IS NOT NULL "
         "GROUP BY session ORDER BY started")
+    if any(r["bad"] for r in rows):  # a grade quiz did not write: the mean would be wrong
+        raise store.unreadable(tables=["reviews"])
     with store.reading("reviews"):
         return [MockSummary(session=r["session"], started=datetime.fromisoformat(r["started"]),
                             answered=r["answered"], score=_grade(r["mean"]) / 5) for r in rows]

@@ -131,8 +131,8 @@ COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         *_STATE_RULES,
         ("fingerprint", "(fingerprint IS NULL OR typeof(fingerprint) = 'text')", "text"),
         ("seed", _nullable(_sql_int("seed", -2**63, 2**63 - 1), "seed"), "a whole number"),
-        ("params", "(params IS NULL OR typeof(params) = 'text' AND json_valid(params) AND "
-                   "json_type(params) = 'object')", "a JSON object"),
+        ("params", "(params IS NULL OR CASE WHEN typeof(params) = 'text' AND json_valid(params) "
+                   "THEN json_type(params) = 'object' ELSE 0 END)", "a JSON object"),
         ("session", "(session IS NULL OR typeof(session) = 'text')", "text"),
         ("last_interval", _nullable(_sql_int("last_interval", 0, sm2.MAX_INTERVAL),
                                     "last_interval"), "a whole number of days"),
@@ -353,7 +353,9 @@ class Store:
             sql += " WHERE question_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(ids)))
         elif due_by is not None:
-            sql += " WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL)"
+            # and those whose due day is no day at all: the decoder then says which
+            sql += (" WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL OR "
+                    f"NOT coalesce({_sql_day('due')}, repetitions IS NULL))")
             params.append(due_by.isoformat())
         rows = self.query(sql, params)
         with self.reading("cards"):
@@ -466,7 +468,7 @@ class Store:
             (day.isoformat(),))
         with self.reading("reviews"):
             return [r["question_id"] for r in rows
-                    if _int(r["quality"], 0, 5) < sm2.GOOD_ENOUGH]
+                    if whole(r["quality"], 0, 5) < sm2.GOOD_ENOUGH]
 
     def rebuild_cards(self) -> None:
         """Re-derive every card's state by replaying the log (buries are kept)."""
@@ -500,13 +502,15 @@ def _clip(text: str, size: int = 60) -> str:
 # The decoders: a ValueError or TypeError for any value outside COLUMN_RULES' bounds.
 
 
-def _int(value: object, low: int, high: int) -> int:
+def whole(value: object, low: int, high: int) -> int:
+    """`value` if it is an int from `low` to `high` (a ValueError otherwise)."""
     if type(value) is not int or not low <= value <= high:
         raise ValueError(f"{value!r} is not a whole number from {low} to {high}")
     return value
 
 
-def _date(text: object) -> date:
+def stored_day(text: object) -> date:
+    """A stored YYYY-MM-DD day (a ValueError or TypeError for anything else)."""
     if type(text) is not str:
         raise TypeError(f"{text!r} is not a date")
     day = date.fromisoformat(text)
@@ -516,7 +520,7 @@ def _date(text: object) -> date:
 
 
 def _day(text: object) -> date | None:
-    return None if text is None else _date(text)
+    return None if text is None else stored_day(text)
 
 
 def _text(value: object) -> str | None:
@@ -528,19 +532,19 @@ def _text(value: object) -> str | None:
 def _state(row: sqlite3.Row) -> CardState | None:
     if row["repetitions"] is None:
         return None
-    return CardState(repetitions=_int(row["repetitions"], 0, COUNT_MAX),
-                     interval=_int(row["interval"], 0, sm2.MAX_INTERVAL),
-                     efactor=Fraction(_int(row["ef"], *EF_RANGE), 100), due=_date(row["due"]))
+    return CardState(repetitions=whole(row["repetitions"], 0, COUNT_MAX),
+                     interval=whole(row["interval"], 0, sm2.MAX_INTERVAL),
+                     efactor=Fraction(whole(row["ef"], *EF_RANGE), 100), due=stored_day(row["due"]))
 
 
 def _card(row: sqlite3.Row) -> Card:
     retired = row["retired"]
     return Card(question_id=_text(row["question_id"]), state=_state(row),
                 fingerprint=_text(row["fingerprint"]) or "", first_day=_day(row["first_day"]),
-                last_day=_day(row["last_day"]), lapses=_int(row["lapses"] or 0, 0, COUNT_MAX),
-                reviews=_int(row["reviews"] or 0, 0, COUNT_MAX),
+                last_day=_day(row["last_day"]), lapses=whole(row["lapses"] or 0, 0, COUNT_MAX),
+                reviews=whole(row["reviews"] or 0, 0, COUNT_MAX),
                 buried_until=_day(row["buried_until"]),
-                retired=bool(_int(retired, 0, 1) if retired is not None else 0))
+                retired=bool(whole(retired, 0, 1) if retired is not None else 0))
 
 
 def _review(row: sqlite3.Row) -> Review:
@@ -554,12 +558,12 @@ def _review(row: sqlite3.Row) -> Review:
         raise ValueError(f"{kind!r} is not a kind of answer")
     return Review(
         question_id=_text(row["question_id"]), reviewed_at=reviewed_at,
-        utc_offset=None if offset is None else _int(offset, -1439, 1439),
-        study_day=_date(row["study_day"]), quality=_int(row["quality"], 0, 5),
+        utc_offset=None if offset is None else whole(offset, -1439, 1439),
+        study_day=stored_day(row["study_day"]), quality=whole(row["quality"], 0, 5),
         state=_state(row), kind=kind, answer=_text(row["answer"]),
-        duration_ms=_int(row["duration_ms"] or 0, 0, 2**53),
+        duration_ms=whole(row["duration_ms"] or 0, 0, 2**53),
         fingerprint=_text(row["fingerprint"]) or "",
-        seed=None if row["seed"] is None else _int(row["seed"], -2**63, 2**63 - 1),
+        seed=None if row["seed"] is None else whole(row["seed"], -2**63, 2**63 - 1),
         values=values, session=_text(row["session"]))
 
 
@@ -641,13 +645,13 @@ def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
                          (question_id, day)).fetchone()
     if first is None:
         return
-    row_id, quality = first[0], _int(first[1], 0, 5)
+    row_id, quality = first[0], whole(first[1], 0, 5)
     before = _replay(conn.execute(
         "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
         "repetitions IS NOT NULL AND id < ? ORDER BY id", (question_id, row_id)).fetchall())[0]
     from quiz.plan import capped
 
-    state = capped(sm2.next_state(before, quality, _date(day)), question_id, _date(day),
+    state = capped(sm2.next_state(before, quality, stored_day(day)), question_id, stored_day(day),
                    interview)
     conn.execute("UPDATE reviews SET kind = 'review', repetitions = ?, interval = ?, ef = ?, "
                  "due = ? WHERE id = ?", (state.repetitions, state.interval,
@@ -660,10 +664,10 @@ def _replay(rows: list[tuple[Any, ...]]) -> tuple[CardState | None, str | None, 
     """(state, first day, last day, fingerprint, lapses) after the scheduled `rows`."""
     state, first, last, fingerprint, lapses = None, None, None, "", 0
     for quality, day, fp, due in rows:
-        state = sm2.next_state(state, _int(quality, 0, 5), _date(day))
-        if _date(due) < state.due:  # an interview plan capped this interval
-            stored = _date(due)
-            state = replace(state, interval=max((stored - _date(day)).days, 0), due=stored)
+        state = sm2.next_state(state, whole(quality, 0, 5), stored_day(day))
+        if stored_day(due) < state.due:  # an interview plan capped this interval
+            stored = stored_day(due)
+            state = replace(state, interval=max((stored - stored_day(day)).days, 0), due=stored)
         first = first or day
         last, fingerprint = day, fp
         lapses += quality < sm2.PASSING

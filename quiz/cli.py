@@ -43,10 +43,11 @@ class _Group(typer.core.TyperGroup):
             _quiet_stdout()
             raise typer.Exit(0) from None
         except OSError as exc:
-            if exc.errno in _OUTPUT_ERRNOS and exc.filename is None:  # stdout: /dev/full
+            if exc.filename is None:  # standard output: `> /dev/full`, a closed terminal
                 _quiet_stdout()
-                fail(f"cannot write the output: {exc.strerror}", 1)
-            raise
+                fail(f"cannot write the output: {exc.strerror or exc}", 1)
+            # a file or folder the system refuses (permissions, a name too long, …)
+            fail(f"cannot use {exc.filename}: {exc.strerror or exc}", 1)
         except Exception as exc:
             # A value in the database that some reader could not use: say which one. With
             # no such value, this is a bug in quiz, and its traceback is what to report.
@@ -63,7 +64,6 @@ class _Group(typer.core.TyperGroup):
 
 
 _OPENED: list["Store"] = []  # the stores this process opened, to check when reading fails
-_OUTPUT_ERRNOS = {28, 5, 27}  # ENOSPC, EIO, EFBIG: the output cannot be written
 
 
 def _quiet_stdout() -> None:
@@ -121,9 +121,26 @@ def _escape(text: str) -> str:
 
 
 def console() -> "Console":
-    from rich.console import Console
+    return _console_type()(highlight=False)
 
-    return Console(highlight=False)
+
+def _console_type() -> type:
+    """rich's Console, but a closed pipe raises BrokenPipeError (rich exits 1 itself),
+    so that `main` and the group handle it in one place, with exit 0."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        from rich.console import Console
+
+        class PipeConsole(Console):
+            def on_broken_pipe(self) -> None:
+                self.quiet = True
+                raise BrokenPipeError(32, "Broken pipe")
+
+        _CONSOLE = PipeConsole
+    return _CONSOLE
+
+
+_CONSOLE: type | None = None
 
 
 def err_console() -> "Console":
@@ -657,6 +674,8 @@ def main() -> None:
         _quiet_stdout()
         sys.exit(0)
     except OSError as exc:  # standard output cannot be written (`> /dev/full`)
+        if exc.filename is not None:
+            raise
         _quiet_stdout()
-        print(f"Error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        print(f"Error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
         sys.exit(1)

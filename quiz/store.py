@@ -159,24 +159,18 @@ class Store:
         """Open (creating if needed) the database at `path`; ":memory:" for a throwaway one."""
         name = str(path)
         if name != ":memory:":
-            target = Path(name)
-            if target.is_dir():
-                raise StoreError(f"the database path {name} is a folder, not a file")
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the folder for {name}: {exc.strerror}") from None
+            _check_path(name)
         try:
             conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {name}: {exc}") from None
+            raise StoreError(f"cannot open the database {name}: {_why(name, exc)}") from None
         store = cls(conn, name)
         try:
             store._prepare()
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"cannot use the database {name}: {exc}") from None
+            raise StoreError(f"cannot use the database {name}: {_why(name, exc)}") from None
         except StoreError:
             conn.close()
             raise
@@ -477,6 +471,32 @@ class Store:
             with self.reading("reviews"):
                 for question_id in ids:
                     _rebuild_card(conn, question_id)
+
+
+def _check_path(name: str) -> None:
+    """A StoreError unless `name` can be a database file: not a folder, its folder made."""
+    target = Path(name)
+    try:
+        is_folder = target.is_dir()  # a folder that cannot be searched fails here
+    except OSError as exc:
+        raise StoreError(f"cannot use the database path {name}: {exc.strerror}") from None
+    if is_folder:
+        raise StoreError(f"the database path {name} is a folder, not a file")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.exists()  # a name over 255 bytes fails here
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for {name}: {exc.strerror}") from None
+
+
+def _why(name: str, exc: sqlite3.Error) -> str:
+    """SQLite's reason, with what it means when it only says it cannot open the file."""
+    folder = os.path.dirname(os.path.abspath(name))
+    if (("unable to open" in str(exc) or "readonly" in str(exc))
+            and not os.access(folder, os.W_OK | os.X_OK)):
+        return (f"{exc} (quiz needs to write in the folder {folder}, for the database and its "
+                "-wal and -shm files: make it writable, or give --db another place)")
+    return str(exc)
 
 
 def _identity(path: str) -> tuple[int, int] | None:

@@ -25,7 +25,8 @@ from quiz.solutions import CHECKS
 CASES = 2400
 ALARM_SECONDS = 20
 COMMANDS = typer.main.get_command(app).commands
-HOSTILE = 0.3  # the share of values drawn from the hostile lists
+import os as _os
+HOSTILE = float(_os.environ.get("FUZZ_HOSTILE", "0.3"))  # the share of values drawn from the hostile lists
 TOPICS = ["fundamentals", "cnn", "rnn", "optimizers", "activations", "training"]
 TAGS = ["adam", "attention", "backpropagation", "batch-normalization", "autoencoder"]
 QUESTION_IDS = ["fundamentals-linear-params", "training-gd-step", "cnn-translation-invariance",

@@ -25,8 +25,8 @@ from quiz.solutions import CHECKS
 CASES = 2400
 ALARM_SECONDS = 20
 COMMANDS = typer.main.get_command(app).commands
-import os as _os
-HOSTILE = float(_os.environ.get("FUZZ_HOSTILE", "0.3"))  # the share of values drawn from the hostile lists
+# the share of values drawn from the hostile lists (FUZZ_HOSTILE=0.6 to hunt harder)
+HOSTILE = float(os.environ.get("FUZZ_HOSTILE", "0.3"))
 TOPICS = ["fundamentals", "cnn", "rnn", "optimizers", "activations", "training"]
 TAGS = ["adam", "attention", "backpropagation", "batch-normalization", "autoencoder"]
 QUESTION_IDS = ["fundamentals-linear-params", "training-gd-step", "cnn-translation-invariance",

@@ -2,10 +2,12 @@
 
 import sqlite3
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quiz import sm2
 from quiz.errors import StoreError
@@ -238,3 +240,33 @@ def test_record_scheduled_decides_on_the_card_as_it_is_under_the_write_lock(tmp_
     assert first.card("a").state == final.state and final.state.repetitions == 2
     store_rows = first.reviews("a")
     assert [r.quality for r in store_rows] == [5, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=st.lists(st.integers(0, 5), max_size=4),
+       today_grades=st.lists(st.tuples(st.sampled_from("xy"), st.integers(0, 5)), min_size=1,
+                             max_size=6),
+       pick=st.integers(0, 5))
+def test_undo_leaves_what_the_log_without_that_answer_replays_to(history, today_grades, pick):
+    """Oracle: a second database given the same answers, except the undone one."""
+    day = date(2026, 3, 2)
+    undone = pick % len(today_grades)
+
+    def fill(store, skip=None):
+        for offset, quality in enumerate(history):  # earlier days, one review a day
+            grade_as_a_session(store, "x", quality, day - timedelta(days=len(history) - offset))
+        ids = [grade_as_a_session(store, qid, quality, day) if n != skip else None
+               for n, (qid, quality) in enumerate(today_grades)]
+        return ids
+
+    with_undo, oracle = Store.open(":memory:"), Store.open(":memory:")
+    try:
+        ids = fill(with_undo)
+        with_undo.undo(ids[undone])
+        fill(oracle, skip=undone)
+        assert with_undo.cards() == oracle.cards()
+        log = [(r.question_id, r.quality, r.kind, r.state) for r in with_undo.reviews()]
+        assert log == [(r.question_id, r.quality, r.kind, r.state) for r in oracle.reviews()]
+    finally:
+        with_undo.close()
+        oracle.close()

@@ -65,28 +65,54 @@ class BankCache:
         self._usable = True
         return True
 
+    def _reparse(self) -> None:
+        """The cache holds what this quiz cannot decode (changed by hand, or damaged):
+        answer from the YAML, and rewrite the cache from it."""
+        from quiz.bank import load_bank
+
+        self._bank = load_bank(self.paths)
+        self._usable = False
+        try:
+            write(self.store, self._bank, f"{CACHE_VERSION}\n{signature(self.paths)}")
+        except StoreError:
+            pass
+
     def entries(self) -> list[Entry]:
         """Every question's id, topic, type and tags, in bank order."""
-        if not self._refresh():
-            return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions]
-        rows = self.store.query("SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
-        return [Entry(r["id"], r["topic"], r["type"],
-                      tuple(r["tags"].split(TAG_SEPARATOR)) if r["tags"] else ())
-                for r in rows]
+        if self._refresh():
+            rows = self.store.query(
+                "SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
+            try:
+                return [Entry(_text(r["id"]), _text(r["topic"]), _text(r["type"]),
+                              tuple(_text(r["tags"]).split(TAG_SEPARATOR)) if r["tags"] else ())
+                        for r in rows]
+            except UNDECODABLE:
+                self._reparse()
+        return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions]
 
     def topic_of(self) -> dict[str, str]:
         """Question id → topic, in bank order."""
-        if not self._refresh():
-            return {q.id: q.topic for q in self._bank.questions}
-        return dict(self.store.conn.execute(
-            "SELECT id, topic FROM bank_questions ORDER BY pos").fetchall())
+        if self._refresh():
+            rows = self.store.query("SELECT id, topic FROM bank_questions ORDER BY pos")
+            try:
+                return {_text(r["id"]): _text(r["topic"]) for r in rows}
+            except UNDECODABLE:
+                self._reparse()
+        return {q.id: q.topic for q in self._bank.questions}
 
     def questions(self, ids: Iterable[str] | None = None) -> list[Question]:
         """The full questions of `ids` (all of them if None), in the order of `ids`."""
         wanted = None if ids is None else list(ids)
-        if not self._refresh():
-            by_id = self._bank.by_id()
-            return list(self._bank.questions) if wanted is None else [by_id[i] for i in wanted]
+        if self._refresh():
+            try:
+                return self._cached_questions(wanted)
+            except UNDECODABLE:
+                self._reparse()
+        by_id = self._bank.by_id()
+        return (list(self._bank.questions) if wanted is None
+                else [by_id[i] for i in wanted if i in by_id])
+
+    def _cached_questions(self, wanted: list[str] | None) -> list[Question]:
         if wanted is None:
             rows = self.store.query("SELECT data FROM bank_questions ORDER BY pos")
             return [decode(json.loads(r["data"])) for r in rows]
@@ -97,11 +123,24 @@ class BankCache:
 
     def topics(self) -> dict[str, Topic]:
         """The topics with their titles, in bank order."""
-        if not self._refresh():
-            return dict(self._bank.topics)
-        raw = json.loads(self.store.setting(KEY + ":topics") or "[]")
-        return {t["id"]: Topic(id=t["id"], title=Text(**t["title"]), file=t["file"])
-                for t in raw}
+        if self._refresh():
+            try:
+                raw = json.loads(self.store.setting(KEY + ":topics") or "[]")
+                return {t["id"]: Topic(id=t["id"], title=Text(**t["title"]), file=t["file"])
+                        for t in raw}
+            except UNDECODABLE:
+                self._reparse()
+        return dict(self._bank.topics)
+
+
+# What a cache changed by hand can raise on decoding; the cache is then rebuilt.
+UNDECODABLE = (ValueError, TypeError, KeyError, AttributeError)
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError(f"{value!r} is not text")
+    return value
 
 
 def write(store: Store, bank: Bank, key: str) -> None:

@@ -26,14 +26,61 @@ class _Group(typer.core.TyperGroup):
     """Turns quiz's own errors into a red `Error: …` line and their exit code, never a traceback."""
 
     def invoke(self, ctx: typer.Context):  # noqa: ANN201 - whatever the command returns
+        import click
+
         from quiz.errors import BankError, QuizError
 
+        _OPENED.clear()
         try:
             return super().invoke(ctx)
         except BankError as exc:
             report_bank_error(exc)
         except QuizError as exc:
             fail(str(exc), exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:  # the reader left (`quiz list | head -1`): not an error
+            _quiet_stdout()
+            raise typer.Exit(0) from None
+        except OSError as exc:
+            if exc.filename is None:  # standard output: `> /dev/full`, a closed terminal
+                _quiet_stdout()
+                fail(f"cannot write the output: {exc.strerror or exc}", 1)
+            # a file or folder the system refuses (permissions, a name too long, …)
+            fail(f"cannot use {exc.filename}: {exc.strerror or exc}", 1)
+        except Exception as exc:
+            # A value in the database that some reader could not use: say which one. With
+            # no such value, this is a bug in quiz, and its traceback is what to report.
+            for store in _OPENED:
+                try:
+                    bad = store.problems()
+                except QuizError as unreadable:  # the check itself cannot read the file
+                    fail(str(unreadable), unreadable.exit_code)
+                if bad:
+                    fail(str(store.unreadable(exc)), 1)
+            raise
+        finally:
+            _OPENED.clear()
+
+
+_OPENED: list["Store"] = []  # the stores this process opened, to check when reading fails
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null: what is still buffered for it cannot be written,
+    and Python would print a traceback when it tries at exit."""
+    import os
+
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # in tests stdout may be no real file
+        pass
 
 
 app = typer.Typer(
@@ -85,11 +132,28 @@ def console() -> "Console":
     """
     import os
 
-    from rich.console import Console
-
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
-        return Console(highlight=False)
-    return Console(highlight=False, width=PIPE_WIDTH)
+        return _console_type()(highlight=False)
+    return _console_type()(highlight=False, width=PIPE_WIDTH)
+
+
+def _console_type() -> type:
+    """rich's Console, but a closed pipe raises BrokenPipeError (rich exits 1 itself),
+    so that `main` and the group handle it in one place, with exit 0."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        from rich.console import Console
+
+        class PipeConsole(Console):
+            def on_broken_pipe(self) -> None:
+                self.quiet = True
+                raise BrokenPipeError(32, "Broken pipe")
+
+        _CONSOLE = PipeConsole
+    return _CONSOLE
+
+
+_CONSOLE: type | None = None
 
 
 def err_console() -> "Console":
@@ -119,7 +183,9 @@ def report_bank_error(exc: Exception) -> NoReturn:
 def open_store(db: Path | None) -> "Store":
     from quiz.store import Store
 
-    return Store.open(config.db_path(db))
+    store = Store.open(config.db_path(db))
+    _OPENED.append(store)
+    return store
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -341,12 +407,16 @@ def plan_interview(
         console().print(ui_text(lang, "已清除面试日期", "Interview date cleared"))
         return
     if interview is not None:
+        from quiz.store import INTERVIEW_RANGE
+
         try:
             day = date.fromisoformat(interview)
         except ValueError:
             fail(f"--interview takes a date as YYYY-MM-DD, not '{interview}'", 2)
         if day <= today:
             fail(f"the interview date {day} is not after today ({today})", 2)
+        if day > INTERVIEW_RANGE[1]:
+            fail(f"the interview date {day} is after {INTERVIEW_RANGE[1]}", 2)
         store.set_setting("interview", day.isoformat())
     day = config.interview_date(store)
     if day is None:
@@ -356,7 +426,7 @@ def plan_interview(
     ids = {q.id for q in bank_of(store, bank).entries()}
     ahead = plan.countdown(day, today, total=len(ids), started=len(store.started() & ids),
                            introduced_today=store.new_introduced(today))
-    message = ahead.describe()
+    message = ahead.describe() if ahead is not None else plan.after_interview(day, today)
     console().print(ui_text(lang, message.zh, message.en))
 
 
@@ -750,6 +820,20 @@ def show_stats(
 def main() -> None:
     """The console script."""
     try:
-        app()
+        try:
+            app()
+        finally:
+            # What is still buffered goes now, while a closed pipe or a full disk can be
+            # told apart: at exit Python would print a traceback for it.
+            sys.stdout.flush()
     except KeyboardInterrupt:  # outside a session (which handles its own): no traceback
         sys.exit(130)
+    except BrokenPipeError:  # the reader left early (`quiz list | head -1`): all is well
+        _quiet_stdout()
+        sys.exit(0)
+    except OSError as exc:  # standard output cannot be written (`> /dev/full`)
+        if exc.filename is not None:
+            raise
+        _quiet_stdout()
+        print(f"Error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        sys.exit(1)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +41,17 @@ def db_path(db: Path | None) -> Path:
         return Path(os.environ["QUIZ_DB"])
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("quiz", appauthor=False)) / "quiz.db"
+    try:
+        folder = Path(user_data_dir("quiz", appauthor=False))
+    except RuntimeError:  # platformdirs' own "could not determine the home directory"
+        folder = Path("~")
+    if not folder.is_absolute():
+        # No HOME and a user id the password database does not know (a bare container):
+        # "~" stays as it is, and the database would land in a folder named "~" here.
+        raise UsageError("cannot find your home folder (HOME is not set and user id "
+                         f"{os.getuid()} has no home in the password database); set HOME, "
+                         "QUIZ_DB or --db")
+    return folder / "quiz.db"
 
 
 def language(lang: str | None) -> str:
@@ -53,15 +64,22 @@ def language(lang: str | None) -> str:
 
 def rollover_hour() -> int:
     """QUIZ_ROLLOVER: the hour a study day starts at."""
-    value = os.environ.get("QUIZ_ROLLOVER", str(DEFAULT_ROLLOVER_HOUR))
-    if not value.isdigit() or not 0 <= int(value) <= 23:
-        raise UsageError(f"QUIZ_ROLLOVER must be an hour from 0 to 23, not '{value}'")
+    value = os.environ.get("QUIZ_ROLLOVER") or str(DEFAULT_ROLLOVER_HOUR)
+    # ASCII digits only: str.isdigit and int() also take "²" or "٣"
+    if not re.fullmatch(r"[0-9]{1,2}", value) or not 0 <= int(value) <= 23:
+        raise UsageError(f"QUIZ_ROLLOVER must be an hour from 0 to 23, not {value!r}")
     return int(value)
 
 
 def local_now() -> datetime:
     """The local time, with its UTC offset (the one place quiz reads the clock)."""
-    return datetime.now().astimezone()
+    try:
+        return datetime.now().astimezone()
+    except (ValueError, OverflowError, OSError):
+        # e.g. TZ=UTC+99: the C library accepts offsets that Python's datetime cannot hold
+        raise UsageError(f"the time zone TZ={os.environ.get('TZ', '')!r} is not one quiz can "
+                         "use (an offset of 24 hours or more?); set TZ to a zone such as "
+                         "Asia/Shanghai or UTC-8, or unset it") from None
 
 
 def today() -> date:
@@ -71,5 +89,6 @@ def today() -> date:
 
 def interview_date(store: Store) -> date | None:
     """The interview date of `quiz plan`, or None."""
-    value = store.setting("interview")
-    return date.fromisoformat(value) if value else None
+    from quiz.store import parse_interview
+
+    return parse_interview(store.setting("interview"), store.path)

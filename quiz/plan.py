@@ -122,3 +122,16 @@ def countdown(interview: date | None, today: date, *, total: int, started: int,
     new_left = total - started
     return Countdown(interview=interview, days_left=(interview - today).days, started=started,
                      total=total, pace=pace(new_left + introduced_today, today, interview))
+
+
+def after_interview(interview: date, today: date) -> Text:
+    """What `quiz plan` says from the interview day on, when no countdown runs."""
+    if today == interview:
+        return Text(zh=f"今天（{interview}）就是面试日：复习照常按 SM-2 进行。祝顺利！",
+                    en=f"The interview is today ({interview}): reviews follow SM-2 as usual. "
+                       "Good luck!")
+    return Text(zh=f"面试日期 {interview} 已过（{(today - interview).days} 天前）：复习照常按 SM-2 "
+                   "进行。用 quiz plan --interview YYYY-MM-DD 设新日期，或 quiz plan --clear。",
+                en=f"The interview date {interview} has passed ({(today - interview).days} days "
+                   "ago): reviews follow SM-2 as usual. Set a new one with quiz plan --interview "
+                   "YYYY-MM-DD, or quiz plan --clear.")

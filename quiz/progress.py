@@ -134,12 +134,15 @@ def retention(store: Store, today: date, scope: Scope, days: int = 30) -> Retent
     rows = store.query(
         "SELECT s.topic, count(*) FILTER (WHERE is_young) AS young, count(*) FILTER (WHERE "
         "is_young AND passed) AS young_passed, count(*) FILTER (WHERE NOT is_young) AS mature, "
-        "count(*) FILTER (WHERE NOT is_young AND passed) AS mature_passed FROM ("
-        f"SELECT r.question_id, r.quality >= {PASSING} AS passed, {INTERVAL_BEFORE} < "
+        "count(*) FILTER (WHERE NOT is_young AND passed) AS mature_passed, count(*) FILTER "
+        "(WHERE typeof(quality) != 'integer' OR quality NOT BETWEEN 0 AND 5) AS bad FROM ("
+        f"SELECT r.question_id, r.quality, r.quality >= {PASSING} AS passed, {INTERVAL_BEFORE} < "
         f"{MATURE_DAYS} AS is_young FROM reviews r WHERE r.kind IN {REVIEWS} AND r.study_day "
         f"BETWEEN ? AND ?{only_scope(store, scope, 'r.question_id')}) "
         "LEFT JOIN temp.stats_scope s USING (question_id) GROUP BY s.topic",
         (start.isoformat(), today.isoformat()))
+    if any(r["bad"] for r in rows):  # a grade quiz did not write: the rates would be wrong
+        raise store.unreadable(tables=["reviews"])
     found = {r["topic"]: RetentionRow(Recall(r["young"], r["young_passed"]),
                                       Recall(r["mature"], r["mature_passed"])) for r in rows}
     topics = [(t, found.get(t, RetentionRow())) for t in sorted(set(scope.topics.values()))]

@@ -20,8 +20,8 @@ from datetime import date, timedelta
 
 from quiz.model import Card
 from quiz.queue import WEAK_EF, HasId, Outlook
-from quiz.sm2 import PASSING  # graded 3 or more: a successful recall
-from quiz.store import Store
+from quiz.sm2 import MAX_INTERVAL, PASSING  # PASSING: graded 3 or more, a recall
+from quiz.store import COUNT_MAX, EF_RANGE, Store, stored_day, whole
 
 REVIEW_KINDS = ("review", "mock")  # the answers retention and "failed" are measured on
 ANSWER_KINDS = ("review", "repeat", "mock")  # the answers that make a day of study
@@ -95,8 +95,10 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
         f"count(*) FILTER (WHERE kind IN {REVIEWS} AND quality < {PASSING}) AS failed, "
         "count(*) FILTER (WHERE kind = 'repeat') AS repeats, "
         "count(*) FILTER (WHERE kind = 'practice') AS practice, "
-        f"coalesce(sum(duration_ms), 0) AS ms FROM reviews WHERE study_day = ?{where}",
-        (day.isoformat(),))[0]
+        f"coalesce(sum(duration_ms), 0) AS ms, {BAD_ANSWER} AS bad FROM reviews "
+        f"WHERE study_day = ?{where}", (day.isoformat(),))[0]
+    if row["bad"] or type(row["ms"]) is not int:
+        raise store.unreadable(tables=["reviews"])
     new = store.query(f"SELECT count(*) AS n FROM cards WHERE first_day = ?{where}",
                       (day.isoformat(),))[0]["n"]
     reviewed = row["reviewed"]
@@ -104,6 +106,12 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
     return DaySummary(day=day, reviewed=reviewed, new=new, failed=row["failed"],
                       repeats=row["repeats"], retention=retention, seconds=row["ms"] // 1000,
                       practice=row["practice"])
+
+
+# Answers whose grade, kind or time quiz did not write: the figures would count them wrong.
+BAD_ANSWER = ("count(*) FILTER (WHERE typeof(quality) != 'integer' OR quality NOT BETWEEN 0 "
+              "AND 5 OR kind NOT IN ('review', 'repeat', 'practice', 'mock') OR "
+              "(duration_ms IS NOT NULL AND typeof(duration_ms) != 'integer'))")
 
 
 # A card's due day, pushed back while it is buried ("s" hides it until a later day).
@@ -188,9 +196,10 @@ def streaks(store: Store, today: date, scope: Scope | None = None) -> Streaks:
     alive = {today.isoformat(), (today - timedelta(days=1)).isoformat()}
     current = next((r["length"] for r in runs if r["last"] in alive), 0)
     best = runs[0]
-    return Streaks(current=current, longest=best["length"],
-                   longest_start=date.fromisoformat(best["first"]),
-                   longest_end=date.fromisoformat(best["last"]))
+    with store.reading("reviews"):
+        return Streaks(current=current, longest=best["length"],
+                       longest_start=stored_day(best["first"]),
+                       longest_end=stored_day(best["last"]))
 
 
 # -- cards ---------------------------------------------------------------------------------
@@ -246,6 +255,9 @@ def weakest(store: Store, scope: Scope, limit: int = 10) -> tuple[WeakCard, ...]
         "FROM cards c JOIN temp.stats_scope s USING (question_id) "
         f"WHERE c.repetitions IS NOT NULL AND (c.ef < {WEAK_EF_HUNDREDTHS} OR c.lapses > 0) "
         "ORDER BY c.ef, c.lapses DESC, c.reviews DESC, c.question_id LIMIT ?", (limit,))
-    return tuple(WeakCard(question_id=r["question_id"], topic=r["topic"], ef=r["ef"] / 100,
-                          lapses=r["lapses"], reviews=r["reviews"], interval=r["interval"],
-                          due=date.fromisoformat(r["due"])) for r in rows)
+    with store.reading("cards"):
+        return tuple(WeakCard(
+            question_id=r["question_id"], topic=r["topic"], ef=whole(r["ef"], *EF_RANGE) / 100,
+            lapses=whole(r["lapses"], 0, COUNT_MAX), reviews=whole(r["reviews"], 0, COUNT_MAX),
+            interval=whole(r["interval"], 0, MAX_INTERVAL), due=stored_day(r["due"]))
+            for r in rows)

@@ -8,6 +8,7 @@ and the append path use the same connection through the standard library.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 
 SCHEMA_VERSION = 3
+INTERVIEW_RANGE = (date(2000, 1, 1), date(2999, 12, 31))
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -65,6 +67,82 @@ def _migrate_to_3(db: Any) -> None:
 
 MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3}
 
+# What each stored value may be, as SQL conditions on a row (true when the value is fine),
+# with the words for a message. The decoders below check the same bounds in Python as they
+# read; `Store.problems` runs these over whole tables to say exactly which value is bad.
+EF_RANGE = (int(sm2.MIN_EF * 100), 1_000_000)  # hundredths; +0.10 a perfect review at most
+COUNT_MAX = 10_000_000
+
+
+def _sql_day(column: str) -> str:
+    return (f"(typeof({column}) = 'text' AND {column} GLOB "
+            f"'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date({column}, '+0 days') = {column})")
+
+
+def _sql_int(column: str, low: int, high: int) -> str:
+    return f"(typeof({column}) = 'integer' AND {column} BETWEEN {low} AND {high})"
+
+
+def _nullable(rule: str, column: str) -> str:
+    return f"({column} IS NULL OR {rule})"
+
+
+_DAY, _COUNT = "a date YYYY-MM-DD from 1000 to 2999", f"a whole number from 0 to {COUNT_MAX}"
+_STATE_RULES = [  # both tables keep an SM-2 state: all four values, or none of them
+    ("repetitions", _nullable(_sql_int("repetitions", 0, COUNT_MAX), "repetitions"), _COUNT),
+    ("interval", "(repetitions IS NULL AND interval IS NULL OR "
+                 f"{_sql_int('interval', 0, sm2.MAX_INTERVAL)})",
+     f"a whole number of days from 0 to {sm2.MAX_INTERVAL} (with repetitions)"),
+    ("ef", f"(repetitions IS NULL AND ef IS NULL OR {_sql_int('ef', *EF_RANGE)})",
+     f"an E-Factor in hundredths from {EF_RANGE[0]} to {EF_RANGE[1]} (with repetitions)"),
+    ("due", f"(repetitions IS NULL AND due IS NULL OR {_sql_day('due')})",
+     f"{_DAY} (with repetitions)"),
+]
+_TEXT = "(typeof({0}) = 'text' AND {0} != '')"
+COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    # table: (the column naming a row, [(column, rule, what it must be)])
+    "cards": ("question_id", [
+        ("question_id", _TEXT.format("question_id"), "a question id"),
+        *_STATE_RULES,
+        ("fingerprint", "(fingerprint IS NULL OR typeof(fingerprint) = 'text')", "text"),
+        ("first_day", _nullable(_sql_day("first_day"), "first_day"), _DAY),
+        ("last_day", _nullable(_sql_day("last_day"), "last_day"), _DAY),
+        ("lapses", _nullable(_sql_int("lapses", 0, COUNT_MAX), "lapses"), _COUNT),
+        ("reviews", _nullable(_sql_int("reviews", 0, COUNT_MAX), "reviews"), _COUNT),
+        ("buried_until", _nullable(_sql_day("buried_until"), "buried_until"), _DAY),
+        ("retired", _nullable(_sql_int("retired", 0, 1), "retired"), "0 or 1"),
+    ]),
+    "reviews": ("id", [
+        ("question_id", _TEXT.format("question_id"), "a question id"),
+        ("reviewed_at", "(typeof(reviewed_at) = 'text' AND reviewed_at GLOB "
+                        "'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*' AND "
+                        "julianday(reviewed_at) IS NOT NULL AND date(substr(reviewed_at, 1, "
+                        "10), '+0 days') = substr(reviewed_at, 1, 10))",
+         "a time YYYY-MM-DDTHH:MM:SS+HH:MM"),
+        ("utc_offset", _nullable(_sql_int("utc_offset", -1439, 1439), "utc_offset"),
+         "minutes from -1439 to 1439"),
+        ("study_day", _sql_day("study_day"), _DAY),
+        ("quality", _sql_int("quality", 0, 5), "a grade from 0 to 5"),
+        ("kind", "kind IN ('review', 'repeat', 'practice', 'mock')",
+         "review, repeat, practice or mock"),
+        ("answer", "(answer IS NULL OR typeof(answer) = 'text')", "text"),
+        ("duration_ms", _nullable(_sql_int("duration_ms", 0, 2**53), "duration_ms"),
+         "a whole number of milliseconds"),
+        *_STATE_RULES,
+        ("fingerprint", "(fingerprint IS NULL OR typeof(fingerprint) = 'text')", "text"),
+        ("seed", _nullable(_sql_int("seed", -2**63, 2**63 - 1), "seed"), "a whole number"),
+        ("params", "(params IS NULL OR CASE WHEN typeof(params) = 'text' AND json_valid(params) "
+                   "THEN json_type(params) = 'object' ELSE 0 END)", "a JSON object"),
+        ("session", "(session IS NULL OR typeof(session) = 'text')", "text"),
+        ("last_interval", _nullable(_sql_int("last_interval", 0, sm2.MAX_INTERVAL),
+                                    "last_interval"), "a whole number of days"),
+    ]),
+    "settings": ("key", [
+        ("key", _TEXT.format("key"), "a setting's name"),
+        ("value", "(typeof(value) = 'text')", "text"),
+    ]),
+}
+
 
 class Store:
     """An open quiz database."""
@@ -72,6 +150,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._identity: tuple[int, int] | None = None  # the file opened (set once made)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -80,29 +159,31 @@ class Store:
         """Open (creating if needed) the database at `path`; ":memory:" for a throwaway one."""
         name = str(path)
         if name != ":memory:":
-            target = Path(name)
-            if target.is_dir():
-                raise StoreError(f"the database path {name} is a folder, not a file")
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the folder for {name}: {exc.strerror}") from None
+            _check_path(name)
         try:
             conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {name}: {exc}") from None
+            raise StoreError(f"cannot open the database {name}: {_why(name, exc)}") from None
         store = cls(conn, name)
         try:
             store._prepare()
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"cannot use the database {name}: {exc}") from None
+            raise StoreError(f"cannot use the database {name}: {_why(name, exc)}") from None
+        except StoreError:
+            conn.close()
+            raise
+        store._identity = _identity(name)
         return store
 
     def _prepare(self) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < 0:
+            raise StoreError(f"the database {self.path} has the schema version {version}, "
+                             "which no quiz writes; it is not a quiz database, or it was "
+                             "changed by hand (restore a backup, or give --db another file)")
         if version > SCHEMA_VERSION:
             raise StoreError(f"the database {self.path} was written by a newer quiz (schema "
                              f"{version}; this quiz knows {SCHEMA_VERSION}); upgrade quiz")
@@ -151,6 +232,7 @@ class Store:
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
         try:
             yield self.conn
+            self._check_same_file()
         except BaseException as exc:
             # SQLite may have rolled back already (a full disk does): ROLLBACK would fail
             if self.conn.in_transaction:
@@ -165,6 +247,18 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
 
+    def _check_same_file(self) -> None:
+        """A StoreError if the database file was deleted or replaced since it was opened.
+
+        SQLite keeps writing to the file it opened: answers committed after someone deleted
+        or replaced it would go nowhere anyone can read, so the write stops instead.
+        """
+        if self._identity is None or _identity(self.path) == self._identity:
+            return
+        raise StoreError(f"the database {self.path} was deleted or replaced while quiz was "
+                         "running; this answer was not saved (the ones before it went to the "
+                         "file quiz had opened). Start quiz again")
+
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only SQL query (for stats and export aggregates)."""
         try:
@@ -174,12 +268,64 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot read {self.path}: {exc}") from None
 
+    def problems(self, tables: Iterable[str] | None = None, limit: int = 5) -> list[str]:
+        """Stored values quiz cannot use (at most `limit`), each as `table.column of 'row'
+        is value (expected …)`: a full scan, for when reading has failed."""
+        found: list[str] = []
+        for table in tables or COLUMN_RULES:
+            key, rules = COLUMN_RULES[table]
+            cases = " ".join(f"WHEN NOT coalesce({rule}, 0) THEN {index}"
+                             for index, (_column, rule, _words) in enumerate(rules))
+            rows = self.query(f"SELECT * FROM (SELECT *, CASE {cases} END AS quiz_bad_rule "
+                              f"FROM {table}) WHERE quiz_bad_rule IS NOT NULL LIMIT ?",
+                              (limit - len(found),))
+            for row in rows:
+                column, _rule, words = rules[row["quiz_bad_rule"]]
+                found.append(f"{table}.{column} of {_shown(row[key])} is "
+                             f"{_shown(row[column])} (expected {words})")
+            if len(found) >= limit:
+                break
+        return found
+
+    def unreadable(self, cause: BaseException | None = None,
+                   tables: Iterable[str] | None = None) -> StoreError:
+        """The StoreError for values that could not be read, naming them if it can."""
+        found = self.problems(tables)
+        if found:
+            what = "; ".join(found)
+        elif cause is not None:
+            what = f"{type(cause).__name__}: {_clip(str(cause))}"
+        else:
+            what = "a value of the wrong type"
+        return StoreError(f"the database {self.path} holds values quiz cannot use: {what}. "
+                          "Restore a backup, or correct or delete those rows")
+
+    @contextmanager
+    def reading(self, *tables: str) -> Iterator[None]:
+        """Turn a stored value the decoders cannot use into a StoreError naming it."""
+        try:
+            yield
+        except (ValueError, TypeError, OverflowError, KeyError, ArithmeticError) as exc:
+            raise self.unreadable(exc, tables) from None
+
     # -- settings ------------------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
         """A stored setting, or None."""
         rows = self.query("SELECT value FROM settings WHERE key = ?", (key,))
         return rows[0][0] if rows else None
+
+    def json_setting(self, key: str) -> Any:
+        """A setting stored as JSON (None if unset); a StoreError if it is not JSON."""
+        value = self.setting(key)
+        if value is None:
+            return None
+        try:
+            return json.loads(value) if isinstance(value, str) else json.loads("?")
+        except ValueError:
+            raise StoreError(f"the database {self.path} holds the setting {key!r} = "
+                             f"{_shown(value)}, which is not JSON; delete that row of the "
+                             "settings table") from None
 
     def set_setting(self, key: str, value: str | None) -> None:
         """Store (or with None, remove) a setting."""
@@ -201,9 +347,13 @@ class Store:
             sql += " WHERE question_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(ids)))
         elif due_by is not None:
-            sql += " WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL)"
+            # and those whose due day is no day at all: the decoder then says which
+            sql += (" WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL OR "
+                    f"NOT coalesce({_sql_day('due')}, repetitions IS NULL))")
             params.append(due_by.isoformat())
-        return {row["question_id"]: _card(row) for row in self.query(sql, params)}
+        rows = self.query(sql, params)
+        with self.reading("cards"):
+            return {row["question_id"]: _card(row) for row in rows}
 
     def started(self) -> set[str]:
         """The ids of every card with a review that moved its schedule."""
@@ -213,7 +363,8 @@ class Store:
     def card(self, question_id: str) -> Card | None:
         """One card, or None if never reviewed nor buried."""
         rows = self.query("SELECT * FROM cards WHERE question_id = ?", (question_id,))
-        return _card(rows[0]) if rows else None
+        with self.reading("cards"):
+            return _card(rows[0]) if rows else None
 
     def sync_retired(self, bank_ids: Iterable[str]) -> None:
         """Mark cards whose question left the bank as retired (history kept), others not."""
@@ -263,7 +414,9 @@ class Store:
                 "SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
                 "repetitions IS NOT NULL LIMIT 1",
                 (review.question_id, review.study_day.isoformat())).fetchone() is not None
-            final = decide(_state(row) if row is not None else None, already)
+            with self.reading("cards"):
+                previous = _state(row) if row is not None else None
+            final = decide(previous, already)
             row_id = _insert_review(conn, final)
             if final.state is not None:
                 _apply_to_card(conn, final)
@@ -278,8 +431,12 @@ class Store:
             if row is None:
                 return None
             conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            _rebuild_card(conn, row["question_id"])
-        return _review(row)
+            with self.reading("reviews"):
+                if row["repetitions"] is not None and row["kind"] == "review":
+                    _promote_repeat(conn, row["question_id"], row["study_day"],
+                                    _interview(conn, self.path))
+                _rebuild_card(conn, row["question_id"])
+                return _review(row)
 
     def reviews(self, question_id: str | None = None) -> list[Review]:
         """The log in order (all of it, or one question's)."""
@@ -288,7 +445,8 @@ class Store:
         else:
             rows = self.query("SELECT * FROM reviews WHERE question_id = ? ORDER BY id",
                               (question_id,))
-        return [_review(row) for row in rows]
+        with self.reading("reviews"):
+            return [_review(row) for row in rows]
 
     def scheduled_on(self, question_id: str, day: date) -> bool:
         """Whether an answer on study day `day` already moved the card's schedule."""
@@ -302,43 +460,131 @@ class Store:
             "SELECT question_id, quality FROM reviews WHERE id IN (SELECT max(id) FROM reviews "
             "WHERE study_day = ? AND kind IN ('review', 'repeat', 'mock') GROUP BY question_id)",
             (day.isoformat(),))
-        return [r["question_id"] for r in rows if r["quality"] < sm2.GOOD_ENOUGH]
+        with self.reading("reviews"):
+            return [r["question_id"] for r in rows
+                    if whole(r["quality"], 0, 5) < sm2.GOOD_ENOUGH]
 
     def rebuild_cards(self) -> None:
         """Re-derive every card's state by replaying the log (buries are kept)."""
         with self.transaction() as conn:
             ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
-            for question_id in ids:
-                _rebuild_card(conn, question_id)
+            with self.reading("reviews"):
+                for question_id in ids:
+                    _rebuild_card(conn, question_id)
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _check_path(name: str) -> None:
+    """A StoreError unless `name` can be a database file: not a folder, its folder made."""
+    target = Path(name)
+    try:
+        is_folder = target.is_dir()  # a folder that cannot be searched fails here
+    except OSError as exc:
+        raise StoreError(f"cannot use the database path {name}: {exc.strerror}") from None
+    if is_folder:
+        raise StoreError(f"the database path {name} is a folder, not a file")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.exists()  # a name over 255 bytes fails here
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for {name}: {exc.strerror}") from None
+
+
+def _why(name: str, exc: sqlite3.Error) -> str:
+    """SQLite's reason, with what it means when it only says it cannot open the file."""
+    folder = os.path.dirname(os.path.abspath(name))
+    if (("unable to open" in str(exc) or "readonly" in str(exc))
+            and not os.access(folder, os.W_OK | os.X_OK)):
+        return (f"{exc} (quiz needs to write in the folder {folder}, for the database and its "
+                "-wal and -shm files: make it writable, or give --db another place)")
+    return str(exc)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the database file; None for an in-memory one."""
+    if path == ":memory:" or path == "":
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (-1, -1)  # gone: never equal to the file that was opened
+    return info.st_dev, info.st_ino
+
+
+def _shown(value: object) -> str:
+    """A stored value as a message shows it: quoted, cut short."""
+    return _clip(repr(value))
+
+
+def _clip(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+# The decoders: a ValueError or TypeError for any value outside COLUMN_RULES' bounds.
+
+
+def whole(value: object, low: int, high: int) -> int:
+    """`value` if it is an int from `low` to `high` (a ValueError otherwise)."""
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(f"{value!r} is not a whole number from {low} to {high}")
+    return value
+
+
+def stored_day(text: object) -> date:
+    """A stored YYYY-MM-DD day (a ValueError or TypeError for anything else)."""
+    if type(text) is not str:
+        raise TypeError(f"{text!r} is not a date")
+    day = date.fromisoformat(text)
+    if not 1000 <= day.year <= 2999 or len(text) != 10:
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD from 1000 to 2999")
+    return day
+
+
+def _day(text: object) -> date | None:
+    return None if text is None else stored_day(text)
+
+
+def _text(value: object) -> str | None:
+    if value is not None and type(value) is not str:
+        raise TypeError(f"{value!r} is not text")
+    return value
 
 
 def _state(row: sqlite3.Row) -> CardState | None:
     if row["repetitions"] is None:
         return None
-    return CardState(repetitions=row["repetitions"], interval=row["interval"],
-                     efactor=Fraction(row["ef"], 100), due=date.fromisoformat(row["due"]))
+    return CardState(repetitions=whole(row["repetitions"], 0, COUNT_MAX),
+                     interval=whole(row["interval"], 0, sm2.MAX_INTERVAL),
+                     efactor=Fraction(whole(row["ef"], *EF_RANGE), 100), due=stored_day(row["due"]))
 
 
 def _card(row: sqlite3.Row) -> Card:
-    return Card(question_id=row["question_id"], state=_state(row),
-                fingerprint=row["fingerprint"] or "", first_day=_day(row["first_day"]),
-                last_day=_day(row["last_day"]), lapses=row["lapses"] or 0,
-                reviews=row["reviews"] or 0, buried_until=_day(row["buried_until"]),
-                retired=bool(row["retired"]))
+    retired = row["retired"]
+    return Card(question_id=_text(row["question_id"]), state=_state(row),
+                fingerprint=_text(row["fingerprint"]) or "", first_day=_day(row["first_day"]),
+                last_day=_day(row["last_day"]), lapses=whole(row["lapses"] or 0, 0, COUNT_MAX),
+                reviews=whole(row["reviews"] or 0, 0, COUNT_MAX),
+                buried_until=_day(row["buried_until"]),
+                retired=bool(whole(retired, 0, 1) if retired is not None else 0))
 
 
 def _review(row: sqlite3.Row) -> Review:
+    values = json.loads(row["params"]) if row["params"] else None
+    if values is not None and not isinstance(values, dict):
+        raise TypeError(f"params {row['params']!r} is not a JSON object")
+    offset = row["utc_offset"]
+    reviewed_at = datetime.fromisoformat(_text(row["reviewed_at"]) or "")
+    kind = row["kind"]
+    if kind not in ("review", "repeat", "practice", "mock"):
+        raise ValueError(f"{kind!r} is not a kind of answer")
     return Review(
-        question_id=row["question_id"], reviewed_at=datetime.fromisoformat(row["reviewed_at"]),
-        utc_offset=row["utc_offset"], study_day=date.fromisoformat(row["study_day"]),
-        quality=row["quality"], state=_state(row), kind=row["kind"], answer=row["answer"],
-        duration_ms=row["duration_ms"] or 0, fingerprint=row["fingerprint"] or "",
-        seed=row["seed"], values=json.loads(row["params"]) if row["params"] else None,
-        session=row["session"])
+        question_id=_text(row["question_id"]), reviewed_at=reviewed_at,
+        utc_offset=None if offset is None else whole(offset, -1439, 1439),
+        study_day=stored_day(row["study_day"]), quality=whole(row["quality"], 0, 5),
+        state=_state(row), kind=kind, answer=_text(row["answer"]),
+        duration_ms=whole(row["duration_ms"] or 0, 0, 2**53),
+        fingerprint=_text(row["fingerprint"]) or "",
+        seed=None if row["seed"] is None else whole(row["seed"], -2**63, 2**63 - 1),
+        values=values, session=_text(row["session"]))
 
 
 def _ef_hundredths(ef: Fraction) -> int:
@@ -384,20 +630,76 @@ def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
          int(review.quality < sm2.PASSING)))
 
 
+def _interview(conn: sqlite3.Connection, path: str) -> date | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'interview'").fetchone()
+    return parse_interview(row[0] if row else None, path)
+
+
+def parse_interview(value: object, path: str) -> date | None:
+    """The stored interview date (None if unset); a StoreError if it is not a date."""
+    if value is None or value == "":
+        return None
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        day = None
+    if day is None or not INTERVIEW_RANGE[0] <= day <= INTERVIEW_RANGE[1]:
+        raise StoreError(f"the database {path} holds the interview date {value!r}, which is "
+                         "not a date from 2000 to 2999; set it again with quiz plan "
+                         "--interview YYYY-MM-DD, or quiz plan --clear")
+    return day
+
+
+def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
+                    interview: date | None) -> None:
+    """After the day's scheduled answer is undone, let that day's first repeat schedule.
+
+    Another session's grade of the same card on the same day was logged as a repeat only
+    because the undone answer came first; without it, that grade is the day's review.
+    """
+    if conn.execute("SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
+                    "repetitions IS NOT NULL LIMIT 1", (question_id, day)).fetchone():
+        return
+    first = conn.execute("SELECT id, quality FROM reviews WHERE question_id = ? AND "
+                         "study_day = ? AND kind = 'repeat' ORDER BY id LIMIT 1",
+                         (question_id, day)).fetchone()
+    if first is None:
+        return
+    row_id, quality = first[0], whole(first[1], 0, 5)
+    before = _replay(conn.execute(
+        "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
+        "repetitions IS NOT NULL AND id < ? ORDER BY id", (question_id, row_id)).fetchall())[0]
+    from quiz.plan import capped
+
+    state = capped(sm2.next_state(before, quality, stored_day(day)), question_id, stored_day(day),
+                   interview)
+    conn.execute("UPDATE reviews SET kind = 'review', repetitions = ?, interval = ?, ef = ?, "
+                 "due = ? WHERE id = ?", (state.repetitions, state.interval,
+                                          _ef_hundredths(state.efactor), state.due.isoformat(),
+                                          row_id))
+
+
+def _replay(rows: list[tuple[Any, ...]]) -> tuple[CardState | None, str | None, str | None,
+                                                  str, int]:
+    """(state, first day, last day, fingerprint, lapses) after the scheduled `rows`."""
+    state, first, last, fingerprint, lapses = None, None, None, "", 0
+    for quality, day, fp, due in rows:
+        state = sm2.next_state(state, whole(quality, 0, 5), stored_day(day))
+        if stored_day(due) < state.due:  # an interview plan capped this interval
+            stored = stored_day(due)
+            state = replace(state, interval=max((stored - stored_day(day)).days, 0), due=stored)
+        first = first or day
+        last, fingerprint = day, fp
+        lapses += quality < sm2.PASSING
+    return state, first, last, fingerprint, lapses
+
+
 def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
     """Replay one question's log into its card row (kept if it only holds a bury)."""
     rows = conn.execute(
         "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
         "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
-    state, first, last, fingerprint, lapses = None, None, None, "", 0
-    for quality, day, fp, due in rows:
-        state = sm2.next_state(state, quality, date.fromisoformat(day))
-        if date.fromisoformat(due) < state.due:  # an interview plan capped this interval
-            stored = date.fromisoformat(due)
-            state = replace(state, interval=(stored - date.fromisoformat(day)).days, due=stored)
-        first = first or day
-        last, fingerprint = day, fp
-        lapses += quality < sm2.PASSING
+    state, first, last, fingerprint, lapses = _replay(rows)
     if state is None:  # no scheduled review left: only a bury can keep the row
         conn.execute("DELETE FROM cards WHERE question_id = ? AND buried_until IS NULL",
                      (question_id,))

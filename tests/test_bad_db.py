@@ -270,3 +270,53 @@ def test_a_disk_filling_up_during_review_ends_with_a_clear_error(tmp_path, bank_
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+# -- a database deleted or replaced while quiz runs -----------------------------------------
+
+
+def delete(path):
+    path.unlink()
+
+
+def replace_with_another(path):
+    other = filled(path.parent / "other.db", 1)
+    os.replace(other, path)
+
+
+@pytest.mark.parametrize("change", [delete, replace_with_another], ids=["deleted", "replaced"])
+def test_a_database_changed_under_the_store_stops_the_next_write(tmp_path, change):
+    path = tmp_path / "live.db"
+    store = Store.open(path)
+    store.record(review(0))
+    change(path)
+    with pytest.raises(StoreError, match=f"the database {path} was deleted or replaced"):
+        store.record(review(1))
+    with pytest.raises(StoreError, match="deleted or replaced"):
+        store.set_setting("interview", "2026-04-01")
+    # the file quiz opened holds the confirmed answer and nothing after it
+    assert [r.answer for r in store.reviews()] == ["answer 0"]
+    assert store.setting("interview") is None
+    store.close()
+
+
+@pytest.mark.parametrize("change", [delete, replace_with_another], ids=["deleted", "replaced"])
+def test_review_stops_with_a_clear_error_when_the_database_goes(tmp_path, bank_dir,
+                                                                 monkeypatch, change):
+    path = filled(tmp_path / "review.db", 0)
+    record = Store.record_scheduled
+    calls = []
+
+    def record_then_change(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            change(path)
+        return record(self, *args)
+
+    monkeypatch.setattr(Store, "record_scheduled", record_then_change)
+    result = invoke(["review", "--lang", "en", "--new", "100"], path, bank_dir,
+                    input="a\n4\nb\n4\nc\n4\n")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: the database {path} was deleted or replaced")
+    assert "Traceback" not in result.output
+    assert result.output.count("Recorded ") == 1  # the second answer is not said to be

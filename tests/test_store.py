@@ -1,10 +1,13 @@
 """The store: round trips, derived card states, undo, bad databases."""
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quiz import sm2
 from quiz.errors import StoreError
@@ -81,6 +84,50 @@ def test_undo_removes_the_entry_and_restores_the_state(store, today):
     assert len(store.reviews()) == 1
     store.undo(store.query("SELECT id FROM reviews")[0]["id"])
     assert store.card("a") is None
+
+
+def grade_as_a_session(store, qid, quality, day):
+    """Record like a review session: a second scheduled answer on one day is a repeat."""
+    def decide(previous, scheduled_today):
+        if scheduled_today:
+            return replace(base, kind="repeat")
+        return replace(base, state=sm2.next_state(previous, quality, day))
+
+    base = review(qid, quality, day)
+    return store.record_scheduled(base, decide)[0]
+
+
+def test_undo_in_one_session_keeps_the_other_sessions_answer(tmp_path, today):
+    a, b = Store.open(tmp_path / "shared.db"), Store.open(tmp_path / "shared.db")
+    try:
+        graded(a, "x", 4, today - timedelta(days=1))  # an earlier day both sessions build on
+        before = a.card("x").state
+        from_a = grade_as_a_session(a, "x", 4, today)
+        grade_as_a_session(b, "x", 5, today)  # same card, same day: logged as a repeat
+        assert [r.kind for r in b.reviews("x")] == ["review", "review", "repeat"]
+        a.undo(from_a)
+        # B's 5 is now the day's scheduled answer, from the state before A's answer
+        expected = CardState(repetitions=2, interval=6, efactor=before.efactor + Fraction(1, 10),
+                             due=today + timedelta(days=6))
+        assert b.card("x").state == expected
+        assert [(r.kind, r.quality) for r in b.reviews("x")] == [("review", 4), ("review", 5)]
+        assert b.reviews("x")[-1].state == expected  # the log says so too: replay agrees
+        stored = b.cards()
+        b.rebuild_cards()
+        assert b.cards() == stored
+    finally:
+        a.close()
+        b.close()
+
+
+def test_undo_of_a_sessions_own_repeat_leaves_the_schedule(store, today):
+    first = grade_as_a_session(store, "x", 2, today)
+    state = store.card("x").state
+    again = grade_as_a_session(store, "x", 4, today)
+    store.undo(again)
+    assert store.card("x").state == state
+    store.undo(first)
+    assert store.card("x") is None
 
 
 def test_relearning_lists_cards_whose_last_answer_today_was_below_4(store, today):
@@ -193,3 +240,33 @@ def test_record_scheduled_decides_on_the_card_as_it_is_under_the_write_lock(tmp_
     assert first.card("a").state == final.state and final.state.repetitions == 2
     store_rows = first.reviews("a")
     assert [r.quality for r in store_rows] == [5, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=st.lists(st.integers(0, 5), max_size=4),
+       today_grades=st.lists(st.tuples(st.sampled_from("xy"), st.integers(0, 5)), min_size=1,
+                             max_size=6),
+       pick=st.integers(0, 5))
+def test_undo_leaves_what_the_log_without_that_answer_replays_to(history, today_grades, pick):
+    """Oracle: a second database given the same answers, except the undone one."""
+    day = date(2026, 3, 2)
+    undone = pick % len(today_grades)
+
+    def fill(store, skip=None):
+        for offset, quality in enumerate(history):  # earlier days, one review a day
+            grade_as_a_session(store, "x", quality, day - timedelta(days=len(history) - offset))
+        ids = [grade_as_a_session(store, qid, quality, day) if n != skip else None
+               for n, (qid, quality) in enumerate(today_grades)]
+        return ids
+
+    with_undo, oracle = Store.open(":memory:"), Store.open(":memory:")
+    try:
+        ids = fill(with_undo)
+        with_undo.undo(ids[undone])
+        fill(oracle, skip=undone)
+        assert with_undo.cards() == oracle.cards()
+        log = [(r.question_id, r.quality, r.kind, r.state) for r in with_undo.reviews()]
+        assert log == [(r.question_id, r.quality, r.kind, r.state) for r in oracle.reviews()]
+    finally:
+        with_undo.close()
+        oracle.close()

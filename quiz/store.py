@@ -23,6 +23,8 @@ from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 
 SCHEMA_VERSION = 3
+# Answers imported with their schedule (anki_import.py): a replay keeps their stored state.
+IMPORTED_SESSIONS = ("import:anki",)
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -304,6 +306,26 @@ class Store:
             (day.isoformat(),))
         return [r["question_id"] for r in rows if r["quality"] < sm2.GOOD_ENOUGH]
 
+    def import_reviews(self, reviews: Iterable[Review]) -> int:
+        """Append answers brought from another tool, oldest first, then replay their cards;
+        the number appended. An answer already in the log (same question, same time) is
+        skipped, so importing twice adds nothing."""
+        added, touched = 0, set()
+        with self.transaction() as conn:
+            for review in sorted(reviews, key=lambda r: r.reviewed_at):
+                if conn.execute("SELECT 1 FROM reviews WHERE question_id = ? AND reviewed_at = ? "
+                                "LIMIT 1", (review.question_id, review.reviewed_at.isoformat())
+                                ).fetchone():
+                    continue
+                _insert_review(conn, review)
+                if review.state is not None:
+                    _apply_to_card(conn, review)
+                added += 1
+                touched.add(review.question_id)
+            for question_id in touched:
+                _rebuild_card(conn, question_id)
+        return added
+
     def rebuild_cards(self) -> None:
         """Re-derive every card's state by replaying the log (buries are kept)."""
         with self.transaction() as conn:
@@ -387,12 +409,16 @@ def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
 def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
     """Replay one question's log into its card row (kept if it only holds a bury)."""
     rows = conn.execute(
-        "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
-        "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
+        "SELECT quality, study_day, fingerprint, due, session, repetitions, interval, ef "
+        "FROM reviews WHERE question_id = ? AND repetitions IS NOT NULL ORDER BY id",
+        (question_id,)).fetchall()
     state, first, last, fingerprint, lapses = None, None, None, "", 0
-    for quality, day, fp, due in rows:
+    for quality, day, fp, due, session, *stored in rows:
         state = sm2.next_state(state, quality, date.fromisoformat(day))
-        if date.fromisoformat(due) < state.due:  # an interview plan capped this interval
+        if session in IMPORTED_SESSIONS:  # another tool's schedule: taken as it was
+            state = CardState(stored[0], stored[1], Fraction(stored[2], 100),
+                              date.fromisoformat(due))
+        elif date.fromisoformat(due) < state.due:  # an interview plan capped this interval
             stored = date.fromisoformat(due)
             state = replace(state, interval=(stored - date.fromisoformat(day)).days, due=stored)
         first = first or day

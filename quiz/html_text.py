@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 from quiz.printable import UNSAFE
@@ -90,17 +91,18 @@ class _Parser(HTMLParser):
 
 def html_to_text(html: str) -> FieldText:
     """A field's HTML as plain text, with the media it referred to."""
-    parser = _Parser()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    media = list(parser.media)
+    sounds: list[str] = []
 
     def sound(match: re.Match[str]) -> str:
-        media.append(match.group(1))
+        sounds.append(unescape(match.group(1)))
         return f"[sound {match.group(1)}]"
 
-    text = _SOUND.sub(sound, text)
+    # In the HTML as written, as Anki reads it: `&#91;sound:x]` is text, not a sound.
+    parser = _Parser()
+    parser.feed(_SOUND.sub(sound, html))
+    parser.close()
+    text = "".join(parser.parts)
+    media = [*sounds, *parser.media]
     text = UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).replace("\xa0", " ")
     text = _BLANK_LINES.sub("\n\n", _TRAILING.sub("\n", text + "\n"))
     return FieldText(text.strip("\n").rstrip(), tuple(media))

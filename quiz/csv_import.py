@@ -86,6 +86,8 @@ def read_table(text: str, *, header: bool = True, html: bool | None = None,
                 rows.append((reader.line_num + skip, cells))
     except csv.Error as exc:
         raise UsageError(f"{name}:{reader.line_num + skip}: not valid CSV ({exc})") from None
+    if not rows:
+        raise UsageError(f"{name} holds no rows to import")
     anki = bool(meta)
     table = Table(columns=[], rows=rows, anki=anki)
     if anki:
@@ -105,8 +107,10 @@ def read_table(text: str, *, header: bool = True, html: bool | None = None,
         table.extra_tags = tuple(meta.get("tags", "").split())
         return table
     table.html = bool(html)
-    if header and rows:
+    if header:
         table.columns = rows.pop(0)[1]
+        if not rows:
+            raise UsageError(f"{name} holds only a header row: no question to import")
     width = max([len(table.columns), *(len(cells) for _, cells in rows)])
     table.columns = [*table.columns, *(str(i + 1) for i in range(len(table.columns), width))]
     names = [_name(c) for c in table.columns]

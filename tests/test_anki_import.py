@@ -385,3 +385,56 @@ def test_package_reader_reads_what_anki_wrote(anki, tmp_path):
     (entry,) = collection.revlog
     assert (entry.ease, entry.interval) == (4, note.cards()[0].ivl)
     assert "Deep Learning::Basics" in collection.decks.values()
+
+
+def test_a_day_of_learning_steps_is_one_review_and_its_repeats():
+    from datetime import UTC, datetime, timezone
+
+    from quiz.anki_import import reviews
+    from quiz.anki_package import AnkiCard, Collection, Note, RevlogEntry
+
+    beijing = timezone(timedelta(hours=8))
+
+    def ms(text):  # a Beijing time as Anki's revlog id
+        return int(datetime.fromisoformat(text).replace(tzinfo=beijing).timestamp() * 1000)
+
+    created = int(datetime(2026, 1, 1, 4, tzinfo=beijing).timestamp())
+    # Day 0 (Jan 10): Again, Good (step), Good (graduates, 1 day). Day 1: Good → 3 days.
+    # 03:00 on Jan 14 still belongs to Jan 13 (the 04:00 rollover): Hard → 4 days.
+    log = [RevlogEntry(ms("2026-01-10T09:00"), 7, 1, -60, 0, 0, 5000, 0),
+           RevlogEntry(ms("2026-01-10T09:01"), 7, 3, -600, -60, 0, 4000, 0),
+           RevlogEntry(ms("2026-01-10T09:11"), 7, 3, 1, -600, 2500, 3000, 0),
+           RevlogEntry(ms("2026-01-11T20:00"), 7, 3, 3, 1, 2500, 3000, 1),
+           RevlogEntry(ms("2026-01-14T03:00"), 7, 2, 4, 3, 2350, 3000, 1)]
+    card = AnkiCard(id=7, note=1, deck=1, ord=0, type=2, queue=2, due=12 + 4, interval=4,
+                    factor=2350, reps=5, lapses=0)
+    collection = Collection(created=created, notetypes={}, decks={}, notes=(
+        Note(1, "g", 1, ("q", "a"), ()),), cards=(card,), revlog=tuple(log))
+    found = reviews(collection, {1: ("anki-q-1", "fp")}, rollover_hour=4,
+                    local=lambda dt: dt.astimezone(beijing))
+    assert [(r.study_day, r.kind, r.quality) for r in found] == [
+        (date(2026, 1, 10), "review", 1), (date(2026, 1, 10), "repeat", 4),
+        (date(2026, 1, 10), "repeat", 4), (date(2026, 1, 11), "review", 4),
+        (date(2026, 1, 13), "review", 3)]
+    states = [r.state for r in found if r.state]
+    assert [(s.repetitions, s.interval, s.due) for s in states] == [
+        (0, 1, date(2026, 1, 11)), (1, 3, date(2026, 1, 14)), (2, 4, date(2026, 1, 17))]
+    assert [float(s.efactor) for s in states] == [2.5, 2.5, 2.35]
+    assert found[0].utc_offset == 480 and found[0].reviewed_at.tzinfo == UTC
+    assert all(r.session == "import:anki" for r in found)
+
+
+def test_imported_states_survive_a_replay(store):
+    from datetime import UTC, datetime
+    from fractions import Fraction
+
+    from quiz.model import CardState, Review
+
+    day = date(2026, 1, 10)
+    state = CardState(repetitions=3, interval=45, efactor=Fraction(21, 10), due=day + timedelta(45))
+    review = Review("q1", datetime(2026, 1, 10, 12, tzinfo=UTC), 0, day, 4, state,
+                    session="import:anki")
+    assert store.import_reviews([review]) == 1
+    assert store.import_reviews([review]) == 0  # the same answer again: nothing added
+    store.rebuild_cards()
+    assert store.card("q1").state == state  # SM-2 alone would say 1 day

@@ -673,8 +673,8 @@ BackOption = Annotated[list[str] | None, typer.Option(
 
 @import_app.command("anki")
 def import_anki(
-    file: Annotated[Path, typer.Argument(help="An Anki package: .apkg or .colpkg.",
-                                         show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="An Anki package: .apkg or .colpkg.", show_default=False)],
     out: OutOption, topic: ImportTopicOption = None, front: FrontOption = None,
     back: BackOption = None,
     with_history: Annotated[bool, typer.Option(
@@ -713,8 +713,9 @@ def _common(names: list[str]) -> str:
 
 @import_app.command("csv")
 def import_csv(
-    file: Annotated[Path, typer.Argument(help="A CSV/TSV file, or Anki's notes in plain text.",
-                                         show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="A CSV/TSV file, or Anki's notes in plain text.",
+        show_default=False)],
     out: OutOption, topic: ImportTopicOption = None, front: FrontOption = None,
     back: BackOption = None,
     no_header: Annotated[bool, typer.Option(

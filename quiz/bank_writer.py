@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from quiz.errors import BankError, QuizError, UsageError, os_reason
+from quiz.errors import BankError, UsageError, os_reason
 from quiz.imported import ID_TAIL, NEEDS_TRANSLATION, ImportedQuestion
 
 LANGS = ("zh", "en")
@@ -167,14 +167,18 @@ def write_bank(path: Path, text: str) -> None:
     from quiz.bank import parse_text
 
     _topic, _questions, problems = parse_text(text, str(path))
-    if problems:  # a bug of the importer's, never a half-written file
-        raise QuizError("the imported bank would not be valid: " + "; ".join(
-            f"line {line}: {message}" for _name, line, message in problems[:5]))
+    if problems:  # too large a deck for one file, say: nothing is written
+        raise UsageError(f"{path} was not written: the imported bank would not be valid ("
+                         + "; ".join(f"line {line}: {message}"
+                                     for _name, line, message in problems[:3]) + ")")
     folder = path.parent if str(path.parent) else Path(".")
+    temp = None
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temp, path)
     except OSError as exc:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
         raise UsageError(f"cannot write {path}: {os_reason(exc)}") from None

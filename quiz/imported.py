@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from quiz.model import Source, Text
+from quiz.printable import UNSAFE
 
 NEEDS_TRANSLATION = "needs-translation"
 HASH_DIGITS = 10
@@ -101,7 +102,7 @@ def bilingual(fronts: list[str], backs: list[str]) -> tuple[Text, Text, str | No
 
 def anki_tags(tags: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Tags as a bank holds them: no empty ones, no duplicates, in order."""
-    return tuple(dict.fromkeys(t for t in (tag.strip() for tag in tags) if t))
+    return tuple(dict.fromkeys(t for t in (UNSAFE.sub("", tag).strip() for tag in tags) if t))
 
 
 def with_translation_tag(tags: tuple[str, ...], translated: bool) -> tuple[str, ...]:

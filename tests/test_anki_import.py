@@ -438,3 +438,15 @@ def test_imported_states_survive_a_replay(store):
     assert store.import_reviews([review]) == 0  # the same answer again: nothing added
     store.rebuild_cards()
     assert store.card("q1").state == state  # SM-2 alone would say 1 day
+
+
+def test_hostile_text_in_a_package_imports_as_safe_text(anki, tmp_path):
+    add_basic(anki, "Q\x1b]0;owned\x07 \u202eevil\u202c?", "A\x00\x9b31m <script>x()</script>ok",
+              tags=["bad\x1btag", "yes", "~"])
+    out = tmp_path / "h.yaml"
+    result = invoke("import", "anki", write_package(anki, tmp_path / "h.apkg"), "--out", out)
+    assert result.exit_code == 0, result.output
+    assert invoke("validate", out).exit_code == 0
+    (q,) = load_bank([out]).questions
+    assert q.prompt.en == "Q]0;owned evil?" and q.answer.en == "A31m ok"
+    assert q.tags == ("badtag", "yes", "~", NEEDS_TRANSLATION)  # YAML 1.1 words stay text

@@ -177,8 +177,19 @@ def write_bank(path: Path, text: str) -> None:
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        os.chmod(temp, _mode(path))  # mkstemp makes the file private
         os.replace(temp, path)
     except OSError as exc:
         if temp is not None and os.path.exists(temp):
             os.unlink(temp)
         raise UsageError(f"cannot write {path}: {os_reason(exc)}") from None
+
+
+def _mode(path: Path) -> int:
+    """The file's own permissions when it exists, else the usual ones (0666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

@@ -450,3 +450,23 @@ def test_hostile_text_in_a_package_imports_as_safe_text(anki, tmp_path):
     (q,) = load_bank([out]).questions
     assert q.prompt.en == "Q]0;owned evil?" and q.answer.en == "A31m ok"
     assert q.tags == ("badtag", "yes", "~", NEEDS_TRANSLATION)  # YAML 1.1 words stay text
+
+
+def test_a_missing_package_is_exit_2(tmp_path):
+    result = invoke("import", "anki", tmp_path / "nope.apkg", "--out", tmp_path / "o.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot read {tmp_path / 'nope.apkg'}: no such file or folder\n"
+
+
+def test_a_new_bank_gets_the_usual_file_mode(anki, tmp_path):
+    import os
+
+    add_basic(anki, "Q?", "A.")
+    out = tmp_path / "m.yaml"
+    mask = os.umask(0o022)
+    try:
+        assert invoke("import", "anki", write_package(anki, tmp_path / "p.apkg"), "--out",
+                      out).exit_code == 0
+    finally:
+        os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o644

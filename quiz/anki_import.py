@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
-from quiz.anki_package import AnkiCard, Collection, Note, NoteType
+from quiz.anki_package import AnkiCard, Collection, Note, NoteType, RevlogEntry
 from quiz.html_text import html_to_text
 from quiz.imported import ImportedQuestion, anki_tags, bilingual, with_translation_tag
 from quiz.model import CardState, Review, Source, Text
@@ -66,12 +66,11 @@ def convert(collection: Collection, *, fronts: list[str] | None = None,
     for note in collection.notes:
         notetype = collection.notetypes.get(note.notetype)
         if notetype is None:
-            skipped["its note type is missing from the package"] = skipped.get(
-                "its note type is missing from the package", 0) + 1
-            continue
-        question, reason = _question(note, notetype, fronts, backs, media)
+            question, reason = None, "its note type is missing from the package"
+        else:
+            question, reason = _question(note, notetype, fronts, backs, media)
         if question is None:
-            if reason == "unmapped":
+            if notetype is not None and reason == "unmapped":
                 unmapped[notetype.name] = notetype
             else:
                 skipped[reason] = skipped.get(reason, 0) + 1
@@ -95,7 +94,8 @@ def _question(note: Note, notetype: NoteType, fronts: list[str] | None, backs: l
               media: list[str]) -> tuple[ImportedQuestion | None, str]:
     fields = list(note.fields) + [""] * (len(notetype.fields) - len(note.fields))
     tags = anki_tags(note.tags)
-    if notetype.name == QUIZ_NOTETYPE and QUIZ_FIELDS <= set(notetype.fields) and not fronts:
+    if (notetype.name == QUIZ_NOTETYPE and QUIZ_FIELDS <= set(notetype.fields)
+            and not fronts and not backs):
         return _quiz_note(note, notetype, fields, tags, media)
     if any("image-occlusion:" in f for f in fields):
         return None, "image occlusion notes cannot be asked in a terminal"
@@ -202,7 +202,7 @@ def reviews(collection: Collection, questions: dict[int, tuple[str, str]], *,
         if card.note in questions:
             first_card.setdefault(card.note, card)
     by_card = {card.id: (note, card) for note, card in first_card.items() if card.type != 0}
-    answers: dict[int, list] = {}
+    answers: dict[int, list[RevlogEntry]] = {}
     for entry in collection.revlog:
         if entry.card in by_card and entry.ease in GRADES:
             answers.setdefault(entry.card, []).append(entry)
@@ -217,11 +217,11 @@ def reviews(collection: Collection, questions: dict[int, tuple[str, str]], *,
     return out
 
 
-def _card_reviews(entries: list, card: AnkiCard, question_id: str, fingerprint: str,
+def _card_reviews(entries: list[RevlogEntry], card: AnkiCard, question_id: str, fingerprint: str,
                   created_day: date, rollover_hour: int,
                   local: Callable[[datetime], datetime]) -> list[Review]:
-    days: dict[date, list] = {}
-    moments = {}
+    days: dict[date, list[RevlogEntry]] = {}
+    moments: dict[int, datetime] = {}
     for entry in entries:
         moment = local(datetime.fromtimestamp(entry.id / 1000, UTC))
         moments[entry.id] = moment
@@ -236,7 +236,7 @@ def _card_reviews(entries: list, card: AnkiCard, question_id: str, fingerprint: 
         repetitions = repetitions + 1 if quality >= PASSING else 0
         if last.factor > 0:
             efactor = max(MIN_EF, Fraction(round(last.factor / 10), 100))
-        interval = max(1, last.interval) if last.interval > 0 else 1
+        interval = max(1, last.interval)  # a learning step (seconds, < 0): the next day
         due = day + timedelta(days=interval)
         if day == ordered[-1]:
             due = _card_due(card, created_day, rollover_hour, local) or due

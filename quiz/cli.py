@@ -685,13 +685,13 @@ def import_anki(
     """Import an Anki package's notes as open questions (ids from the notes' GUIDs)."""
     from quiz import anki_import
     from quiz.anki_package import read_package
-    from quiz.import_run import deck_topic, write_imported
+    from quiz.import_run import common_deck, deck_topic, write_imported
 
     collection = read_package(file)
     found = anki_import.convert(collection, fronts=front, backs=back)
     ids, fingerprints = write_imported(
         out, found.questions, topic=topic, default_topic=deck_topic(found.decks, out),
-        title=_common(found.decks) or out.stem, warnings=found.warnings, source=str(file),
+        title=common_deck(found.decks) or out.stem, warnings=found.warnings, source=str(file),
         report=_report)
     if with_history:
         notes = {note: (qid, fingerprints[qid]) for note, qid in zip(found.note_ids, ids,
@@ -702,13 +702,6 @@ def import_anki(
         there = len(reviews) - added
         console().print(f"History: {added} answer(s) of {cards} card(s) added to the log"
                         + (f" ({there} already there)" if there else ""), highlight=False)
-
-
-def _common(names: list[str]) -> str:
-    from collections import Counter
-
-    named = Counter(n for n in names if n)
-    return named.most_common(1)[0][0] if named else ""
 
 
 @import_app.command("csv")

@@ -21,13 +21,15 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:40].strip("-")
 
 
+def common_deck(decks: Sequence[str]) -> str:
+    """The deck most questions came from ("" if none is named)."""
+    named = Counter(d for d in decks if d)
+    return named.most_common(1)[0][0] if named else ""
+
+
 def deck_topic(decks: Sequence[str], out: Path) -> str:
     """A topic id from the most common deck's last part, else the file's name, else "anki"."""
-    named = Counter(d for d in decks if d)
-    for name in [named.most_common(1)[0][0].split("::")[-1]] if named else []:
-        if slug(name):
-            return slug(name)
-    return slug(out.stem) or "anki"
+    return slug(common_deck(decks).split("::")[-1]) or slug(out.stem) or "anki"
 
 
 def read_text(path: Path) -> str:

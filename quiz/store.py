@@ -413,10 +413,10 @@ def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
         "FROM reviews WHERE question_id = ? AND repetitions IS NOT NULL ORDER BY id",
         (question_id,)).fetchall()
     state, first, last, fingerprint, lapses = None, None, None, "", 0
-    for quality, day, fp, due, session, *stored in rows:
+    for quality, day, fp, due, session, *saved in rows:
         state = sm2.next_state(state, quality, date.fromisoformat(day))
         if session in IMPORTED_SESSIONS:  # another tool's schedule: taken as it was
-            state = CardState(stored[0], stored[1], Fraction(stored[2], 100),
+            state = CardState(saved[0], saved[1], Fraction(saved[2], 100),
                               date.fromisoformat(due))
         elif date.fromisoformat(due) < state.due:  # an interview plan capped this interval
             stored = date.fromisoformat(due)

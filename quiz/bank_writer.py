@@ -21,6 +21,7 @@ import yaml
 
 from quiz.errors import BankError, UsageError, os_reason
 from quiz.imported import ID_TAIL, NEEDS_TRANSLATION, ImportedQuestion
+from quiz.model import Question
 
 LANGS = ("zh", "en")
 
@@ -143,7 +144,13 @@ def _updated(old: dict[str, Any], item: ImportedQuestion) -> dict[str, Any]:
     return new
 
 
-class _Dumper(yaml.SafeDumper):
+try:  # libyaml's emitter: several times faster on a large deck
+    _BaseDumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseDumper = yaml.SafeDumper  # type: ignore[misc]
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Text over several lines as `|` blocks, the rest as PyYAML sees fit."""
 
 
@@ -162,11 +169,12 @@ def dump(document: dict[str, Any]) -> str:
                      default_flow_style=False)
 
 
-def write_bank(path: Path, text: str) -> None:
-    """Write the bank text to `path` atomically, once it parses back as a valid bank."""
+def write_bank(path: Path, text: str) -> list[Question]:
+    """Write the bank text to `path` atomically, once it parses back as a valid bank; the
+    questions it holds."""
     from quiz.bank import parse_text
 
-    _topic, _questions, problems = parse_text(text, str(path))
+    _topic, questions, problems = parse_text(text, str(path))
     if problems:  # too large a deck for one file, say: nothing is written
         raise UsageError(f"{path} was not written: the imported bank would not be valid ("
                          + "; ".join(f"line {line}: {message}"
@@ -183,6 +191,7 @@ def write_bank(path: Path, text: str) -> None:
         if temp is not None and os.path.exists(temp):
             os.unlink(temp)
         raise UsageError(f"cannot write {path}: {os_reason(exc)}") from None
+    return questions
 
 
 def _mode(path: Path) -> int:

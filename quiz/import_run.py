@@ -52,7 +52,6 @@ def write_imported(out: Path, questions: Sequence[ImportedQuestion], *, topic: s
                    report: Report) -> tuple[list[str | None], dict[str, str]]:
     """Merge `questions` into the bank at `out` and write it; (the id of each question or
     None when left out, the fingerprint of every question in the written bank)."""
-    from quiz.bank import parse_file
     from quiz.bank_writer import dump, merge, read_existing, write_bank
 
     if out.suffix not in (".yaml", ".yml"):
@@ -73,8 +72,7 @@ def write_imported(out: Path, questions: Sequence[ImportedQuestion], *, topic: s
     merged = merge(existing, questions, topic=topic, title=title)
     for warning in merged.warnings:
         report(warning, warning=True)
-    write_bank(out, dump(merged.document))
-    _topic, written, problems = parse_file(out)
+    written = write_bank(out, dump(merged.document))
     fingerprints = {q.id: q.fingerprint() for q in written}
     untranslated = sum(1 for q in questions if not q.translated)
     report(f"Imported {len(questions)} note(s) into {out} (topic "

@@ -817,6 +817,93 @@ def show_stats(
                           f"{line.en} Started {ahead.started} of {ahead.total} ({share})."))
 
 
+# -- import ---------------------------------------------------------------------------------
+
+import_app = typer.Typer(
+    help="Import questions into a bank file: Anki packages, CSV/TSV tables.",
+    no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(import_app, name="import")
+
+OutOption = Annotated[Path, typer.Option(
+    "--out", help="The bank file (.yaml) to write; importing again updates it in place.",
+    show_default=False)]
+ImportTopicOption = Annotated[str | None, typer.Option(
+    "--topic", help="The bank's topic id (default: the file's, else the deck's name).",
+    show_default=False)]
+FrontOption = Annotated[list[str] | None, typer.Option(
+    "--front", help="A field (column) that asks the question (repeatable).",
+    show_default=False)]
+BackOption = Annotated[list[str] | None, typer.Option(
+    "--back", help="A field (column) that answers it (repeatable).", show_default=False)]
+
+
+@import_app.command("anki")
+def import_anki(
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="An Anki package: .apkg or .colpkg.", show_default=False)],
+    out: OutOption, topic: ImportTopicOption = None, front: FrontOption = None,
+    back: BackOption = None,
+    with_history: Annotated[bool, typer.Option(
+        "--with-history", help="Bring Anki's review log along, so the schedule continues.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Import an Anki package's notes as open questions (ids from the notes' GUIDs)."""
+    from quiz import anki_import
+    from quiz.anki_package import read_package
+    from quiz.import_run import common_deck, deck_topic, write_imported
+
+    collection = read_package(file)
+    found = anki_import.convert(collection, fronts=front, backs=back)
+    ids, fingerprints = write_imported(
+        out, found.questions, topic=topic, default_topic=deck_topic(found.decks, out),
+        title=common_deck(found.decks) or out.stem, warnings=found.warnings, source=str(file),
+        report=_report)
+    if with_history:
+        notes = {note: (qid, fingerprints[qid]) for note, qid in zip(found.note_ids, ids,
+                                                                     strict=True) if qid}
+        reviews = anki_import.reviews(collection, notes, rollover_hour=config.rollover_hour())
+        added = open_store(db).import_reviews(reviews)
+        cards = len({r.question_id for r in reviews})
+        there = len(reviews) - added
+        console().print(f"History: {added} answer(s) of {cards} card(s) added to the log"
+                        + (f" ({there} already there)" if there else ""), highlight=False)
+
+
+@import_app.command("csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="A CSV/TSV file, or Anki's notes in plain text.",
+        show_default=False)],
+    out: OutOption, topic: ImportTopicOption = None, front: FrontOption = None,
+    back: BackOption = None,
+    no_header: Annotated[bool, typer.Option(
+        "--no-header", help="The first row is a question, not column names.")] = False,
+    html: Annotated[bool | None, typer.Option(
+        "--html/--no-html", help="Cells are HTML (default: Anki's #html header, else no).",
+        show_default=False)] = None,
+) -> None:
+    """Import a table's rows as open questions (a header row names the columns)."""
+    from quiz import csv_import
+    from quiz.import_run import read_text, write_imported
+
+    table = csv_import.read_table(read_text(file), header=not no_header, html=html,
+                                  name=str(file))
+    questions, warnings = csv_import.convert(table, csv_import.mapping(table, front, back))
+    write_imported(out, questions, topic=topic, default_topic=None, title=out.stem,
+                   warnings=warnings, source=str(file), report=_report)
+
+
+def _report(message: str, warning: bool = False) -> None:
+    from quiz.printable import printable
+
+    if warning:
+        err_console().print(f"[yellow]Warning:[/] {_escape(printable(message))}",
+                            highlight=False, soft_wrap=True)
+    else:
+        console().print(_escape(printable(message)), highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """The console script."""
     try:

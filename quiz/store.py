@@ -25,6 +25,8 @@ from quiz.model import Card, CardState, Review
 
 SCHEMA_VERSION = 3
 INTERVIEW_RANGE = (date(2000, 1, 1), date(2999, 12, 31))
+# Answers imported with their schedule (anki_import.py): a replay keeps their stored state.
+IMPORTED_SESSIONS = ("import:anki",)
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -464,6 +466,26 @@ class Store:
             return [r["question_id"] for r in rows
                     if whole(r["quality"], 0, 5) < sm2.GOOD_ENOUGH]
 
+    def import_reviews(self, reviews: Iterable[Review]) -> int:
+        """Append answers brought from another tool, oldest first, then replay their cards;
+        the number appended. An answer already in the log (same question, same time) is
+        skipped, so importing twice adds nothing."""
+        added, touched = 0, set()
+        with self.transaction() as conn:
+            for review in sorted(reviews, key=lambda r: r.reviewed_at):
+                if conn.execute("SELECT 1 FROM reviews WHERE question_id = ? AND reviewed_at = ? "
+                                "LIMIT 1", (review.question_id, review.reviewed_at.isoformat())
+                                ).fetchone():
+                    continue
+                _insert_review(conn, review)
+                if review.state is not None:
+                    _apply_to_card(conn, review)
+                added += 1
+                touched.add(review.question_id)
+            for question_id in touched:
+                _rebuild_card(conn, question_id)
+        return added
+
     def rebuild_cards(self) -> None:
         """Re-derive every card's state by replaying the log (buries are kept)."""
         with self.transaction() as conn:
@@ -667,7 +689,8 @@ def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
         return
     row_id, quality = first[0], whole(first[1], 0, 5)
     before = _replay(conn.execute(
-        "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
+        "SELECT quality, study_day, fingerprint, due, session, repetitions, interval, ef "
+        "FROM reviews WHERE question_id = ? AND "
         "repetitions IS NOT NULL AND id < ? ORDER BY id", (question_id, row_id)).fetchall())[0]
     from quiz.plan import capped
 
@@ -683,9 +706,12 @@ def _replay(rows: list[tuple[Any, ...]]) -> tuple[CardState | None, str | None, 
                                                   str, int]:
     """(state, first day, last day, fingerprint, lapses) after the scheduled `rows`."""
     state, first, last, fingerprint, lapses = None, None, None, "", 0
-    for quality, day, fp, due in rows:
+    for quality, day, fp, due, session, *saved in rows:
         state = sm2.next_state(state, whole(quality, 0, 5), stored_day(day))
-        if stored_day(due) < state.due:  # an interview plan capped this interval
+        if session in IMPORTED_SESSIONS:  # another tool's schedule: taken as it was
+            state = CardState(whole(saved[0], 0, COUNT_MAX), whole(saved[1], 1, sm2.MAX_INTERVAL),
+                              Fraction(whole(saved[2], *EF_RANGE), 100), stored_day(due))
+        elif stored_day(due) < state.due:  # an interview plan capped this interval
             stored = stored_day(due)
             state = replace(state, interval=max((stored - stored_day(day)).days, 0), due=stored)
         first = first or day
@@ -697,7 +723,8 @@ def _replay(rows: list[tuple[Any, ...]]) -> tuple[CardState | None, str | None, 
 def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
     """Replay one question's log into its card row (kept if it only holds a bury)."""
     rows = conn.execute(
-        "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
+        "SELECT quality, study_day, fingerprint, due, session, repetitions, interval, ef "
+        "FROM reviews WHERE question_id = ? AND "
         "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
     state, first, last, fingerprint, lapses = _replay(rows)
     if state is None:  # no scheduled review left: only a bury can keep the row

@@ -35,6 +35,7 @@ RUNS = {
     "stats": [["stats"], ["stats", "--json"]],
     "try": [["try", "cnn-pooling-purpose", "--answer", "降低分辨率", "--json"]],
     "undo": [["undo"]],
+    "import": [["import", "anki", "no-such-deck.apkg", "--out", "imported.yaml"]],
 }
 
 

@@ -12,17 +12,16 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from quiz import sm2
+from quiz import replay, schedulers, sm2
 from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -63,7 +62,31 @@ def _migrate_to_3(db: Any) -> None:
     db["bank_questions"].create_index(["id"], unique=True)
 
 
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3}
+def _migrate_to_4(db: Any) -> None:
+    # FSRS's memory state beside SM-2's (NULL under SM-2), and the interview plan's cap of
+    # each answer written down, so that any scheduler replaying the log applies it.
+    for table in ("cards", "reviews"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN stability REAL")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN difficulty REAL")
+    db.execute("ALTER TABLE reviews ADD COLUMN cap_day TEXT")
+    # Before schema 4 a capped answer showed only as a stored due before SM-2's own.
+    rows = db.execute("SELECT id, question_id, quality, study_day, due FROM reviews WHERE "
+                      "repetitions IS NOT NULL ORDER BY question_id, id").fetchall()
+    state, current = None, None
+    for row_id, question_id, quality, day, due in rows:
+        if question_id != current:
+            state, current = None, question_id
+        try:
+            day, stored = date.fromisoformat(day), date.fromisoformat(due)
+            state = sm2.next_state(state, quality, day)
+        except (TypeError, ValueError):  # a tampered row: the checked reads will name it
+            continue
+        if stored < state.due:
+            db.execute("UPDATE reviews SET cap_day = ? WHERE id = ?", (due, row_id))
+            state = replay.cap(state, day, stored)
+
+
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
 
 
 class Store:
@@ -190,6 +213,28 @@ class Store:
                 conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                              (key, value))
 
+    # -- the scheduler -------------------------------------------------------------------
+
+    def scheduler(self) -> schedulers.Scheduler:
+        """The scheduler the cards are derived with (settings `scheduler`, `desired_retention`)."""
+        return _scheduler(self.conn, self.path)
+
+    def use_scheduler(self, name: str, retention: float) -> bool:
+        """Derive the cards with `name` at `retention` from now on, replaying the whole log
+        into them if that changes anything; whether it did."""
+        wanted = schedulers.get(name, retention)  # a ValueError for a bad name or retention
+        with self.transaction() as conn:
+            stored = dict(conn.execute("SELECT key, value FROM settings WHERE key IN "
+                                       "('scheduler', 'desired_retention')").fetchall())
+            if stored == {"scheduler": name, "desired_retention": str(float(retention))}:
+                return False
+            conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             [("scheduler", name), ("desired_retention", str(float(retention)))])
+            ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
+            for question_id in ids:
+                _rebuild_card(conn, question_id, wanted)
+        return True
+
     # -- cards ---------------------------------------------------------------------------
 
     def cards(self, ids: Iterable[str] | None = None, *,
@@ -278,7 +323,7 @@ class Store:
             if row is None:
                 return None
             conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            _rebuild_card(conn, row["question_id"])
+            _rebuild_card(conn, row["question_id"], _scheduler(conn, self.path))
         return _review(row)
 
     def reviews(self, question_id: str | None = None) -> list[Review]:
@@ -307,20 +352,44 @@ class Store:
     def rebuild_cards(self) -> None:
         """Re-derive every card's state by replaying the log (buries are kept)."""
         with self.transaction() as conn:
+            scheduler = _scheduler(conn, self.path)
             ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
             for question_id in ids:
-                _rebuild_card(conn, question_id)
+                _rebuild_card(conn, question_id, scheduler)
+
+    def scheduled_answers(self) -> dict[str, list[replay.Answer]]:
+        """Every question's answers that moved its schedule, in order (for the comparison)."""
+        found: dict[str, list[replay.Answer]] = {}
+        for row in self.query("SELECT question_id, quality, study_day, cap_day FROM reviews "
+                              "WHERE repetitions IS NOT NULL ORDER BY id"):
+            found.setdefault(row[0], []).append(
+                replay.Answer(row[1], date.fromisoformat(row[2]), _day(row[3])))
+        return found
 
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _scheduler(conn: sqlite3.Connection, path: str) -> schedulers.Scheduler:
+    values = dict(conn.execute("SELECT key, value FROM settings WHERE key IN "
+                               "('scheduler', 'desired_retention')").fetchall())
+    name = values.get("scheduler") or schedulers.DEFAULT
+    retention = values.get("desired_retention") or str(schedulers.DEFAULT_RETENTION)
+    try:
+        return schedulers.get(name, float(retention))
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"the database {path} holds the scheduler setting {name!r} at "
+                         f"retention {retention!r}, which quiz cannot use ({exc}); choose one "
+                         "again with quiz scheduler sm2|fsrs") from None
+
+
 def _state(row: sqlite3.Row) -> CardState | None:
     if row["repetitions"] is None:
         return None
     return CardState(repetitions=row["repetitions"], interval=row["interval"],
-                     efactor=Fraction(row["ef"], 100), due=date.fromisoformat(row["due"]))
+                     efactor=Fraction(row["ef"], 100), due=date.fromisoformat(row["due"]),
+                     stability=row["stability"], difficulty=row["difficulty"])
 
 
 def _card(row: sqlite3.Row) -> Card:
@@ -338,7 +407,7 @@ def _review(row: sqlite3.Row) -> Review:
         quality=row["quality"], state=_state(row), kind=row["kind"], answer=row["answer"],
         duration_ms=row["duration_ms"] or 0, fingerprint=row["fingerprint"] or "",
         seed=row["seed"], values=json.loads(row["params"]) if row["params"] else None,
-        session=row["session"])
+        session=row["session"], cap_day=_day(row["cap_day"]))
 
 
 def _ef_hundredths(ef: Fraction) -> int:
@@ -353,7 +422,8 @@ def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
     cursor = conn.execute(
         "INSERT INTO reviews (question_id, reviewed_at, utc_offset, study_day, quality, kind, "
         "answer, duration_ms, repetitions, interval, ef, due, fingerprint, seed, params, "
-        "session, last_interval) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "session, stability, difficulty, cap_day, last_interval) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         # the card's interval before this answer (0 when new): its row is updated after
         "coalesce((SELECT interval FROM cards WHERE question_id = ?), 0))",
         (review.question_id, review.reviewed_at.isoformat(), review.utc_offset,
@@ -362,7 +432,9 @@ def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
          state.interval if state else None, _ef_hundredths(state.efactor) if state else None,
          state.due.isoformat() if state else None, review.fingerprint, review.seed,
          json.dumps(review.values, ensure_ascii=False) if review.values is not None else None,
-         review.session, review.question_id))
+         review.session, state.stability if state else None,
+         state.difficulty if state else None,
+         review.cap_day.isoformat() if review.cap_day else None, review.question_id))
     return cursor.lastrowid
 
 
@@ -371,30 +443,30 @@ def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
     day = review.study_day.isoformat()
     conn.execute(
         "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
-        "last_day, lapses, reviews, buried_until, retired) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0) "
+        "last_day, lapses, reviews, buried_until, retired, stability, difficulty) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0, ?, ?) "
         "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
         "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
+        "stability = excluded.stability, difficulty = excluded.difficulty, "
         "fingerprint = excluded.fingerprint, first_day = coalesce(cards.first_day, "
         "excluded.first_day), last_day = excluded.last_day, "
         "lapses = cards.lapses + excluded.lapses, reviews = cards.reviews + 1, "
         "buried_until = NULL",
         (review.question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
          state.due.isoformat(), review.fingerprint, day, day,
-         int(review.quality < sm2.PASSING)))
+         int(review.quality < sm2.PASSING), state.stability, state.difficulty))
 
 
-def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
+def _rebuild_card(conn: sqlite3.Connection, question_id: str,
+                  scheduler: schedulers.Scheduler) -> None:
     """Replay one question's log into its card row (kept if it only holds a bury)."""
     rows = conn.execute(
-        "SELECT quality, study_day, fingerprint, due FROM reviews WHERE question_id = ? AND "
+        "SELECT quality, study_day, fingerprint, cap_day FROM reviews WHERE question_id = ? AND "
         "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
-    state, first, last, fingerprint, lapses = None, None, None, "", 0
-    for quality, day, fp, due in rows:
-        state = sm2.next_state(state, quality, date.fromisoformat(day))
-        if date.fromisoformat(due) < state.due:  # an interview plan capped this interval
-            stored = date.fromisoformat(due)
-            state = replace(state, interval=(stored - date.fromisoformat(day)).days, due=stored)
+    state = replay.final_state((replay.Answer(quality, date.fromisoformat(day), _day(cap))
+                                for quality, day, _fp, cap in rows), scheduler)
+    first, last, fingerprint, lapses = None, None, "", 0
+    for quality, day, fp, _cap in rows:
         first = first or day
         last, fingerprint = day, fp
         lapses += quality < sm2.PASSING
@@ -402,15 +474,19 @@ def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
         conn.execute("DELETE FROM cards WHERE question_id = ? AND buried_until IS NULL",
                      (question_id,))
         conn.execute("UPDATE cards SET repetitions = NULL, interval = NULL, ef = NULL, "
-                     "due = NULL, first_day = NULL, last_day = NULL, lapses = 0, reviews = 0 "
+                     "due = NULL, stability = NULL, difficulty = NULL, first_day = NULL, "
+                     "last_day = NULL, lapses = 0, reviews = 0 "
                      "WHERE question_id = ?", (question_id,))
         return
     conn.execute(
         "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
-        "last_day, lapses, reviews) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "last_day, lapses, reviews, stability, difficulty) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
         "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
         "fingerprint = excluded.fingerprint, first_day = excluded.first_day, "
-        "last_day = excluded.last_day, lapses = excluded.lapses, reviews = excluded.reviews",
+        "last_day = excluded.last_day, lapses = excluded.lapses, reviews = excluded.reviews, "
+        "stability = excluded.stability, difficulty = excluded.difficulty",
         (question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
-         state.due.isoformat(), fingerprint, first, last, lapses, len(rows)))
+         state.due.isoformat(), fingerprint, first, last, lapses, len(rows), state.stability,
+         state.difficulty))

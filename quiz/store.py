@@ -223,10 +223,10 @@ class Store:
         """Derive the cards with `name` at `retention` from now on, replaying the whole log
         into them if that changes anything; whether it did."""
         wanted = schedulers.get(name, retention)  # a ValueError for a bad name or retention
+        if _scheduler_settings(self.conn, self.path) == (name, float(retention)):
+            return False  # the everyday case: no write lock taken
         with self.transaction() as conn:
-            stored = dict(conn.execute("SELECT key, value FROM settings WHERE key IN "
-                                       "('scheduler', 'desired_retention')").fetchall())
-            if stored == {"scheduler": name, "desired_retention": str(float(retention))}:
+            if _scheduler_settings(conn, self.path) == (name, float(retention)):
                 return False
             conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                              [("scheduler", name), ("desired_retention", str(float(retention)))])
@@ -371,17 +371,23 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _scheduler(conn: sqlite3.Connection, path: str) -> schedulers.Scheduler:
+def _scheduler_settings(conn: sqlite3.Connection, path: str) -> tuple[str, float]:
+    """The stored (scheduler, desired retention), defaults filled in; checked."""
     values = dict(conn.execute("SELECT key, value FROM settings WHERE key IN "
                                "('scheduler', 'desired_retention')").fetchall())
     name = values.get("scheduler") or schedulers.DEFAULT
     retention = values.get("desired_retention") or str(schedulers.DEFAULT_RETENTION)
     try:
-        return schedulers.get(name, float(retention))
+        schedulers.get(name, float(retention))
     except (TypeError, ValueError) as exc:
         raise StoreError(f"the database {path} holds the scheduler setting {name!r} at "
                          f"retention {retention!r}, which quiz cannot use ({exc}); choose one "
-                         "again with quiz scheduler sm2|fsrs") from None
+                         "again with quiz scheduler sm2 (or fsrs)") from None
+    return name, float(retention)
+
+
+def _scheduler(conn: sqlite3.Connection, path: str) -> schedulers.Scheduler:
+    return schedulers.get(*_scheduler_settings(conn, path))
 
 
 def _state(row: sqlite3.Row) -> CardState | None:

@@ -373,8 +373,11 @@ def _day(text: str | None) -> date | None:
 
 def _scheduler_settings(conn: sqlite3.Connection, path: str) -> tuple[str, float]:
     """The stored (scheduler, desired retention), defaults filled in; checked."""
-    values = dict(conn.execute("SELECT key, value FROM settings WHERE key IN "
-                               "('scheduler', 'desired_retention')").fetchall())
+    try:
+        values = dict(conn.execute("SELECT key, value FROM settings WHERE key IN "
+                                   "('scheduler', 'desired_retention')").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from None
     name = values.get("scheduler") or schedulers.DEFAULT
     retention = values.get("desired_retention") or str(schedulers.DEFAULT_RETENTION)
     try:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from quiz import sm2
 from quiz.model import CardState
+from quiz.schedulers import reviewed_on
 
 if TYPE_CHECKING:
     import fsrs
@@ -64,11 +65,6 @@ def moment(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def last_review(state: CardState) -> date:
-    """The study day of the review that produced `state` (an interview cap keeps this true)."""
-    return state.due - timedelta(days=state.interval)
-
-
 def _card(state: CardState | None) -> fsrs.Card:
     import fsrs
 
@@ -78,7 +74,7 @@ def _card(state: CardState | None) -> fsrs.Card:
     difficulty = state.difficulty if state.difficulty is not None else FALLBACK_DIFFICULTY
     return fsrs.Card(card_id=1, state=fsrs.State.Review, stability=stability,
                      difficulty=difficulty, due=moment(state.due),
-                     last_review=moment(last_review(state)))
+                     last_review=moment(reviewed_on(state)))
 
 
 def next_state(state: CardState | None, quality: int, today: date,

@@ -199,3 +199,23 @@ def test_stats_compare_with_no_history(tmp_path, bank_dir, monkeypatch):
     assert result.exit_code == 0
     assert result.output.strip() == ("No reviews to compare yet: they count from a card's "
                                      "second review.")
+
+
+def test_review_with_fsrs_records_fsrs_states_and_stays_on_it(tmp_path, bank_dir, monkeypatch):
+    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "review.db"))
+    monkeypatch.setenv("QUIZ_BUNDLED", "0")
+    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
+    monkeypatch.setenv("COLUMNS", "200")
+    first = runner.invoke(app, ["review", "--scheduler", "fsrs", "--topic", "rnn", "--lang",
+                                "en"], input="\n4\n", catch_exceptions=False)
+    assert first.exit_code == 0 and "Recorded 4" in first.output
+    store = Store.open(tmp_path / "review.db")
+    (review,) = store.reviews()
+    from quiz import fsrs_scheduler
+
+    assert review.state == fsrs_scheduler.next_state(None, 4, review.study_day)
+    assert store.card(review.question_id).state == review.state
+    assert store.scheduler().name == "fsrs"  # later commands without --scheduler stay on it
+    store.close()
+    assert invoke("scheduler", "--lang", "en").output == ("Scheduler: fsrs (desired retention "
+                                                          "0.90)\n")

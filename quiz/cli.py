@@ -102,6 +102,9 @@ TagOption = Annotated[list[str] | None, typer.Option(
     "--tag", help="Only questions with this tag (repeatable).", show_default=False)]
 LangOption = Annotated[str | None, typer.Option(
     "--lang", help="zh, en or both (default: QUIZ_LANG, else both).", show_default=False)]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="sm2 or fsrs; switches to it from now on, replaying the log "
+    "(default: the one chosen last, else sm2).", show_default=False)]
 
 
 # -- plumbing shared by the commands --------------------------------------------------------
@@ -211,7 +214,8 @@ def default(
     With no command, start today's review.
     """
     if ctx.invoked_subcommand is None:
-        review(db=None, bank=None, topic=None, tag=None, lang=None, new=None, limit=None)
+        review(db=None, bank=None, topic=None, tag=None, lang=None, new=None, limit=None,
+               scheduler=None)
 
 
 def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):  # noqa: ANN201
@@ -238,6 +242,7 @@ def review(
         show_default=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many cards.",
                                               show_default=False)] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
     from quiz import plan, stats
@@ -246,6 +251,7 @@ def review(
 
     lang = config.language(lang)
     store = open_store(db)
+    chosen = config.scheduler(store, scheduler)
     the_bank = bank_of(store, bank)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
@@ -276,7 +282,7 @@ def review(
         out.print(Wrapped(both(*nothing_due(found, new_limit), lang)))
         return
     queue = the_bank.questions(q.id for q in queue)
-    result, ui = start_session(store, queue, lang, Mode(interview=interview))
+    result, ui = start_session(store, queue, lang, Mode(interview=interview, scheduler=chosen))
     ui.summary(stats.day_summary(store, result.day),
                stats.outlook(store, result.day, questions, new_limit=new_limit,
                              interview=interview),
@@ -291,6 +297,7 @@ def practice(
         "--weak", help="Only weak cards (E-Factor below 2.0 or a lapse).")] = False,
     count: Annotated[int, typer.Option("--count", min=1, help="How many questions.")] = 20,
     shuffle: Annotated[bool, typer.Option("--shuffle", help="In random order.")] = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Drill without touching the schedule: answers are logged as practice only."""
     import random
@@ -300,6 +307,7 @@ def practice(
 
     lang = config.language(lang)
     store = open_store(db)
+    config.scheduler(store, scheduler)  # --weak reads the cards it derives
     the_bank = bank_of(store, bank)
     questions = select_questions(the_bank.entries(), topic, tag)
     queue = practice_queue(questions, store.cards(), count=count, weak=weak,
@@ -328,6 +336,7 @@ def mock(
     no_schedule: Annotated[bool, typer.Option(
         "--no-schedule", help="Do not let the grades move the SM-2 schedule.")] = False,
     history: Annotated[bool, typer.Option("--history", help="List past mocks.")] = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """A mock interview: questions across topics, weak and unseen ones first, then a report."""
     import random
@@ -338,6 +347,7 @@ def mock(
 
     lang = config.language(lang)
     store = open_store(db)
+    chosen = config.scheduler(store, scheduler)
     the_bank = bank_of(store, bank)
     from quiz.ui import TerminalUI
 
@@ -352,7 +362,7 @@ def mock(
     session = mocks.new_id(config.local_now())
     mocks.save_settings(store, session, seconds=seconds, planned=len(queue))
     mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
-                     interview=config.interview_date(store))
+                     interview=config.interview_date(store), scheduler=chosen)
     _result, ui = start_session(store, queue, lang, mode)
     found = mocks.report(store, session, {q.id: q.topic for q in entries})
     if found is None:
@@ -541,7 +551,8 @@ def show(
     from quiz.lang import pick
 
     lang = config.language(lang)
-    the_bank = bank_of(open_store(db), bank)
+    store = open_store(db)
+    the_bank = bank_of(store, bank)
     found = the_bank.questions([question_id])
     if not found:
         ids = [q.id for q in the_bank.entries()]
@@ -572,6 +583,23 @@ def show(
         out.print(Wrapped(text, "yellow"))
     for source in q.sources:
         out.print(Wrapped(f"— {source.title}: {source.question}", "dim"))
+    _show_memory(out, store, q.id, lang)
+
+
+def _show_memory(out: "Console", store: "Store", question_id: str, lang: str) -> None:
+    """FSRS's memory state of the card, when FSRS is the scheduler and the card is started."""
+    scheduler = store.scheduler()
+    card = store.card(question_id)
+    if scheduler.name != "fsrs" or card is None or card.state is None:
+        return
+    state, today = card.state, config.today()
+    recall = scheduler.retrievability(state, today)
+    out.print(ui_text(
+        lang, f"FSRS：稳定性 {state.stability:.1f} 天，难度 {state.difficulty:.2f}（1–10），"
+              f"今天的回忆概率 {recall:.0%}；下次 {state.due}（间隔 {state.interval} 天）",
+        f"FSRS: stability {state.stability:.1f} days, difficulty {state.difficulty:.2f} "
+        f"(1–10), retrievability today {recall:.0%}; due {state.due} "
+        f"(interval {state.interval} days)"))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
@@ -780,9 +808,11 @@ def show_stats(
     days: Annotated[int, typer.Option("--days", min=1, max=366,
                                       help="Days of the due forecast.")] = 14,
     as_json: Annotated[bool, typer.Option("--json", help="The same figures as JSON.")] = False,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="How well SM-2 and FSRS each predicted your recalls.")] = False,
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
-    from quiz import plan, progress
+    from quiz import plan, progress, recall
     from quiz.stats import Scope
 
     lang = config.language(lang)
@@ -795,21 +825,34 @@ def show_stats(
     scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
                   narrowed=bool(topic))
     today = config.today()
-    found = progress.report(store, today, scope, days=days)
     ids = {q for q, t in topics.items() if not topic or t in topic}
+    if compare:
+        _show_comparison(store, ids, lang, as_json)
+        return
+    found = progress.report(store, today, scope, days=days)
+    scheduler = store.scheduler()
+    retention = recall.forecast((c for q, c in store.cards().items() if q in ids), scheduler,
+                                today)
     ahead = plan.countdown(config.interview_date(store), today, total=len(ids),
                            started=len(store.started() & ids),
                            introduced_today=store.new_introduced(today))
     if as_json:
         import json
 
-        figures = {**progress.as_json(found), "plan": ahead.as_json() if ahead else None}
+        figures = {**progress.as_json(found), "plan": ahead.as_json() if ahead else None,
+                   "predicted_retention": retention.as_json()}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     from quiz.charts import render_stats
 
     out = console()
     render_stats(out, found, lang)
+    if retention.today is not None:
+        name = "SM-2" if scheduler.name == "sm2" else "FSRS"
+        out.print(ui_text(lang, f"预计记得（{name}）：今天 {retention.today:.0%}，"
+                                f"{retention.days} 天后 {retention.later:.0%}",
+                          f"Predicted retention ({name}): {retention.today:.0%} today, "
+                          f"{retention.later:.0%} in {retention.days} days"))
     if ahead is not None:
         line = ahead.describe()
         share = f"{ahead.coverage:.0%}" if ahead.coverage is not None else "—"
@@ -902,6 +945,89 @@ def _report(message: str, warning: bool = False) -> None:
                             highlight=False, soft_wrap=True)
     else:
         console().print(_escape(printable(message)), highlight=False, soft_wrap=True)
+
+
+def _show_comparison(store: "Store", ids: set[str], lang: str, as_json: bool) -> None:
+    """`quiz stats --compare`: both schedulers' predictions of the learner's recalls."""
+    from quiz import recall, schedulers
+
+    answers = {q: found for q, found in store.scheduled_answers().items() if q in ids}
+    current = store.scheduler()
+    fsrs = current if current.name == "fsrs" else schedulers.get("fsrs")
+    scores = recall.compare(answers, [schedulers.get("sm2"), fsrs])
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({"scheduler": current.name,
+                               "scores": [s.as_json() for s in scores]}, indent=2))
+        return
+    out = console()
+    if not scores[0].count:
+        out.print(ui_text(lang, "还没有可比较的复习：每张卡片第二次复习起才计入。",
+                          "No reviews to compare yet: they count from a card's second review."))
+        return
+    from rich.table import Table
+
+    def shown(value: float | None, form: str = "{:.3f}") -> str:
+        return "—" if value is None else form.format(value)
+
+    table = Table(title=both_text(lang, "调度器预测你记住的能力", "How well each scheduler "
+                                        "predicted your recalls"))
+    table.add_column("")
+    for score in scores:
+        table.add_column("SM-2" if score.scheduler == "sm2" else "FSRS", justify="right")
+    rows = [("reviews predicted", lambda s: str(s.count)),
+            ("log loss (lower is better)", lambda s: shown(s.log_loss)),
+            ("Brier score (lower is better)", lambda s: shown(s.brier)),
+            ("AUC (higher is better)", lambda s: shown(s.auc)),
+            ("mean predicted recall", lambda s: shown(s.predicted, "{:.1%}")),
+            ("actual recall", lambda s: shown(s.recalled, "{:.1%}"))]
+    for label, cell in rows:
+        table.add_row(label, *(cell(s) for s in scores))
+    out.print(table)
+    for score in scores:
+        name = "SM-2" if score.scheduler == "sm2" else "FSRS"
+        cells = ", ".join(f"{b.low:.0%}–{b.high:.0%}: {b.count} predicted {b.predicted:.0%}, "
+                          f"recalled {b.recalled:.0%}" for b in score.bands)
+        out.print(_escape(f"{name} calibration — {cells}"))
+    best = min(scores, key=lambda s: s.log_loss)
+    out.print(ui_text(lang, f"对你的记录，{'SM-2' if best.scheduler == 'sm2' else 'FSRS'} 的"
+                            f"预测更准（对数损失更低）。当前调度器：{current.name}。",
+                      f"On your log, {'SM-2' if best.scheduler == 'sm2' else 'FSRS'} predicted "
+                      f"your recalls better (lower log loss). Current scheduler: "
+                      f"{current.name}."))
+
+
+def both_text(lang: str, zh: str, en: str) -> str:
+    from quiz.lang import both
+
+    return both(zh, en, lang)
+
+
+@app.command("scheduler")
+def choose_scheduler(
+    name: Annotated[str | None, typer.Argument(
+        metavar="[sm2|fsrs]", help="Switch to this scheduler (the log is replayed).",
+        show_default=False)] = None,
+    db: DbOption = None, lang: LangOption = None,
+    retention: Annotated[float | None, typer.Option(
+        "--retention", help="FSRS's desired retention, 0.7 to 0.99 (default 0.9).",
+        show_default=False)] = None,
+) -> None:
+    """Show or choose the scheduler: sm2 (the default, as published) or fsrs."""
+    lang = config.language(lang)
+    store = open_store(db)
+    before = store.scheduler()
+    after = config.scheduler(store, name, retention)
+    at = f" (desired retention {after.retention:.2f})" if after.name == "fsrs" else ""
+    at_zh = f"（期望记忆率 {after.retention:.2f}）" if after.name == "fsrs" else ""
+    if after != before:
+        console().print(ui_text(lang, f"调度器改为 {after.name}{at_zh}：已按复习记录重算所有卡片",
+                                f"Scheduler now {after.name}{at}: every card was replayed "
+                                "from the review log"))
+    else:
+        console().print(ui_text(lang, f"调度器：{after.name}{at_zh}",
+                                f"Scheduler: {after.name}{at}"))
 
 
 def main() -> None:

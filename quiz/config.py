@@ -6,6 +6,8 @@
 | banks | --bank (adds) | QUIZ_BANKS (adds; os.pathsep between), QUIZ_BUNDLED=0 | bundled |
 | language | --lang | QUIZ_LANG | both |
 | study-day rollover | | QUIZ_ROLLOVER (an hour) | 4 |
+| scheduler | --scheduler (switches), quiz scheduler | | sm2 (stored in the database) |
+| desired retention (FSRS) | quiz scheduler --retention | | 0.9 (stored in the database) |
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from quiz.lang import LANGS
 from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
 
 if TYPE_CHECKING:
+    from quiz.schedulers import Scheduler
     from quiz.store import Store
 
 
@@ -92,3 +95,27 @@ def interview_date(store: Store) -> date | None:
     from quiz.store import parse_interview
 
     return parse_interview(store.setting("interview"), store.path)
+
+
+def scheduler(store: Store, name: str | None = None, retention: float | None = None) -> Scheduler:
+    """The scheduler to use: `name` (--scheduler), else the store's `scheduler` setting, else
+    SM-2; FSRS at `retention`, else the stored desired retention, else 0.9.
+
+    A choice that differs from the stored one is saved and replays the whole log into the
+    cards (issue 15's config file will plug in here as the layer below the option).
+    """
+    from quiz import schedulers
+
+    current = store.scheduler()
+    chosen = name or current.name
+    if chosen not in schedulers.NAMES:
+        raise UsageError(f"--scheduler must be one of {', '.join(schedulers.NAMES)}, "
+                         f"not '{chosen}'")
+    if retention is None:
+        stored = store.setting("desired_retention")
+        retention = float(stored) if stored else schedulers.DEFAULT_RETENTION
+    try:
+        store.use_scheduler(chosen, retention)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return store.scheduler()

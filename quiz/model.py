@@ -92,12 +92,19 @@ class Topic:
 
 @dataclass(frozen=True)
 class CardState:
-    """SM-2 state of one card after a review; `efactor` is exact (it moves in hundredths)."""
+    """A card's schedule after a review; `efactor` is exact (it moves in hundredths).
+
+    Under FSRS, `stability` (days) and `difficulty` (1–10) are FSRS's memory state and
+    `interval` / `due` its schedule; `repetitions` and `efactor` are still counted as SM-2
+    counts them. Under SM-2 the two FSRS fields are None.
+    """
 
     repetitions: int
     interval: int
     efactor: Fraction
     due: date
+    stability: float | None = None
+    difficulty: float | None = None
 
 
 @dataclass(frozen=True)
@@ -133,3 +140,4 @@ class Review:
     seed: int | None = None
     values: dict[str, Any] | None = field(default=None, hash=False)
     session: str | None = None  # the mock interview the answer belongs to
+    cap_day: date | None = None  # the latest due day the interview plan allowed (None: no cap)

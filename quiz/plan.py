@@ -41,14 +41,20 @@ def cap_day(question_id: str, interview: date) -> date:
     return interview - timedelta(days=1 + spread)
 
 
-def capped(state: CardState, question_id: str, today: date, interview: date | None) -> CardState:
-    """`state` with its due date pulled back to the card's cap day while the plan runs."""
+def latest_due(question_id: str, today: date, interview: date | None) -> date | None:
+    """The latest due date the plan allows a card reviewed on `today` (None: no cap)."""
     if interview is None or today >= interview:
-        return state
+        return None
     latest = cap_day(question_id, interview)
     if today >= latest:  # seen inside the window: next due on the interview day at the latest
         latest = interview
-    if state.due <= latest:
+    return latest
+
+
+def capped(state: CardState, question_id: str, today: date, interview: date | None) -> CardState:
+    """`state` with its due date pulled back to the card's cap day while the plan runs."""
+    latest = latest_due(question_id, today, interview)
+    if latest is None or state.due <= latest:
         return state
     return replace(state, interval=(latest - today).days, due=latest)
 

@@ -14,10 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
-from quiz import sm2
+from quiz import schedulers, sm2
 from quiz.errors import AnswerFormatError
 from quiz.model import Card, CardState, Question, Review
-from quiz.plan import capped
+from quiz.plan import capped, latest_due
 from quiz.store import Store
 from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
 
@@ -35,6 +35,7 @@ class Mode:
     seconds: int | None = None  # a mock's time per question
     session: str | None = None  # a mock's id, stored with each of its answers
     interview: date | None = None  # the interview plan's date, capping intervals
+    scheduler: schedulers.Scheduler = schedulers.DEFAULT_SCHEDULER  # the store's (Store.scheduler)
 
     @classmethod
     def practice(cls) -> Mode:
@@ -43,10 +44,11 @@ class Mode:
 
     @classmethod
     def mock(cls, session: str, *, seconds: int | None = None, schedule: bool = True,
-             interview: date | None = None) -> Mode:
-        """A mock interview: timed, each question once, feeding SM-2 unless told not to."""
+             interview: date | None = None,
+             scheduler: schedulers.Scheduler = schedulers.DEFAULT_SCHEDULER) -> Mode:
+        """A mock interview: timed, each question once, feeding the schedule unless told not to."""
         return cls(kind="mock", schedule=schedule, requeue=False, seconds=seconds,
-                   session=session, interview=interview)
+                   session=session, interview=interview, scheduler=scheduler)
 
 
 # What a terminal sends that is not text: ESC sequences (CSI `ESC [ … final`, SS3 `ESC O x`,
@@ -350,8 +352,9 @@ class _Loop:
                 return replace(base, kind="repeat")
             if not mode.schedule:
                 return base
-            state = sm2.next_state(previous, quality, day)
-            return replace(base, state=capped(state, question.id, day, mode.interview))
+            state = mode.scheduler.next_state(previous, quality, day)
+            return replace(base, state=capped(state, question.id, day, mode.interview),
+                           cap_day=latest_due(question.id, day, mode.interview))
 
         review_id, review = self.store.record_scheduled(base, decide)
         state = review.state

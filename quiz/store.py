@@ -13,17 +13,16 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from quiz import sm2
+from quiz import replay, schedulers, sm2
 from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INTERVIEW_RANGE = (date(2000, 1, 1), date(2999, 12, 31))
 # Answers imported with their schedule (anki_import.py): a replay keeps their stored state.
 IMPORTED_SESSIONS = ("import:anki",)
@@ -67,13 +66,38 @@ def _migrate_to_3(db: Any) -> None:
     db["bank_questions"].create_index(["id"], unique=True)
 
 
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3}
+def _migrate_to_4(db: Any) -> None:
+    # FSRS's memory state beside SM-2's (NULL under SM-2), and the interview plan's cap of
+    # each answer written down, so that any scheduler replaying the log applies it.
+    for table in ("cards", "reviews"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN stability REAL")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN difficulty REAL")
+    db.execute("ALTER TABLE reviews ADD COLUMN cap_day TEXT")
+    # Before schema 4 a capped answer showed only as a stored due before SM-2's own.
+    rows = db.execute("SELECT id, question_id, quality, study_day, due FROM reviews WHERE "
+                      "repetitions IS NOT NULL ORDER BY question_id, id").fetchall()
+    state, current = None, None
+    for row_id, question_id, quality, day, due in rows:
+        if question_id != current:
+            state, current = None, question_id
+        try:
+            day, stored = date.fromisoformat(day), date.fromisoformat(due)
+            state = sm2.next_state(state, quality, day)
+        except (TypeError, ValueError):  # a tampered row: the checked reads will name it
+            continue
+        if stored < state.due:
+            db.execute("UPDATE reviews SET cap_day = ? WHERE id = ?", (due, row_id))
+            state = replay.cap(state, day, stored)
+
+
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
 
 # What each stored value may be, as SQL conditions on a row (true when the value is fine),
 # with the words for a message. The decoders below check the same bounds in Python as they
 # read; `Store.problems` runs these over whole tables to say exactly which value is bad.
 EF_RANGE = (int(sm2.MIN_EF * 100), 1_000_000)  # hundredths; +0.10 a perfect review at most
 COUNT_MAX = 10_000_000
+STABILITY_MAX = 1e7  # days; py-fsrs does not bound it, 36,500-day intervals need ~36,500
 
 
 def _sql_day(column: str) -> str:
@@ -100,6 +124,13 @@ _STATE_RULES = [  # both tables keep an SM-2 state: all four values, or none of 
     ("due", f"(repetitions IS NULL AND due IS NULL OR {_sql_day('due')})",
      f"{_DAY} (with repetitions)"),
 ]
+_FSRS_RULES = [  # FSRS's memory state (NULL under SM-2)
+    ("stability", "(stability IS NULL OR typeof(stability) IN ('real', 'integer') AND "
+                  f"stability > 0 AND stability <= {STABILITY_MAX})",
+     f"FSRS stability, a number of days above 0 up to {STABILITY_MAX}"),
+    ("difficulty", "(difficulty IS NULL OR typeof(difficulty) IN ('real', 'integer') AND "
+                   "difficulty BETWEEN 1 AND 10)", "FSRS difficulty, a number from 1 to 10"),
+]
 _TEXT = "(typeof({0}) = 'text' AND {0} != '')"
 COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     # table: (the column naming a row, [(column, rule, what it must be)])
@@ -113,6 +144,7 @@ COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ("reviews", _nullable(_sql_int("reviews", 0, COUNT_MAX), "reviews"), _COUNT),
         ("buried_until", _nullable(_sql_day("buried_until"), "buried_until"), _DAY),
         ("retired", _nullable(_sql_int("retired", 0, 1), "retired"), "0 or 1"),
+        *_FSRS_RULES,
     ]),
     "reviews": ("id", [
         ("question_id", _TEXT.format("question_id"), "a question id"),
@@ -138,6 +170,8 @@ COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ("session", "(session IS NULL OR typeof(session) = 'text')", "text"),
         ("last_interval", _nullable(_sql_int("last_interval", 0, sm2.MAX_INTERVAL),
                                     "last_interval"), "a whole number of days"),
+        *_FSRS_RULES,
+        ("cap_day", _nullable(_sql_day("cap_day"), "cap_day"), _DAY),
     ]),
     "settings": ("key", [
         ("key", _TEXT.format("key"), "a setting's name"),
@@ -338,6 +372,29 @@ class Store:
                 conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                              (key, value))
 
+    # -- the scheduler -------------------------------------------------------------------
+
+    def scheduler(self) -> schedulers.Scheduler:
+        """The scheduler the cards are derived with (settings `scheduler`, `desired_retention`)."""
+        return _scheduler(self.conn, self.path)
+
+    def use_scheduler(self, name: str, retention: float) -> bool:
+        """Derive the cards with `name` at `retention` from now on, replaying the whole log
+        into them if that changes anything; whether it did."""
+        wanted = schedulers.get(name, retention)  # a ValueError for a bad name or retention
+        if _scheduler_settings(self.conn, self.path) == (name, float(retention)):
+            return False  # the everyday case: no write lock taken
+        with self.transaction() as conn:
+            if _scheduler_settings(conn, self.path) == (name, float(retention)):
+                return False
+            conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             [("scheduler", name), ("desired_retention", str(float(retention)))])
+            ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
+            with self.reading("reviews"):
+                for question_id in ids:
+                    _rebuild_card(conn, question_id, wanted)
+        return True
+
     # -- cards ---------------------------------------------------------------------------
 
     def cards(self, ids: Iterable[str] | None = None, *,
@@ -433,11 +490,12 @@ class Store:
             if row is None:
                 return None
             conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            scheduler = _scheduler(conn, self.path)
             with self.reading("reviews"):
                 if row["repetitions"] is not None and row["kind"] == "review":
                     _promote_repeat(conn, row["question_id"], row["study_day"],
-                                    _interview(conn, self.path))
-                _rebuild_card(conn, row["question_id"])
+                                    _interview(conn, self.path), scheduler)
+                _rebuild_card(conn, row["question_id"], scheduler)
                 return _review(row)
 
     def reviews(self, question_id: str | None = None) -> list[Review]:
@@ -482,17 +540,30 @@ class Store:
                     _apply_to_card(conn, review)
                 added += 1
                 touched.add(review.question_id)
+            scheduler = _scheduler(conn, self.path)
             for question_id in touched:
-                _rebuild_card(conn, question_id)
+                _rebuild_card(conn, question_id, scheduler)
         return added
 
     def rebuild_cards(self) -> None:
         """Re-derive every card's state by replaying the log (buries are kept)."""
         with self.transaction() as conn:
+            scheduler = _scheduler(conn, self.path)
             ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
             with self.reading("reviews"):
                 for question_id in ids:
-                    _rebuild_card(conn, question_id)
+                    _rebuild_card(conn, question_id, scheduler)
+
+    def scheduled_answers(self) -> dict[str, list[replay.Answer]]:
+        """Every question's answers that moved its schedule, in order (for the comparison)."""
+        found: dict[str, list[replay.Answer]] = {}
+        rows = self.query("SELECT question_id, quality, study_day, cap_day FROM reviews "
+                          "WHERE repetitions IS NOT NULL ORDER BY id")
+        with self.reading("reviews"):
+            for row in rows:
+                found.setdefault(_text(row[0]), []).append(
+                    replay.Answer(whole(row[1], 0, 5), stored_day(row[2]), _day(row[3])))
+        return found
 
 
 def _check_path(name: str) -> None:
@@ -565,6 +636,36 @@ def _day(text: object) -> date | None:
     return None if text is None else stored_day(text)
 
 
+def _scheduler_settings(conn: sqlite3.Connection, path: str) -> tuple[str, float]:
+    """The stored (scheduler, desired retention), defaults filled in; checked."""
+    try:
+        values = dict(conn.execute("SELECT key, value FROM settings WHERE key IN "
+                                   "('scheduler', 'desired_retention')").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from None
+    name = values.get("scheduler") or schedulers.DEFAULT
+    retention = values.get("desired_retention") or str(schedulers.DEFAULT_RETENTION)
+    try:
+        schedulers.get(name, float(retention))
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"the database {path} holds the scheduler setting {name!r} at "
+                         f"retention {retention!r}, which quiz cannot use ({exc}); choose one "
+                         "again with quiz scheduler sm2 (or fsrs)") from None
+    return name, float(retention)
+
+
+def _scheduler(conn: sqlite3.Connection, path: str) -> schedulers.Scheduler:
+    return schedulers.get(*_scheduler_settings(conn, path))
+
+
+def _real(value: object, low: float, high: float) -> float | None:
+    if value is None:
+        return None
+    if type(value) not in (int, float) or not low <= value <= high:
+        raise ValueError(f"{value!r} is not a number from {low} to {high}")
+    return float(value)
+
+
 def _text(value: object) -> str | None:
     if value is not None and type(value) is not str:
         raise TypeError(f"{value!r} is not text")
@@ -576,7 +677,9 @@ def _state(row: sqlite3.Row) -> CardState | None:
         return None
     return CardState(repetitions=whole(row["repetitions"], 0, COUNT_MAX),
                      interval=whole(row["interval"], 0, sm2.MAX_INTERVAL),
-                     efactor=Fraction(whole(row["ef"], *EF_RANGE), 100), due=stored_day(row["due"]))
+                     efactor=Fraction(whole(row["ef"], *EF_RANGE), 100), due=stored_day(row["due"]),
+                     stability=_real(row["stability"], 1e-9, STABILITY_MAX),
+                     difficulty=_real(row["difficulty"], 1, 10))
 
 
 def _card(row: sqlite3.Row) -> Card:
@@ -606,7 +709,7 @@ def _review(row: sqlite3.Row) -> Review:
         duration_ms=whole(row["duration_ms"] or 0, 0, 2**53),
         fingerprint=_text(row["fingerprint"]) or "",
         seed=None if row["seed"] is None else whole(row["seed"], -2**63, 2**63 - 1),
-        values=values, session=_text(row["session"]))
+        values=values, session=_text(row["session"]), cap_day=_day(row["cap_day"]))
 
 
 def _ef_hundredths(ef: Fraction) -> int:
@@ -621,7 +724,8 @@ def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
     cursor = conn.execute(
         "INSERT INTO reviews (question_id, reviewed_at, utc_offset, study_day, quality, kind, "
         "answer, duration_ms, repetitions, interval, ef, due, fingerprint, seed, params, "
-        "session, last_interval) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "session, stability, difficulty, cap_day, last_interval) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         # the card's interval before this answer (0 when new): its row is updated after
         "coalesce((SELECT interval FROM cards WHERE question_id = ?), 0))",
         (review.question_id, review.reviewed_at.isoformat(), review.utc_offset,
@@ -630,7 +734,9 @@ def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
          state.interval if state else None, _ef_hundredths(state.efactor) if state else None,
          state.due.isoformat() if state else None, review.fingerprint, review.seed,
          json.dumps(review.values, ensure_ascii=False) if review.values is not None else None,
-         review.session, review.question_id))
+         review.session, state.stability if state else None,
+         state.difficulty if state else None,
+         review.cap_day.isoformat() if review.cap_day else None, review.question_id))
     return cursor.lastrowid
 
 
@@ -639,17 +745,18 @@ def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
     day = review.study_day.isoformat()
     conn.execute(
         "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
-        "last_day, lapses, reviews, buried_until, retired) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0) "
+        "last_day, lapses, reviews, buried_until, retired, stability, difficulty) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0, ?, ?) "
         "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
         "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
+        "stability = excluded.stability, difficulty = excluded.difficulty, "
         "fingerprint = excluded.fingerprint, first_day = coalesce(cards.first_day, "
         "excluded.first_day), last_day = excluded.last_day, "
         "lapses = cards.lapses + excluded.lapses, reviews = cards.reviews + 1, "
         "buried_until = NULL",
         (review.question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
          state.due.isoformat(), review.fingerprint, day, day,
-         int(review.quality < sm2.PASSING)))
+         int(review.quality < sm2.PASSING), state.stability, state.difficulty))
 
 
 def _interview(conn: sqlite3.Connection, path: str) -> date | None:
@@ -673,7 +780,7 @@ def parse_interview(value: object, path: str) -> date | None:
 
 
 def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
-                    interview: date | None) -> None:
+                    interview: date | None, scheduler: schedulers.Scheduler) -> None:
     """After the day's scheduled answer is undone, let that day's first repeat schedule.
 
     Another session's grade of the same card on the same day was logged as a repeat only
@@ -689,57 +796,73 @@ def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
         return
     row_id, quality = first[0], whole(first[1], 0, 5)
     before = _replay(conn.execute(
-        "SELECT quality, study_day, fingerprint, due, session, repetitions, interval, ef "
-        "FROM reviews WHERE question_id = ? AND "
-        "repetitions IS NOT NULL AND id < ? ORDER BY id", (question_id, row_id)).fetchall())[0]
-    from quiz.plan import capped
+        f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE question_id = ? AND "
+        "repetitions IS NOT NULL AND id < ? ORDER BY id", (question_id, row_id)).fetchall(),
+        scheduler)[0]
+    from quiz.plan import latest_due
 
-    state = capped(sm2.next_state(before, quality, stored_day(day)), question_id, stored_day(day),
-                   interview)
+    cap_day = latest_due(question_id, stored_day(day), interview)
+    state = replay.cap(scheduler.next_state(before, quality, stored_day(day)), stored_day(day),
+                       cap_day)
     conn.execute("UPDATE reviews SET kind = 'review', repetitions = ?, interval = ?, ef = ?, "
-                 "due = ? WHERE id = ?", (state.repetitions, state.interval,
-                                          _ef_hundredths(state.efactor), state.due.isoformat(),
-                                          row_id))
+                 "due = ?, stability = ?, difficulty = ?, cap_day = ? WHERE id = ?",
+                 (state.repetitions, state.interval, _ef_hundredths(state.efactor),
+                  state.due.isoformat(), state.stability, state.difficulty,
+                  cap_day.isoformat() if cap_day else None, row_id))
 
 
-def _replay(rows: list[tuple[Any, ...]]) -> tuple[CardState | None, str | None, str | None,
-                                                  str, int]:
-    """(state, first day, last day, fingerprint, lapses) after the scheduled `rows`."""
-    state, first, last, fingerprint, lapses = None, None, None, "", 0
-    for quality, day, fp, due, session, *saved in rows:
-        state = sm2.next_state(state, whole(quality, 0, 5), stored_day(day))
-        if session in IMPORTED_SESSIONS:  # another tool's schedule: taken as it was
-            state = CardState(whole(saved[0], 0, COUNT_MAX), whole(saved[1], 1, sm2.MAX_INTERVAL),
-                              Fraction(whole(saved[2], *EF_RANGE), 100), stored_day(due))
-        elif stored_day(due) < state.due:  # an interview plan capped this interval
-            stored = stored_day(due)
-            state = replace(state, interval=max((stored - stored_day(day)).days, 0), due=stored)
+REPLAY_COLUMNS = ("quality, study_day, fingerprint, cap_day, session, repetitions, interval, ef, "
+                  "due, stability, difficulty")
+
+
+def _replayed(row: tuple[Any, ...]) -> replay.Answer:
+    """One scheduled answer of the log (a row of REPLAY_COLUMNS) as the replay takes it."""
+    quality, day, _fp, cap, session, repetitions, interval, ef, due, stability, difficulty = row
+    kept = None
+    if session in IMPORTED_SESSIONS:  # another tool's schedule: taken as it was
+        kept = CardState(whole(repetitions, 0, COUNT_MAX), whole(interval, 0, sm2.MAX_INTERVAL),
+                         Fraction(whole(ef, *EF_RANGE), 100), stored_day(due),
+                         stability=stability, difficulty=difficulty)
+    return replay.Answer(whole(quality, 0, 5), stored_day(day), _day(cap), kept)
+
+
+def _replay(rows: list[tuple[Any, ...]], scheduler: schedulers.Scheduler
+            ) -> tuple[CardState | None, str | None, str | None, str, int]:
+    """(state, first day, last day, fingerprint, lapses) after the scheduled `rows`
+    (of REPLAY_COLUMNS), replayed through `scheduler`."""
+    state = replay.final_state((_replayed(row) for row in rows), scheduler)
+    first, last, fingerprint, lapses = None, None, "", 0
+    for quality, day, fp, *_rest in rows:
         first = first or day
         last, fingerprint = day, fp
         lapses += quality < sm2.PASSING
     return state, first, last, fingerprint, lapses
 
 
-def _rebuild_card(conn: sqlite3.Connection, question_id: str) -> None:
+def _rebuild_card(conn: sqlite3.Connection, question_id: str,
+                  scheduler: schedulers.Scheduler) -> None:
     """Replay one question's log into its card row (kept if it only holds a bury)."""
     rows = conn.execute(
-        "SELECT quality, study_day, fingerprint, due, session, repetitions, interval, ef "
-        "FROM reviews WHERE question_id = ? AND "
+        f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE question_id = ? AND "
         "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
-    state, first, last, fingerprint, lapses = _replay(rows)
+    state, first, last, fingerprint, lapses = _replay(rows, scheduler)
     if state is None:  # no scheduled review left: only a bury can keep the row
         conn.execute("DELETE FROM cards WHERE question_id = ? AND buried_until IS NULL",
                      (question_id,))
         conn.execute("UPDATE cards SET repetitions = NULL, interval = NULL, ef = NULL, "
-                     "due = NULL, first_day = NULL, last_day = NULL, lapses = 0, reviews = 0 "
+                     "due = NULL, stability = NULL, difficulty = NULL, first_day = NULL, "
+                     "last_day = NULL, lapses = 0, reviews = 0 "
                      "WHERE question_id = ?", (question_id,))
         return
     conn.execute(
         "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
-        "last_day, lapses, reviews) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "last_day, lapses, reviews, stability, difficulty) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
         "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
         "fingerprint = excluded.fingerprint, first_day = excluded.first_day, "
-        "last_day = excluded.last_day, lapses = excluded.lapses, reviews = excluded.reviews",
+        "last_day = excluded.last_day, lapses = excluded.lapses, reviews = excluded.reviews, "
+        "stability = excluded.stability, difficulty = excluded.difficulty",
         (question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
-         state.due.isoformat(), fingerprint, first, last, lapses, len(rows)))
+         state.due.isoformat(), fingerprint, first, last, lapses, len(rows), state.stability,
+         state.difficulty))

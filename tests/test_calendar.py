@@ -35,7 +35,9 @@ RUNS = {
     "stats": [["stats"], ["stats", "--json"]],
     "try": [["try", "cnn-pooling-purpose", "--answer", "降低分辨率", "--json"]],
     "undo": [["undo"]],
-    "import": [["import", "anki", "no-such-deck.apkg", "--out", "imported.yaml"]],
+    "import": [["import", "csv", "deck.csv", "--out", "imported.yaml", "--front", "front",
+                "--back", "back"]],
+    "scheduler": [["scheduler"], ["scheduler", "fsrs"], ["scheduler", "sm2"]],
 }
 
 
@@ -47,6 +49,9 @@ def env(monkeypatch, tmp_path, bank_dir):
     monkeypatch.setenv("COLUMNS", "200")
     for name in ("QUIZ_LANG", "QUIZ_ROLLOVER"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # `import` reads deck.csv and writes imported.yaml here
+    (tmp_path / "deck.csv").write_text("front,back\n什么是池化？,降低分辨率。\n",
+                                       encoding="utf-8")
 
 
 def set_day(monkeypatch, day):

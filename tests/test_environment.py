@@ -155,7 +155,7 @@ OUTPUTS = {  # a run of each command that prints something
     "plan": ["plan"], "validate": ["validate"], "list": ["list"],
     "show": ["show", "cnn-conv-output-size"], "calc": ["calc", "softmax", "1", "2", "3"],
     "export": ["export", "md", "-"], "stats": ["stats"],
-    "try": ["try", "cnn-pooling-purpose", "--answer", "降低分辨率"],
+    "try": ["try", "cnn-pooling-purpose", "--answer", "降低分辨率"], "scheduler": ["scheduler"],
 }
 # On a fresh database `undo` has nothing to undo: it only writes its Error line to stderr;
 # `import` writes a bank file, and needs one to read.

@@ -141,6 +141,10 @@ def test_a_schema_1_database_gains_the_column_empty(tmp_path):
     old.conn.execute("DROP INDEX idx_reviews_question_id_study_day_kind")
     old.conn.execute("ALTER TABLE reviews DROP COLUMN last_interval")
     old.conn.execute("DROP TABLE bank_questions")  # schema 3's
+    for table, column in [("reviews", "cap_day"), ("reviews", "stability"),  # schema 4's
+                          ("reviews", "difficulty"), ("cards", "stability"),
+                          ("cards", "difficulty")]:
+        old.conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     old.conn.execute("PRAGMA user_version = 1")
     old.close()
     again = Store.open(path)
@@ -363,6 +367,7 @@ def test_cli_json_has_the_same_figures(cli):
         return {"young": recall(*young), "mature": recall(*mature),
                 "all": recall(young[0] + mature[0], young[1] + mature[1])}
 
+    assert found.pop("predicted_retention")["scheduler"] == "sm2"  # see tests/test_recall.py
     assert found == {
         "version": 1,
         "study_day": "2026-03-02",

@@ -833,7 +833,8 @@ def main(argv: list[str] | None = None) -> None:
     start = today - timedelta(days=shape.days - 1)
     kinds = stats["kinds"]
     print(f"db:   {stats['cards']:,} cards ({stats['cards'] - stats['retired']:,} in the bank, "
-          f"{stats['retired']:,} retired), {kinds.total():,} reviews ({kinds['review']:,} scheduled, "
+          f"{stats['retired']:,} retired), {kinds.total():,} reviews "
+          f"({kinds['review']:,} scheduled, "
           f"{kinds['repeat']:,} same-day repeats, {kinds['practice']:,} practice drills), "
           f"{start} … {today}, {db.stat().st_size / 1e6:.0f} MB")
     print(f"      {stats['due']:,} bank cards due on {today}; {stats['memo']:,} distinct "

@@ -257,17 +257,24 @@ class Bench:
 
     def record(self) -> Result:
         """One answer recorded the way the session does it, in-process, on a copy of the data."""
-        copy = self.scratch / "record.db"
-        try:
-            baseline, target = self.record_times(self.data / "quiz.db", copy)
-        finally:
-            for name in ("record.db", "floor.db"):
-                for suffix in ("", "-wal", "-shm"):
-                    (self.scratch / f"{name}{suffix}").unlink(missing_ok=True)
+        baseline, target = self.record_times(self.data / "quiz.db", self.scratch / "record.db")
         return Result("record", rounds=RECORD_CALLS, baseline=baseline, target=target)
 
     def record_times(self, source: Path, copy: Path) -> tuple[list[float], list[float]]:
-        """(bare commits, recorded answers), RECORD_CALLS of each, interleaved, seconds."""
+        """(bare commits, recorded answers), RECORD_CALLS of each, interleaved, seconds.
+
+        `copy` (a copy of `source`) and the baseline's database next to it are removed after.
+        """
+        floor_path = copy.with_name(f"{copy.stem}-floor.db")
+        try:
+            return self._record_times(source, copy, floor_path)
+        finally:
+            for path in (copy, floor_path):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def _record_times(self, source: Path, copy: Path, floor_path: Path
+                      ) -> tuple[list[float], list[float]]:
         src, dst = sqlite3.connect(source), sqlite3.connect(copy)
         src.backup(dst)
         src.close()
@@ -300,7 +307,7 @@ class Bench:
 
             # The baseline: the same durable commit (WAL, synchronous=FULL) of one tiny row
             # in an empty database next to it, the floor the disk's fsync sets.
-            floor = sqlite3.connect(copy.with_name("floor.db"), isolation_level=None)
+            floor = sqlite3.connect(floor_path, isolation_level=None)
             floor.execute("PRAGMA journal_mode = WAL")
             floor.execute("PRAGMA synchronous = FULL")
             floor.execute("CREATE TABLE t (x INTEGER)")
@@ -327,8 +334,8 @@ class Bench:
         result = Result(f"scale:{name}")
         big = {**self.env, "QUIZ_DB": str(large / "quiz.db"), "QUIZ_BANKS": str(large / "banks")}
         if name == "record":
-            small_b, small = self.record_times(self.data / "quiz.db", self.scratch / "r1.db")
-            large_b, large_t = self.record_times(large / "quiz.db", self.scratch / "r3.db")
+            _floor, small = self.record_times(self.data / "quiz.db", self.scratch / "r1.db")
+            _floor, large_t = self.record_times(large / "quiz.db", self.scratch / "r3.db")
             result.baseline, result.target, result.rounds = small, large_t, RECORD_CALLS
             return result
         runs: dict[str, Callable[[dict[str, str]], float]] = {

@@ -51,6 +51,7 @@ PASS_WEIGHTS = (5, 4, 2)  # grades 3, 4, 5 when recalled: hard material, EF drif
 REPEATS_PER_FAIL = 1.3  # same-day repeats per answer graded below 4
 INTRO_DAYS = 500  # new cards are introduced during the first 500 days
 REORGANISATIONS = (500, 800, 1000)  # days the bank was reorganised and questions left it
+SCHEDULED_SHARE = 0.40  # scheduled answers in the log (the rest: repeats and drills)
 
 TOPICS = [
     ("fundamentals", "深度学习基础", "Deep-learning fundamentals"),
@@ -391,6 +392,40 @@ class CardPlan:
     instances: list[Any] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Shape:
+    """The size of the history: `reviews` rows over `days` study days ending today.
+
+    The defaults (1,000,000 over 3 × 365 days) are the reference data set, built exactly as
+    before the options existed. Any other size keeps the reference's shape instead of its
+    constants: the bank (5,000 questions) stays, the calendar (introduction period, the
+    reorganisations, the first drills) stretches with `days`, and the number of cards the
+    learner went through grows or shrinks so that scheduled answers stay ~40 % of the log,
+    each card keeps its lapse rate, and repeats and drills fill the rest as in the reference.
+    More reviews per day therefore means more cards per day, as a heavier learner would have,
+    not a card answered ten times a day.
+    """
+
+    reviews: int = N_REVIEWS
+    days: int = DAYS
+
+    @property
+    def reference(self) -> bool:
+        return (self.reviews, self.days) == (N_REVIEWS, DAYS)
+
+    def scaled(self, day: int) -> int:
+        """A day of the reference calendar, on this calendar."""
+        return day if self.days == DAYS else round(day * self.days / DAYS)
+
+    @property
+    def intro_days(self) -> int:
+        return self.scaled(INTRO_DAYS)
+
+    @property
+    def reorganisations(self) -> tuple[int, ...]:
+        return tuple(self.scaled(d) for d in REORGANISATIONS)
+
+
 class Scheduler:
     """`sm2.next_state` memoised on (repetitions, interval, EF in hundredths, quality)."""
 
@@ -422,7 +457,7 @@ def grade(rng: random.Random, fail: float) -> int:
     return rng.choices((3, 4, 5), PASS_WEIGHTS)[0]
 
 
-def simulate(plans: list[CardPlan], seed: int, sched: Scheduler
+def simulate(plans: list[CardPlan], seed: int, sched: Scheduler, days: int = DAYS
              ) -> Iterator[tuple[int, list[tuple[int, int, tuple[int, int, int]]]]]:
     """Day by day: (day, [(card, quality, (reps, interval, ef)) of the day's first answers]).
 
@@ -435,8 +470,8 @@ def simulate(plans: list[CardPlan], seed: int, sched: Scheduler
     buckets: dict[int, list[int]] = defaultdict(list)
     for index, plan in enumerate(plans):
         buckets[plan.intro].append(index)
-    last = DAYS - 1
-    for day in range(DAYS):
+    last = days - 1
+    for day in range(days):
         todays = buckets.pop(day, [])
         if day < last and rng.random() < 0.04:  # a missed day
             buckets[day + 1].extend(todays)
@@ -477,11 +512,12 @@ def repeat_counts(rng: random.Random, failed: list[int], wanted: int) -> list[in
     return counts
 
 
-def practice_counts(rng: random.Random, wanted: int) -> dict[int, int]:
+def practice_counts(rng: random.Random, wanted: int, days_total: int = DAYS) -> dict[int, int]:
     """Evening drills (`quiz practice`) before interviews: answers per day, `wanted` in all."""
     if wanted <= 0:
         return {}
-    days = [d for d in range(30, DAYS - 1) if rng.random() < 0.3]
+    first = 30 if days_total == DAYS else max(1, round(30 * days_total / DAYS))
+    days = [d for d in range(first, days_total - 1) if rng.random() < 0.3]
     weights = [rng.uniform(0.3, 1.7) for _ in days]
     total = sum(weights)
     counts = {d: int(wanted * w / total) for d, w in zip(days, weights, strict=True)}
@@ -511,6 +547,7 @@ class History:
     seed: int
     repeats: list[int]
     practice: dict[int, int]
+    days: int = DAYS
     cards: dict[int, list[Any]] = field(default_factory=dict)
     kinds: Counter[str] = field(default_factory=Counter)
 
@@ -520,7 +557,7 @@ class History:
         repeat_iter = iter(self.repeats)
         by_intro = sorted(range(len(self.plans)), key=lambda i: self.plans[i].intro)
         intros = [self.plans[i].intro for i in by_intro]
-        for day_index, events in simulate(self.plans, self.seed, sched):
+        for day_index, events in simulate(self.plans, self.seed, sched, self.days):
             day = self.start + timedelta(days=day_index)
             session: list[Answer] = []
             chains: list[list[int]] = []
@@ -591,14 +628,15 @@ class History:
                    lapses, reviews, int(plan.retire is not None))
 
 
-def plan_cards(rng: random.Random, bank: Any) -> list[CardPlan]:
+def plan_cards(rng: random.Random, bank: Any, shape: Shape = Shape()) -> list[CardPlan]:
     """The 5,000 bank questions and 5,000 retired ones, with intro days and difficulty."""
+    intro_days, reorganisations = shape.intro_days, shape.reorganisations
     from quiz.numeric import instantiate
 
     plans = []
     for q in bank.questions:
         fingerprint = q.fingerprint() if rng.random() > 0.02 else f"{rng.getrandbits(48):012x}"
-        plan = CardPlan(q.id, intro=rng.randint(0, INTRO_DAYS), retire=None,
+        plan = CardPlan(q.id, intro=rng.randint(0, intro_days), retire=None,
                         fail=rng.uniform(*FAIL_RANGE), fingerprint=fingerprint)
         if q.numeric is not None:
             plan.numeric = q
@@ -606,32 +644,82 @@ def plan_cards(rng: random.Random, bank: Any) -> list[CardPlan]:
         plans.append(plan)
     for n in range(N_RETIRED):
         topic = TOPICS[n % N_TOPICS][0]
-        intro = rng.randint(0, INTRO_DAYS)
-        retire = REORGANISATIONS[bisect.bisect_left(REORGANISATIONS, intro + 60)]
+        intro = rng.randint(0, intro_days)
+        retire = reorganisations[bisect.bisect_left(reorganisations,
+                                                    intro + shape.scaled(60))]
         plans.append(CardPlan(f"{topic}-retired-{n // N_TOPICS:03d}", intro=intro,
                               retire=retire, fail=rng.uniform(*FAIL_RANGE),
                               fingerprint=f"{rng.getrandbits(48):012x}"))
     return plans
 
 
-def build_db(path: Path, bank: Any, today: date, seed: int) -> dict[str, Any]:
-    """Write the cards and the N_REVIEWS-row log through the real schema; some figures."""
+def scheduled_pass(plans: list[CardPlan], seed: int, sched: Scheduler, days: int
+                   ) -> tuple[int, list[int]]:
+    """The scheduled answers alone: how many, and the grades of those below 4."""
+    first, failed = 0, []
+    for _day, events in simulate(plans, seed, sched, days):
+        first += len(events)
+        failed += [q for _i, q, _s in events if q < 4]
+    return first, failed
+
+
+def resize(plans: list[CardPlan], factor: float, shape: Shape, seed: int) -> list[CardPlan]:
+    """`plans` with about `factor` times as many cards studied (a new list; `plans` kept).
+
+    More: extra questions the learner went through in earlier banks, introduced all along
+    the calendar and retired at the next of the bank's reorganisations (one every ~300
+    days), with the same spread of difficulty. Fewer: some cards never introduced (the
+    learner has not reached them yet).
+    """
+    rng = random.Random(seed + 4)
+    if factor <= 1:
+        keep = set(rng.sample(range(len(plans)), round(len(plans) * factor)))
+        return [p if i in keep else CardPlan(p.question_id, intro=shape.days, retire=None,
+                                             fail=p.fail, fingerprint=p.fingerprint)
+                for i, p in enumerate(plans)]
+    step = shape.scaled(300)
+    reorganisations = list(range(step, shape.days, step))
+    extra = []
+    for n in range(round(len(plans) * (factor - 1))):
+        topic = TOPICS[n % N_TOPICS][0]
+        intro = rng.randint(0, max(0, shape.days - shape.scaled(90)))
+        later = bisect.bisect_left(reorganisations, intro + shape.scaled(60))
+        retire = reorganisations[later] if later < len(reorganisations) else shape.days - 1
+        extra.append(CardPlan(f"{topic}-earlier-{n // N_TOPICS:05d}", intro=intro,
+                              retire=retire, fail=rng.uniform(*FAIL_RANGE),
+                              fingerprint=f"{rng.getrandbits(48):012x}"))
+    return plans + extra
+
+
+def build_db(path: Path, bank: Any, today: date, seed: int, shape: Shape = Shape()
+             ) -> dict[str, Any]:
+    """Write the cards and the `shape.reviews`-row log through the real schema; some figures."""
     from quiz.store import Store
 
     rng = random.Random(seed)
-    plans = plan_cards(rng, bank)
+    plans = plan_cards(rng, bank, shape)
     sched = Scheduler()
-    # Pass 1: the scheduled answers alone, to size the repeats and drills that make N_REVIEWS.
-    first, failed = 0, []
-    for _day, events in simulate(plans, seed, sched):
-        first += len(events)
-        failed += [q for _i, q, _s in events if q < 4]
-    if first > N_REVIEWS:
-        raise SystemExit(f"the schedule alone makes {first:,} reviews (> {N_REVIEWS:,})")
-    wanted_repeats = min(round(REPEATS_PER_FAIL * len(failed)), N_REVIEWS - first)
+    # Pass 1: the scheduled answers alone, to size the repeats and drills that make the log.
+    first, failed = scheduled_pass(plans, seed, sched, shape.days)
+    if not shape.reference:
+        # Resize the set of cards until scheduled answers are ~40 % of the log, as in the
+        # reference (a few passes: the extra cards' lives are not the average card's).
+        base, factor, wanted = plans, 1.0, SCHEDULED_SHARE * shape.reviews
+        for _ in range(4):
+            if abs(first - wanted) <= 0.02 * wanted:
+                break
+            factor *= wanted / max(first, 1)
+            plans = resize(base, factor, shape, seed)
+            first, failed = scheduled_pass(plans, seed, sched, shape.days)
+    n_reviews = shape.reviews
+    if first > n_reviews:
+        raise SystemExit(f"the schedule alone makes {first:,} reviews (> {n_reviews:,})")
+    wanted_repeats = min(round(REPEATS_PER_FAIL * len(failed)), n_reviews - first)
     repeats = repeat_counts(random.Random(seed + 2), failed, wanted_repeats)
-    practice = practice_counts(random.Random(seed + 3), N_REVIEWS - first - wanted_repeats)
-    history = History(plans, today - timedelta(days=DAYS - 1), seed, repeats, practice)
+    practice = practice_counts(random.Random(seed + 3), n_reviews - first - wanted_repeats,
+                               shape.days)
+    history = History(plans, today - timedelta(days=shape.days - 1), seed, repeats, practice,
+                      shape.days)
     store = Store.open(path)
     try:
         # A connection setting, not the schema: keeps the indexes' pages in memory meanwhile.
@@ -654,7 +742,8 @@ def build_db(path: Path, bank: Any, today: date, seed: int) -> dict[str, Any]:
     finally:
         store.close()
     return {"kinds": history.kinds, "cards": len(history.cards), "due": due,
-            "memo": len(sched.memo)}
+            "memo": len(sched.memo),
+            "retired": sum(1 for i in history.cards if plans[i].retire is not None)}
 
 
 def verify(path: Path) -> None:
@@ -696,7 +785,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="last study day of the history (default: quiz's today)")
     parser.add_argument("--verify", action="store_true",
                         help="also replay the log with Store.rebuild_cards and compare")
+    parser.add_argument("--reviews", type=int, default=N_REVIEWS,
+                        help=f"rows in the review log (default {N_REVIEWS:,})")
+    parser.add_argument("--days", type=int, default=DAYS,
+                        help=f"study days of history, ending today (default {DAYS:,})")
     args = parser.parse_args(argv)
+    if args.reviews < 1_000 or args.days < 60:
+        parser.error("--reviews must be at least 1,000 and --days at least 60")
+    shape = Shape(args.reviews, args.days)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from quiz.bank import load_bank
     from quiz.errors import BankError
@@ -732,12 +828,13 @@ def main(argv: list[str] | None = None) -> None:
           f"{sorted(zh)[len(zh) // 2]}), en answers {min(en)}–{max(en)} words (median "
           f"{sorted(en)[len(en) // 2]})")
 
-    stats = build_db(db, bank, today, args.seed)
+    stats = build_db(db, bank, today, args.seed, shape)
     total_s = time.perf_counter() - started
-    start = today - timedelta(days=DAYS - 1)
+    start = today - timedelta(days=shape.days - 1)
     kinds = stats["kinds"]
-    print(f"db:   {stats['cards']:,} cards ({len(bank.questions):,} in the bank, "
-          f"{N_RETIRED:,} retired), {kinds.total():,} reviews ({kinds['review']:,} scheduled, "
+    print(f"db:   {stats['cards']:,} cards ({stats['cards'] - stats['retired']:,} in the bank, "
+          f"{stats['retired']:,} retired), {kinds.total():,} reviews "
+          f"({kinds['review']:,} scheduled, "
           f"{kinds['repeat']:,} same-day repeats, {kinds['practice']:,} practice drills), "
           f"{start} … {today}, {db.stat().st_size / 1e6:.0f} MB")
     print(f"      {stats['due']:,} bank cards due on {today}; {stats['memo']:,} distinct "

@@ -545,7 +545,7 @@ class History:
     def session_rows(self, rng: random.Random, day: date, hour: int, hours: int,
                      answers: list[Answer]) -> Iterator[tuple[Any, ...]]:
         """One session's rows, starting at `hour` local time and lasting at most `hours`."""
-        from quiz.numeric import format_value
+        from quiz.numeric.templates import format_value
 
         if not answers:
             return
@@ -593,7 +593,7 @@ class History:
 
 def plan_cards(rng: random.Random, bank: Any) -> list[CardPlan]:
     """The 5,000 bank questions and 5,000 retired ones, with intro days and difficulty."""
-    from quiz.numeric import instantiate
+    from quiz.numeric.templates import instantiate
 
     plans = []
     for q in bank.questions:
@@ -698,7 +698,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="also replay the log with Store.rebuild_cards and compare")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from quiz.bank import load_bank
+    from quiz.bank.reader import load_bank
     from quiz.errors import BankError
 
     today = args.today or default_today()

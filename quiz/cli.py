@@ -16,7 +16,7 @@ from quiz import config
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from quiz.bank_cache import BankCache
+    from quiz.bank.cache import BankCache
     from quiz.model import Question
     from quiz.store import Store
 
@@ -167,7 +167,7 @@ def err_console() -> "Console":
 
 def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
     """The bank through the store's cache (a broken bank exits 2 with every problem)."""
-    from quiz.bank_cache import BankCache
+    from quiz.bank.cache import BankCache
 
     return BankCache(store, config.bank_paths(extra))
 
@@ -245,9 +245,10 @@ def review(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
-    from quiz import plan, stats
-    from quiz.queue import build_queue, select_questions
+    from quiz import plan
+    from quiz.review_queue import build_queue, select_questions
     from quiz.session import Mode
+    from quiz.stats import figures as stats
 
     lang = config.language(lang)
     store = open_store(db)
@@ -275,7 +276,7 @@ def review(
                         limit=limit, interview=interview, started=started)
     if not queue:
         from quiz.lang import both
-        from quiz.queue import nothing_due
+        from quiz.review_queue import nothing_due
         from quiz.wrapped import Wrapped
 
         found = stats.outlook(store, today, questions, new_limit=new_limit, interview=interview)
@@ -302,7 +303,7 @@ def practice(
     """Drill without touching the schedule: answers are logged as practice only."""
     import random
 
-    from quiz.queue import practice_queue, select_questions
+    from quiz.review_queue import practice_queue, select_questions
     from quiz.session import Mode
 
     lang = config.language(lang)
@@ -335,14 +336,14 @@ def mock(
         show_default=False)] = None,
     no_schedule: Annotated[bool, typer.Option(
         "--no-schedule", help="Do not let the grades move the SM-2 schedule.")] = False,
-    history: Annotated[bool, typer.Option("--history", help="List past mocks.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List past mock_interview.")] = False,
     scheduler: SchedulerOption = None,
 ) -> None:
     """A mock interview: questions across topics, weak and unseen ones first, then a report."""
     import random
 
-    from quiz import mocks
-    from quiz.queue import mock_queue, select_questions
+    from quiz import mock_interview
+    from quiz.review_queue import mock_queue, select_questions
     from quiz.session import Mode
 
     lang = config.language(lang)
@@ -353,18 +354,18 @@ def mock(
 
     ui = TerminalUI(console(), lang)
     if history:
-        ui.mock_history(mocks.history(store))
+        ui.mock_history(mock_interview.history(store))
         return
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
     queue = mock_queue(questions, store.cards(), count=count, rng=random.Random())
     queue = the_bank.questions(q.id for q in queue)
-    session = mocks.new_id(config.local_now())
-    mocks.save_settings(store, session, seconds=seconds, planned=len(queue))
+    session = mock_interview.new_id(config.local_now())
+    mock_interview.save_settings(store, session, seconds=seconds, planned=len(queue))
     mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
                      interview=config.interview_date(store), scheduler=chosen)
     _result, ui = start_session(store, queue, lang, mode)
-    found = mocks.report(store, session, {q.id: q.topic for q in entries})
+    found = mock_interview.report(store, session, {q.id: q.topic for q in entries})
     if found is None:
         ui.note("这次模拟面试没有作答", "No answers in this mock interview", "yellow")
     else:
@@ -456,8 +457,8 @@ def validate(
     """Check banks; print a summary, or every problem as file:line: message (exit 2)."""
     from collections import Counter
 
-    from quiz.bank import load_bank, missing_briefs
-    from quiz.bank_files import bank_files, bundled_dir
+    from quiz.bank.files import bank_files, bundled_dir
+    from quiz.bank.reader import load_bank, missing_briefs
     from quiz.errors import BankError
 
     targets = list(paths) if paths else config.bank_paths(bank)
@@ -489,7 +490,7 @@ def list_questions(
     lang: LangOption = None,
 ) -> None:
     """A table of questions with their review state."""
-    from quiz.queue import select_questions, still_due
+    from quiz.review_queue import select_questions, still_due
 
     lang = config.language(lang)
     store = open_store(db)
@@ -499,7 +500,7 @@ def list_questions(
     interview = config.interview_date(store)
     relearning: set[str] = set()
     if due:  # the review's own rule: due cards and cards to relearn today
-        from quiz.stats import cards_for_today
+        from quiz.stats.figures import cards_for_today
 
         cards, relearn = cards_for_today(store, today, interview)
         due_now, again = still_due(chosen, cards, today, relearn=relearn, interview=interview)
@@ -547,8 +548,8 @@ def show(
     """One question with its answer, sources and correction note."""
     import difflib
 
-    from quiz import numeric
     from quiz.lang import pick
+    from quiz.numeric import templates as numeric
 
     lang = config.language(lang)
     store = open_store(db)
@@ -619,10 +620,10 @@ def calc(
     quiz calc gd-step --theta 0.5 -1 --grad 2 0.5 --lr 0.1. quiz calc --list names every
     calculation and its arguments; quiz calc NAME --help shows one.
     """
-    from quiz import calc as calculator
     from quiz.errors import UsageError
     from quiz.lang import pick
-    from quiz.numeric import explain, format_value
+    from quiz.numeric import calc as calculator
+    from quiz.numeric.templates import explain, format_value
 
     words = list(ctx.args)
     if name in ("-h", "--help") or (name is None and {"-h", "--help"} & set(words)):
@@ -744,9 +745,9 @@ def export_cards(
     """
     import time
 
-    from quiz import export
+    from quiz.export import selection as export
     from quiz.printable import printable
-    from quiz.queue import select_questions
+    from quiz.review_queue import select_questions
 
     if fmt not in EXPORT_FORMATS:
         fail(f"FORMAT must be one of {', '.join(EXPORT_FORMATS)}, not '{fmt}'", 2)
@@ -774,19 +775,19 @@ def export_cards(
     if not flashcards:
         fail("nothing to export: no question matches the filters", 1)
     if fmt == "anki":
-        from quiz.anki_export import write_apkg
+        from quiz.export.apkg import write_apkg
 
         export.write_file(Path(file), lambda out: write_apkg(
             flashcards, topics, out, lang=lang, timestamp=time.time()), force=force,
             database=database)
     else:
         if fmt == "csv":
-            from quiz.csv_export import write_csv
+            from quiz.export.spreadsheet import write_csv
 
             def render(out):  # noqa: ANN001, ANN202 - a text stream
                 write_csv(flashcards, out, lang=lang, tsv=tsv, anki_header=anki_header)
         else:
-            from quiz.markdown_export import write_markdown
+            from quiz.export.markdown import write_markdown
 
             def render(out):  # noqa: ANN001, ANN202 - a text stream
                 write_markdown(flashcards, topics, out, lang=lang)
@@ -812,8 +813,10 @@ def show_stats(
         "--compare", help="How well SM-2 and FSRS each predicted your recalls.")] = False,
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
-    from quiz import plan, progress, recall
-    from quiz.stats import Scope
+    from quiz import plan
+    from quiz.stats import recall
+    from quiz.stats import report as progress
+    from quiz.stats.figures import Scope
 
     lang = config.language(lang)
     store = open_store(db)
@@ -843,7 +846,7 @@ def show_stats(
                    "predicted_retention": retention.as_json()}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    from quiz.charts import render_stats
+    from quiz.stats.render import render_stats
 
     out = console()
     render_stats(out, found, lang)
@@ -892,9 +895,9 @@ def import_anki(
     db: DbOption = None,
 ) -> None:
     """Import an Anki package's notes as open questions (ids from the notes' GUIDs)."""
-    from quiz import anki_import
-    from quiz.anki_package import read_package
-    from quiz.import_run import common_deck, deck_topic, write_imported
+    from quiz.importing import anki_import
+    from quiz.importing.anki_package import read_package
+    from quiz.importing.import_run import common_deck, deck_topic, write_imported
 
     collection = read_package(file)
     found = anki_import.convert(collection, fronts=front, backs=back)
@@ -927,8 +930,8 @@ def import_csv(
         show_default=False)] = None,
 ) -> None:
     """Import a table's rows as open questions (a header row names the columns)."""
-    from quiz import csv_import
-    from quiz.import_run import read_text, write_imported
+    from quiz.importing import csv_import
+    from quiz.importing.import_run import read_text, write_imported
 
     table = csv_import.read_table(read_text(file), header=not no_header, html=html,
                                   name=str(file))
@@ -949,7 +952,8 @@ def _report(message: str, warning: bool = False) -> None:
 
 def _show_comparison(store: "Store", ids: set[str], lang: str, as_json: bool) -> None:
     """`quiz stats --compare`: both schedulers' predictions of the learner's recalls."""
-    from quiz import recall, schedulers
+    from quiz import schedulers
+    from quiz.stats import recall
 
     answers = {q: found for q, found in store.scheduled_answers().items() if q in ids}
     current = store.scheduler()

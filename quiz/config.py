@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 def bank_paths(extra: list[Path] | None) -> list[Path]:
     """The bundled banks (unless QUIZ_BUNDLED=0), then QUIZ_BANKS, then --bank."""
-    from quiz.bank_files import bundled_dir
+    from quiz.bank.files import bundled_dir
 
     env = [Path(p) for p in os.environ.get("QUIZ_BANKS", "").split(os.pathsep) if p]
     bundled = [] if os.environ.get("QUIZ_BUNDLED") == "0" else [bundled_dir()]

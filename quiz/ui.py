@@ -20,11 +20,11 @@ from quiz import sm2
 from quiz.errors import AnswerFormatError
 from quiz.lang import both, pick
 from quiz.line_breaking import cells
-from quiz.mocks import MockReport, MockSummary
+from quiz.mock_interview import MockReport, MockSummary
 from quiz.model import CardState, Question
-from quiz.queue import Outlook
+from quiz.review_queue import Outlook
 from quiz.session import CardView, Command
-from quiz.stats import DaySummary
+from quiz.stats.figures import DaySummary
 from quiz.wrapped import Wrapped
 
 SIDE_BY_SIDE = 30  # cells each column needs for "your answer | model answer" side by side
@@ -266,7 +266,7 @@ class TerminalUI:
             self._grade_legend()
 
     def _worked_solution(self, view: CardView) -> None:
-        from quiz.answers import format_value
+        from quiz.numeric.typed_answers import format_value
 
         inst = view.instance
         verdict = (both("✓ 正确", "✓ correct", self.lang) if view.correct

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz import checks
-from quiz.activations import FUNCTIONS, activation, derivative
+from quiz.numeric import formulas as checks
+from quiz.numeric.activations import FUNCTIONS, activation, derivative
 
 NAMES = sorted(FUNCTIONS)
 KINKED = {"relu", "leaky_relu", "elu"}

@@ -14,8 +14,8 @@ with warnings.catch_warnings():  # torch may warn on import (e.g. without numpy)
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
 
-from quiz import checks  # noqa: E402
-from quiz.activations import FUNCTIONS, activation, derivative  # noqa: E402
+from quiz.numeric import formulas as checks  # noqa: E402
+from quiz.numeric.activations import FUNCTIONS, activation, derivative  # noqa: E402
 
 fast = settings(max_examples=150, deadline=None)
 small = st.integers(1, 40)

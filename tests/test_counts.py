@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from quiz import config
 from quiz.cli import app
 from quiz.model import Card, CardState, Review
-from quiz.queue import QuestionRef, build_queue, outlook, still_due
+from quiz.review_queue import QuestionRef, build_queue, outlook, still_due
 from quiz.store import Store
 
 TODAY = date(2026, 3, 2)

@@ -10,7 +10,7 @@ from script_ui import ScriptUI
 
 from quiz import plan
 from quiz.model import Card, CardState, Question, Text
-from quiz.queue import build_queue, is_new
+from quiz.review_queue import build_queue, is_new
 from quiz.session import Mode, run_session
 
 INTERVIEW = date(2026, 12, 20)

@@ -10,7 +10,7 @@ from script_ui import ScriptUI
 
 from quiz import fsrs_scheduler, plan, replay, schedulers, sm2
 from quiz.model import Question, Review, Text
-from quiz.queue import build_queue
+from quiz.review_queue import build_queue
 from quiz.session import Mode, run_session
 from quiz.store import Store
 

@@ -23,7 +23,7 @@ from screen_driver import (
 )
 
 from quiz import sm2
-from quiz.bank import load_bank
+from quiz.bank.reader import load_bank
 from quiz.lang import both, pick
 
 BANK = Path(__file__).parent / "data" / "screen_bank"

@@ -11,9 +11,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from quiz.arguments import flag as _flag
-from quiz.arguments import integer as _int
-from quiz.arguments import matrix as _matrix
+from quiz.numeric.arguments import flag as _flag
+from quiz.numeric.arguments import integer as _int
+from quiz.numeric.arguments import matrix as _matrix
 
 MIB = 2**20
 # Sizes a drill or `quiz calc` may ask about: far past any real model, small enough that the

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from quiz.export import Flashcard, deck_name, langs, source_lines, to_html
+from quiz.export.selection import Flashcard, deck_name, langs, source_lines, to_html
 
 FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")

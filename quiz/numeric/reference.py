@@ -1,6 +1,6 @@
 """What a reference function is to the bank and to `quiz calc`: a Check, and its Worked result.
 
-Kept apart from quiz.solutions so that a module of new reference functions can build its
+Kept apart from quiz.numeric.solutions so that a module of new reference functions can build its
 own Check objects without importing the registry (which then imports that module).
 """
 

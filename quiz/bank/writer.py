@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from quiz.errors import BankError, UsageError, os_reason
-from quiz.imported import ID_TAIL, NEEDS_TRANSLATION, ImportedQuestion
+from quiz.importing.imported import ID_TAIL, NEEDS_TRANSLATION, ImportedQuestion
 from quiz.model import Question
 
 LANGS = ("zh", "en")
@@ -44,7 +44,7 @@ def read_existing(path: Path) -> dict[str, Any] | None:
     A file that is not a valid bank stops the import (BankError, every problem listed):
     writing over it could lose what the learner wrote.
     """
-    from quiz.bank import _Loader, parse_file  # the bank's own reading: text stays text
+    from quiz.bank.reader import _Loader, parse_file  # the bank's own reading: text stays text
 
     if not path.exists():
         return None
@@ -172,7 +172,7 @@ def dump(document: dict[str, Any]) -> str:
 def write_bank(path: Path, text: str) -> list[Question]:
     """Write the bank text to `path` atomically, once it parses back as a valid bank; the
     questions it holds."""
-    from quiz.bank import parse_text
+    from quiz.bank.reader import parse_text
 
     _topic, questions, problems = parse_text(text, str(path))
     if problems:  # too large a deck for one file, say: nothing is written

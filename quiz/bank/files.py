@@ -33,11 +33,11 @@ class BankFileError(Exception):
 
 def bundled_dir() -> Path:
     """The folder of the banks shipped with quiz: `questions/` in a clone or in the wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "questions", here.parent / "questions"):
+    package = Path(__file__).resolve().parent.parent  # quiz/, this file is quiz/bank/files.py
+    for candidate in (package / "questions", package.parent / "questions"):
         if candidate.is_dir():
             return candidate
-    return here.parent / "questions"
+    return package.parent / "questions"
 
 
 def _not_a_file(mode: int) -> str | None:

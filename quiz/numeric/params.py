@@ -15,8 +15,8 @@ import string
 from decimal import Decimal
 from typing import Any
 
-from quiz.answers import format_number, format_value
-from quiz.arguments import in_bounds
+from quiz.numeric.arguments import in_bounds
+from quiz.numeric.typed_answers import format_number, format_value
 
 ATTEMPTS = 1000  # draws per seed before review gives up on finding a valid one
 _RANGE_KEYS = {"min", "max", "step"}

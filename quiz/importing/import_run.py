@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from quiz.errors import UsageError, os_reason
-from quiz.imported import ImportedQuestion
+from quiz.importing.imported import ImportedQuestion
 from quiz.printable import UNSAFE
 
 TOPIC_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -52,7 +52,7 @@ def write_imported(out: Path, questions: Sequence[ImportedQuestion], *, topic: s
                    report: Report) -> tuple[list[str | None], dict[str, str]]:
     """Merge `questions` into the bank at `out` and write it; (the id of each question or
     None when left out, the fingerprint of every question in the written bank)."""
-    from quiz.bank_writer import dump, merge, read_existing, write_bank
+    from quiz.bank.writer import dump, merge, read_existing, write_bank
 
     if out.suffix not in (".yaml", ".yml"):
         raise UsageError(f"--out must name a .yaml bank file, not '{out}'")

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz.lang import both
-from quiz.progress import RETIRED, Heatmap, Recall, Report
+from quiz.stats.report import RETIRED, Heatmap, Recall, Report
 from quiz.wrapped import Wrapped
 
 SHADES = ("grey27", "#0e4429", "#006d32", "#26a641", "#39d353")  # GitHub's greens, 0 to 4

@@ -1,17 +1,17 @@
-"""Worked solutions for the Transformer checks (quiz/attention.py), in Chinese and English,
-and their entries in the check registry (`CHECKS`, spliced into quiz.solutions.REGISTRY)."""
+"""Worked solutions for the Transformer checks (quiz/numeric/attention.py), in Chinese and English,
+and their entries in the check registry (`CHECKS`, spliced into quiz.numeric.solutions.REGISTRY)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from quiz import attention
-from quiz.answers import format_number as num
-from quiz.answers import format_operand as _p
-from quiz.answers import format_value
 from quiz.model import Text
-from quiz.reference import Check
+from quiz.numeric import attention
+from quiz.numeric.reference import Check
+from quiz.numeric.typed_answers import format_number as num
+from quiz.numeric.typed_answers import format_operand as _p
+from quiz.numeric.typed_answers import format_value
 
 
 def _text(zh: str, en: str, *lines: str) -> Text:

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
-from quiz.anki_package import AnkiCard, Collection, Note, NoteType, RevlogEntry
-from quiz.html_text import html_to_text
-from quiz.imported import ImportedQuestion, anki_tags, bilingual, with_translation_tag
+from quiz.importing.anki_package import AnkiCard, Collection, Note, NoteType, RevlogEntry
+from quiz.importing.html_text import html_to_text
+from quiz.importing.imported import ImportedQuestion, anki_tags, bilingual, with_translation_tag
 from quiz.model import CardState, Review, Source, Text
 from quiz.sm2 import MAX_INTERVAL, MIN_EF, PASSING
 from quiz.study_day import study_day

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from quiz.arguments import real, shown
+from quiz.numeric.arguments import real, shown
 
 LEAKY_SLOPE = 0.01
 _SQRT2 = math.sqrt(2.0)

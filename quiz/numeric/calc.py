@@ -1,6 +1,6 @@
 """`quiz calc`: the bank's reference functions from the command line.
 
-The names are the registry's (quiz.solutions.REGISTRY): a check's `command` (`conv`) or its
+The names are the registry's (quiz.numeric.solutions.REGISTRY): a check's `command` (`conv`) or its
 bank name (`conv_output_size`), so calc and the bank's `check:` accept one set of names.
 """
 
@@ -10,9 +10,9 @@ import difflib
 import inspect
 from typing import Any
 
-from quiz.answers import format_value, parse_answer
 from quiz.errors import AnswerFormatError, UsageError
-from quiz.solutions import REGISTRY, Check, find, names
+from quiz.numeric.solutions import REGISTRY, Check, find, names
+from quiz.numeric.typed_answers import format_value, parse_answer
 
 OPTION_ALIASES = {
     "samples": "n_samples", "batch": "batch_size", "in": "in_channels", "out": "out_channels",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from quiz import activations
-from quiz.answers import format_number as num
-from quiz.answers import format_operand as _p
-from quiz.answers import format_value
 from quiz.model import Text
+from quiz.numeric import activations
+from quiz.numeric.typed_answers import format_number as num
+from quiz.numeric.typed_answers import format_operand as _p
+from quiz.numeric.typed_answers import format_value
 
 
 def _text(zh: str, en: str, *lines: str) -> Text:

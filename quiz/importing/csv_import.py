@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass, field
 
 from quiz.errors import UsageError
-from quiz.html_text import html_to_text, plain_text
-from quiz.imported import ImportedQuestion, anki_tags, bilingual, with_translation_tag
+from quiz.importing.html_text import html_to_text, plain_text
+from quiz.importing.imported import ImportedQuestion, anki_tags, bilingual, with_translation_tag
 from quiz.model import Text
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|",

@@ -18,7 +18,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from quiz.export import DECK_ROOT, Flashcard, deck_name, langs, source_lines, stable_id, to_html
+from quiz.export.selection import (
+    DECK_ROOT,
+    Flashcard,
+    deck_name,
+    langs,
+    source_lines,
+    stable_id,
+    to_html,
+)
 from quiz.model import Text, Topic
 
 MODEL_KEY = "quiz-note-v1"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from quiz.stats import (
+from quiz.stats.figures import (
     ANSWER_KINDS,
     ANSWERS,
     EFFECTIVE_DUE,

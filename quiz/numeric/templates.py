@@ -14,14 +14,14 @@ A `type: numeric` question names a `check` (a reference function, see `CHECKS`) 
 
 A check is named as the bank names it or as `quiz calc` does (`conv_output_size` or `conv`).
 Every number a check takes or gives is within ±10^15, and a vector or a matrix has at most
-20 entries a side (quiz.arguments): a larger one is a validation error, not a slow draw.
+20 entries a side (quiz.numeric.arguments): a larger one is a validation error, not a slow draw.
 
 Arguments the check does not need may be left out (their defaults are used). `constraints`
 are comparisons over parameters that every draw must satisfy, such as
 `kernel <= size + 2*padding`: numbers, parameter names, + − * / // %, comparisons, and, or,
 not. They are parsed with `ast` against that whitelist, never evaluated by Python. A draw
 that breaks a constraint, or that the check rejects, is drawn again (deterministically, at
-most 1000 times; validation makes sure at least 1 draw in 50 is valid, see quiz.space).
+most 1000 times; validation makes sure at least 1 draw in 50 is valid, see quiz.numeric.space).
 
 Grading, for each element of the answer:
 
@@ -76,10 +76,10 @@ import math
 import random
 from typing import Any
 
-from quiz.answers import format_value, parse_answer
-from quiz.arguments import shown
-from quiz.constraints import constraint_names, constraint_problem
-from quiz.grading import (
+from quiz.model import NumericSpec, Question, Text
+from quiz.numeric.arguments import shown
+from quiz.numeric.constraints import constraint_names, constraint_problem
+from quiz.numeric.grading import (
     DEFAULT_TOLERANCE,
     EXACT,
     Instance,
@@ -88,8 +88,7 @@ from quiz.grading import (
     read_answer,
     tolerance_for,
 )
-from quiz.model import NumericSpec, Question, Text
-from quiz.params import (
+from quiz.numeric.params import (
     ATTEMPTS,
     did_you_mean,
     draw,
@@ -98,8 +97,9 @@ from quiz.params import (
     placeholder_problems,
     render,
 )
-from quiz.solutions import CHECKS, Check, Worked, explain, find, names
-from quiz.space import meets, space_problems
+from quiz.numeric.solutions import CHECKS, Check, Worked, explain, find, names
+from quiz.numeric.space import meets, space_problems
+from quiz.numeric.typed_answers import format_value, parse_answer
 
 __all__ = [
     "ATTEMPTS",

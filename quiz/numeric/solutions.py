@@ -6,7 +6,7 @@ languages; only the heading and the remarks are translated.
 
 REGISTRY is the one list of checks, for the bank's `check:` and for `quiz calc`. To add
 reference functions, write them (and their solutions) in a new module that builds
-`quiz.reference.Check` objects, and splice that module's list into REGISTRY below.
+`quiz.numeric.reference.Check` objects, and splice that module's list into REGISTRY below.
 """
 
 from __future__ import annotations
@@ -15,14 +15,19 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from quiz import activations, attention_solutions, checks
-from quiz.activation_solutions import activation_solution, derivative_solution, softmax_solution
-from quiz.answers import format_number as num
-from quiz.answers import format_operand as _p
-from quiz.answers import format_value
-from quiz.arguments import answer_problem
 from quiz.model import Text
-from quiz.reference import Check, Worked, always
+from quiz.numeric import activations, attention_solutions
+from quiz.numeric import formulas as checks
+from quiz.numeric.activation_solutions import (
+    activation_solution,
+    derivative_solution,
+    softmax_solution,
+)
+from quiz.numeric.arguments import answer_problem
+from quiz.numeric.reference import Check, Worked, always
+from quiz.numeric.typed_answers import format_number as num
+from quiz.numeric.typed_answers import format_operand as _p
+from quiz.numeric.typed_answers import format_value
 
 __all__ = ["CHECKS", "COMMANDS", "REGISTRY", "Check", "Worked", "explain", "find", "names"]
 

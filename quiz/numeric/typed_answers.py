@@ -59,7 +59,7 @@ def _number(token: str) -> int | float:
                 value /= 100
     except (ValueError, OverflowError):  # e.g. an integer longer than Python's digit limit
         value = math.inf
-    # no answer is over 10^15 (quiz.arguments.MAX_MAGNITUDE): larger is a typo, asked again
+    # no answer is over 10^15 (quiz.numeric.arguments.MAX_MAGNITUDE): larger is a typo, asked again
     if isinstance(value, float) and not math.isfinite(value) or abs(value) > 10**15:
         raise AnswerFormatError(f"“{_short(token)}”太大了（超过 10^15）",
                                f"{_short(token)!r} is too large (over 10^15)")

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 from typing import TextIO
 
-from quiz.export import Flashcard, langs, source_lines
+from quiz.export.selection import Flashcard, langs, source_lines
 from quiz.model import Question, Text, Topic
 
 LABELS = {

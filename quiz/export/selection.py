@@ -22,10 +22,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, TextIO
 
-from quiz import numeric
 from quiz.errors import QuizError, UsageError, os_reason
 from quiz.model import Card, Question, Source, Text, Topic
-from quiz.queue import is_weak
+from quiz.numeric import templates as numeric
+from quiz.review_queue import is_weak
 
 DECK_ROOT = "quiz"
 SEED_TRIES = 20  # seeds tried per wanted instance when looking for distinct draws

@@ -16,13 +16,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.bank_files import signature
+from quiz.bank.files import signature
 from quiz.errors import StoreError
 from quiz.model import KeyPoint, NumericSpec, Question, Source, Text, Topic
 from quiz.store import Store
 
 if TYPE_CHECKING:
-    from quiz.bank import Bank
+    from quiz.bank.reader import Bank
 
 CACHE_VERSION = "4"  # 4: brief lengths are checked, text scalars kept as written
 TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
@@ -54,7 +54,7 @@ class BankCache:
             return self._usable
         key = f"{CACHE_VERSION}\n{signature(self.paths)}"
         if self.store.setting(KEY) != key:
-            from quiz.bank import load_bank  # only now: yaml and the parser cost ~50 ms
+            from quiz.bank.reader import load_bank  # only now: yaml and the parser cost ~50 ms
 
             self._bank = load_bank(self.paths)
             try:
@@ -68,7 +68,7 @@ class BankCache:
     def _reparse(self) -> None:
         """The cache holds what this quiz cannot decode (changed by hand, or damaged):
         answer from the YAML, and rewrite the cache from it."""
-        from quiz.bank import load_bank
+        from quiz.bank.reader import load_bank
 
         self._bank = load_bank(self.paths)
         self._usable = False

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from quiz.model import Card
-from quiz.queue import WEAK_EF, HasId, Outlook
+from quiz.review_queue import WEAK_EF, HasId, Outlook
 from quiz.sm2 import MAX_INTERVAL, PASSING  # PASSING: graded 3 or more, a recall
 from quiz.store import COUNT_MAX, EF_RANGE, Store, stored_day, whole
 
@@ -124,7 +124,7 @@ def due_today(store: Store, today: date, scope: Scope, interview: date | None = 
     `interview` defaults to the plan's date in the store, as `quiz review` uses it.
     """
     from quiz.config import interview_date
-    from quiz.queue import QuestionRef, still_due
+    from quiz.review_queue import QuestionRef, still_due
 
     interview = interview if interview is not None else interview_date(store)
     cards, relearn = cards_for_today(store, today, interview)
@@ -148,7 +148,7 @@ def cards_for_today(store: Store, today: date,
 def outlook(store: Store, today: date, questions: Iterable[HasId], *, new_limit: int,
             interview: date | None = None) -> Outlook:
     """What is left of `today` and what comes next for `questions` (`queue.outlook`)."""
-    from quiz.queue import outlook as count
+    from quiz.review_queue import outlook as count
 
     return count(questions, store.cards(), today, new_limit=new_limit,
                  introduced_today=store.new_introduced(today),

@@ -12,13 +12,12 @@ import math
 import random
 from typing import Any
 
-from quiz.answers import format_value
-from quiz.arguments import answer_problem
-from quiz.constraints import satisfies
 from quiz.errors import AnswerFormatError
-from quiz.grading import Instance, flat, grade, tolerance_for
 from quiz.model import NumericSpec, Text
-from quiz.params import (
+from quiz.numeric.arguments import answer_problem
+from quiz.numeric.constraints import satisfies
+from quiz.numeric.grading import Instance, flat, grade, tolerance_for
+from quiz.numeric.params import (
     MAX_PROMPT_CHARS,
     draw,
     extremes,
@@ -28,8 +27,9 @@ from quiz.params import (
     template_fields,
     weighted_values,
 )
-from quiz.reference import Check, Worked
-from quiz.solutions import explain, find
+from quiz.numeric.reference import Check, Worked
+from quiz.numeric.solutions import explain, find
+from quiz.numeric.typed_answers import format_value
 
 MIN_VALID_SHARE = 1 / 50  # (49/50)^1000 < 2e-9: the chance that a seed finds no valid draw
 ENUMERATE_LIMIT = 1500  # parameter spaces up to this size are validated point by point

@@ -26,10 +26,11 @@ from typing import Any
 
 import yaml
 
-from quiz import lengths, numeric
-from quiz.bank_files import MAX_FILE_BYTES, BankFileError, bank_files, read_bank_bytes
+from quiz.bank import lengths
+from quiz.bank.files import MAX_FILE_BYTES, BankFileError, bank_files, read_bank_bytes
 from quiz.errors import BankError
 from quiz.model import LANGS, KeyPoint, NumericSpec, Question, Source, Text, Topic
+from quiz.numeric import templates as numeric
 from quiz.printable import UNSAFE
 
 try:  # the C parser is several times faster on large banks

@@ -1,7 +1,7 @@
 """Grading a typed numeric answer: its shape, then each number against a Tolerance.
 
 The rules (exact counts, tolerances as stated, exact-by-construction values, shape slips
-asked again) are described in quiz.numeric's docstring.
+asked again) are described in quiz.numeric.templates's docstring.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from quiz.answers import parse_answer
 from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Text
-from quiz.params import is_number
-from quiz.reference import Worked
+from quiz.numeric.params import is_number
+from quiz.numeric.reference import Worked
+from quiz.numeric.typed_answers import parse_answer
 
 
 @dataclass(frozen=True)

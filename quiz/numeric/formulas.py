@@ -12,14 +12,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from quiz.activations import activation as activation  # re-exported: all checks in one place
-from quiz.activations import derivative as derivative
-from quiz.arguments import Number, answer_problem, shown
-from quiz.arguments import flag as _flag
-from quiz.arguments import integer as _int
-from quiz.arguments import matrix as _matrix
-from quiz.arguments import real as _real
-from quiz.arguments import vector as _vector
+from quiz.numeric.activations import (
+    activation as activation,  # re-exported: all checks in one place
+)
+from quiz.numeric.activations import derivative as derivative
+from quiz.numeric.arguments import Number, answer_problem, shown
+from quiz.numeric.arguments import flag as _flag
+from quiz.numeric.arguments import integer as _int
+from quiz.numeric.arguments import matrix as _matrix
+from quiz.numeric.arguments import real as _real
+from quiz.numeric.arguments import vector as _vector
 
 
 def conv_output_size(

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz.lang import both
+from quiz.review_queue import WEAK_EF
 from quiz.stats.report import RETIRED, Heatmap, Recall, Report
 from quiz.wrapped import Wrapped
 
@@ -208,8 +209,9 @@ def render_cards(console: Console, found: Report, lang: str) -> None:
     _title(console, "最薄弱的题目（EF 最低、遗忘最多）",
            "Weakest questions (lowest EF, most lapses)", lang)
     if not found.weakest:
-        console.print(Wrapped(both("没有：每张卡片的 EF 都是 2.5 以上且没有遗忘。",
-                                   "None: every card has an EF of 2.5 or more and no lapse.",
+        floor = f"{float(WEAK_EF):.1f}"  # review_queue.is_weak's rule, not a copy of its number
+        console.print(Wrapped(both(f"没有：每张卡片的 EF 都是 {floor} 以上且没有遗忘。",
+                                   f"None: every card has an EF of {floor} or more and no lapse.",
                                    lang)))
         return
     weak = _table(lang)

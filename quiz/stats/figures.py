@@ -248,7 +248,7 @@ class WeakCard:
 
 
 def weakest(store: Store, scope: Scope, limit: int = 10) -> tuple[WeakCard, ...]:
-    """Reviewed live cards with an E-Factor below WEAK_EF (2.0) or a lapse: lowest EF, most lapses first."""
+    """Reviewed live cards with EF < WEAK_EF (2.0) or a lapse: lowest EF, most lapses first."""
     use_scope(store, scope)
     rows = store.query(
         "SELECT c.question_id, s.topic, c.ef, c.lapses, c.reviews, c.interval, c.due "

@@ -260,8 +260,8 @@ def review(
     today = config.today()
     interview = config.interview_date(store)
     cards, relearn = stats.cards_for_today(store, today, interview)
-    started = store.started()
-    introduced = store.new_introduced(today)
+    started = store.started_ids()
+    introduced = store.new_introduced_count(today)
     out = console()
     ids = {q.id for q in questions}
     ahead = plan.countdown(interview, today, total=len(ids), started=len(started & ids),
@@ -275,12 +275,12 @@ def review(
                         introduced_today=introduced, relearn=relearn,
                         limit=limit, interview=interview, started=started)
     if not queue:
-        from quiz.lang import both
+        from quiz.lang import in_lang
         from quiz.review_queue import nothing_due
         from quiz.wrapped import Wrapped
 
         found = stats.outlook(store, today, questions, new_limit=new_limit, interview=interview)
-        out.print(Wrapped(both(*nothing_due(found, new_limit), lang)))
+        out.print(Wrapped(in_lang(*nothing_due(found, new_limit), lang)))
         return
     queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode(interview=interview, scheduler=chosen))
@@ -435,16 +435,16 @@ def plan_interview(
                                 "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
         return
     ids = {q.id for q in bank_of(store, bank).entries()}
-    ahead = plan.countdown(day, today, total=len(ids), started=len(store.started() & ids),
-                           introduced_today=store.new_introduced(today))
+    ahead = plan.countdown(day, today, total=len(ids), started=len(store.started_ids() & ids),
+                           introduced_today=store.new_introduced_count(today))
     message = ahead.describe() if ahead is not None else plan.after_interview(day, today)
     console().print(ui_text(lang, message.zh, message.en))
 
 
 def ui_text(lang: str, zh: str, en: str) -> str:
-    from quiz.lang import both
+    from quiz.lang import in_lang
 
-    return _escape(both(zh, en, lang))
+    return _escape(in_lang(zh, en, lang))
 
 
 @app.command()
@@ -669,7 +669,7 @@ def try_answer(
 
     from quiz.errors import AnswerFormatError
     from quiz.keypoints import attempt
-    from quiz.lang import both, pick
+    from quiz.lang import in_lang, pick
 
     lang = config.language(lang)
     the_bank = bank_of(open_store(db), bank)
@@ -682,7 +682,7 @@ def try_answer(
     try:
         result = attempt(question, answer, seed)
     except AnswerFormatError as exc:
-        fail(f"cannot read the answer: {both(exc.reason_zh, exc.reason_en, lang)}", 2)
+        fail(f"cannot read the answer: {in_lang(exc.reason_zh, exc.reason_en, lang)}", 2)
     if as_json:
         typer.echo(json.dumps({
             "id": question.id, "seed": result.seed,
@@ -699,17 +699,20 @@ def try_answer(
     if result.expected is not None:
         out.print(f"= {_escape(result.expected)}")
         if result.correct is not None:
-            out.print(both("✓ 正确", "✓ correct", lang) if result.correct
-                      else both("✗ 不正确", "✗ incorrect", lang))
+            out.print(in_lang("✓ 正确", "✓ correct", lang) if result.correct
+                      else in_lang("✗ 不正确", "✗ incorrect", lang))
     for point, hit in zip(question.key_points, result.covered, strict=True):
         mark = "[green]✓[/]" if hit else "[red]✗[/]"
-        out.print(f"{mark} {_escape(both(point.zh[0], point.en[0], lang))}")
+        out.print(f"{mark} {_escape(in_lang(point.zh[0], point.en[0], lang))}")
     if question.key_points:
         hits = sum(result.covered)
-        out.print(both(f"要点 {hits}/{len(result.covered)}",
-                       f"Key points {hits}/{len(result.covered)}", lang))
-    out.print(both(f"建议评分 {result.suggested}", f"Suggested grade {result.suggested}", lang)
-              if result.suggested is not None else both("无建议评分", "No suggested grade", lang))
+        out.print(in_lang(f"要点 {hits}/{len(result.covered)}",
+                          f"Key points {hits}/{len(result.covered)}", lang))
+    if result.suggested is not None:
+        grade = result.suggested
+        out.print(in_lang(f"建议评分 {grade}", f"Suggested grade {grade}", lang))
+    else:
+        out.print(in_lang("无建议评分", "No suggested grade", lang))
 
 
 EXPORT_FORMATS = ("anki", "csv", "md")
@@ -837,8 +840,8 @@ def show_stats(
     retention = recall.forecast((c for q, c in store.cards().items() if q in ids), scheduler,
                                 today)
     ahead = plan.countdown(config.interview_date(store), today, total=len(ids),
-                           started=len(store.started() & ids),
-                           introduced_today=store.new_introduced(today))
+                           started=len(store.started_ids() & ids),
+                           introduced_today=store.new_introduced_count(today))
     if as_json:
         import json
 
@@ -1003,9 +1006,9 @@ def _show_comparison(store: "Store", ids: set[str], lang: str, as_json: bool) ->
 
 
 def both_text(lang: str, zh: str, en: str) -> str:
-    from quiz.lang import both
+    from quiz.lang import in_lang
 
-    return both(zh, en, lang)
+    return in_lang(zh, en, lang)
 
 
 @app.command("scheduler")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-LANGS = ("zh", "en")
+BANK_LANGS = ("zh", "en")
 
 
 @dataclass(frozen=True)

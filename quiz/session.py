@@ -358,7 +358,7 @@ class _Loop:
             return replace(base, state=capped(state, question.id, day, mode.interview),
                            cap_day=latest_due(question.id, day, mode.interview))
 
-        review_id, review = self.store.record_scheduled(base, decide)
+        review_id, review = self.store.record_answer(base, decide)
         state = review.state
         self.graded += 1
         self.graded_ids.add(question.id)

@@ -414,7 +414,7 @@ class Store:
         with self.reading("cards"):
             return {row["question_id"]: _card(row) for row in rows}
 
-    def started(self) -> set[str]:
+    def started_ids(self) -> set[str]:
         """The ids of every card with a review that moved its schedule."""
         return {row[0] for row in self.query(
             "SELECT question_id FROM cards WHERE repetitions IS NOT NULL")}
@@ -440,7 +440,7 @@ class Store:
                          "ON CONFLICT (question_id) DO UPDATE SET buried_until = excluded."
                          "buried_until", (question_id, until.isoformat()))
 
-    def new_introduced(self, day: date) -> int:
+    def new_introduced_count(self, day: date) -> int:
         """How many cards had their first review on study day `day`."""
         return self.query("SELECT count(*) FROM cards WHERE first_day = ?",
                           (day.isoformat(),))[0][0]
@@ -455,7 +455,7 @@ class Store:
                 _apply_to_card(conn, review)
         return row_id
 
-    def record_scheduled(self, review: Review,
+    def record_answer(self, review: Review,
                          decide: Callable[[CardState | None, bool], Review]) -> tuple[int, Review]:
         """Append an answer whose schedule is decided under the write lock; (row id, review).
 

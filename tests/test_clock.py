@@ -96,7 +96,7 @@ def assert_sane(store):
 def queue_for(store, bank, clock, new=10):
     today = study_day(clock.now())
     return build_queue(list(bank.values()), store.cards(), today, new_limit=new,
-                       introduced_today=store.new_introduced(today),
+                       introduced_today=store.new_introduced_count(today),
                        relearn=store.relearning(today))
 
 

@@ -65,7 +65,7 @@ def test_a_simulated_calendar_covers_the_bank_and_reviews_every_card_before_the_
     for offset in range(21):
         today = start + timedelta(days=offset)
         cards = store.cards()
-        introduced = store.new_introduced(today)
+        introduced = store.new_introduced_count(today)
         remaining = sum(is_new(cards.get(x.id), today) for x in bank)
         pace = plan.pace(remaining + introduced, today, INTERVIEW)
         queue = build_queue(bank, cards, today, new_limit=pace.per_day,

@@ -31,7 +31,7 @@ def simulate(store, scheduler, days=40, interview=None, seed=3, bank_size=12):
     for offset in range(days):
         today = START + timedelta(days=offset)
         queue = build_queue(bank, store.cards(), today, new_limit=3,
-                            introduced_today=store.new_introduced(today),
+                            introduced_today=store.new_introduced_count(today),
                             relearn=store.relearning(today), interview=interview)
         moment = datetime.combine(today, datetime.min.time(), TZ) + timedelta(hours=9)
 

@@ -29,7 +29,7 @@ import yaml
 from quiz.bank import lengths
 from quiz.bank.files import MAX_FILE_BYTES, BankFileError, bank_files, read_bank_bytes
 from quiz.errors import BankError
-from quiz.model import LANGS, KeyPoint, NumericSpec, Question, Source, Text, Topic
+from quiz.model import BANK_LANGS, KeyPoint, NumericSpec, Question, Source, Text, Topic
 from quiz.numeric import templates as numeric
 from quiz.printable import UNSAFE
 
@@ -322,9 +322,9 @@ class _Reader:
         if node is None:
             self.problem(parent, f"{what} is missing")
             return None
-        keys = self.mapping(node, what, set(LANGS))
+        keys = self.mapping(node, what, set(BANK_LANGS))
         zh, en = (self.text(keys.get(lang), f"{what}.{lang}", node, multiline)
-                  for lang in LANGS)
+                  for lang in BANK_LANGS)
         return Text(zh=zh, en=en) if zh is not None and en is not None else None
 
     def bank(self, root: yaml.Node | None) -> tuple[Topic | None, list[Question]]:
@@ -387,7 +387,7 @@ class _Reader:
         allowed = required | {"brief"} if with_answer else required
         briefs: list[str] = []
         brief_nodes: dict[str, yaml.Node] = {}
-        for lang in LANGS:
+        for lang in BANK_LANGS:
             if lang not in keys:
                 self.problem(node, f"{label} has no '{lang}' text")
                 continue
@@ -456,9 +456,9 @@ class _Reader:
             return ()
         out = []
         for item in self.sequence(node, "key_points"):
-            keys = self.mapping(item, "a key point", set(LANGS))
+            keys = self.mapping(item, "a key point", set(BANK_LANGS))
             words = {}
-            for lang in LANGS:
+            for lang in BANK_LANGS:
                 value = keys.get(lang)
                 if value is None:
                     self.problem(item, f"a key point has no '{lang}' wording")

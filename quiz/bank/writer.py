@@ -21,9 +21,7 @@ import yaml
 
 from quiz.errors import BankError, UsageError, os_reason
 from quiz.importing.imported import ID_TAIL, NEEDS_TRANSLATION, ImportedQuestion
-from quiz.model import Question
-
-LANGS = ("zh", "en")
+from quiz.model import BANK_LANGS, Question
 
 
 @dataclass
@@ -102,7 +100,7 @@ def _fresh(item: ImportedQuestion) -> dict[str, Any]:
     q: dict[str, Any] = {"id": item.new_id()}
     if item.tags:
         q["tags"] = list(item.tags)
-    for lang in LANGS:
+    for lang in BANK_LANGS:
         q[lang] = _texts(item, lang)
     if item.note:
         q["note"] = {"zh": item.note.zh, "en": item.note.en}
@@ -124,7 +122,7 @@ def _updated(old: dict[str, Any], item: ImportedQuestion) -> dict[str, Any]:
     old_tags = [str(t) for t in old.get("tags") or []]
     # The copied language was translated in the file since: keep the translation.
     kept = item.missing if item.missing and NEEDS_TRANSLATION not in old_tags else None
-    for lang in LANGS:
+    for lang in BANK_LANGS:
         if lang == kept:
             continue
         texts = dict(old.get(lang) or {})

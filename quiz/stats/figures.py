@@ -151,7 +151,7 @@ def outlook(store: Store, today: date, questions: Iterable[HasId], *, new_limit:
     from quiz.review_queue import outlook as count
 
     return count(questions, store.cards(), today, new_limit=new_limit,
-                 introduced_today=store.new_introduced(today),
+                 introduced_today=store.new_introduced_count(today),
                  relearn=store.relearning(today), interview=interview)
 
 

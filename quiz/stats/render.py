@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from quiz.lang import both
+from quiz.lang import in_lang
 from quiz.review_queue import WEAK_EF
 from quiz.stats.report import RETIRED, Heatmap, Recall, Report
 from quiz.wrapped import Wrapped
@@ -119,7 +119,7 @@ def label(zh: str, en: str, lang: str) -> str:
 
 def _title(console: Console, zh: str, en: str, lang: str) -> None:
     console.print()
-    console.print(Wrapped(both(zh, en, lang), "bold"))
+    console.print(Wrapped(in_lang(zh, en, lang), "bold"))
 
 
 def _table(lang: str) -> Table:
@@ -128,11 +128,11 @@ def _table(lang: str) -> Table:
 
 def render_stats(console: Console, found: Report, lang: str) -> None:
     """Print every figure of the report."""
-    scope = ", ".join(found.topics) if found.topics else both("全部主题", "all topics", lang)
-    console.print(Wrapped.markup(f"[bold]{escape(both('学习进度', 'Progress', lang))}[/] · "
+    scope = ", ".join(found.topics) if found.topics else in_lang("全部主题", "all topics", lang)
+    console.print(Wrapped.markup(f"[bold]{escape(in_lang('学习进度', 'Progress', lang))}[/] · "
                                  f"{found.day} · {escape(scope)}"))
     if not found.has_answers:
-        console.print(Wrapped(both(
+        console.print(Wrapped(in_lang(
             f"还没有复习记录。运行 quiz review 开始第一次复习（{found.cards.new} 道新题）。",
             f"No reviews yet. Run `quiz review` to start ({found.cards.new} new questions "
             "waiting).", lang)))
@@ -171,8 +171,8 @@ def render_today(console: Console, found: Report, lang: str) -> None:
     console.print(figures)
     span = f" ({streak.longest_start} → {streak.longest_end})" if streak.longest_start else ""
     console.print(Wrapped.markup(
-        f"{escape(both('连续天数', 'Streak', lang))} [bold]{streak.current}[/]   "
-        f"{escape(both('最长', 'Longest', lang))} [bold]{streak.longest}[/]{escape(span)}"))
+        f"{escape(in_lang('连续天数', 'Streak', lang))} [bold]{streak.current}[/]   "
+        f"{escape(in_lang('最长', 'Longest', lang))} [bold]{streak.longest}[/]{escape(span)}"))
 
 
 def render_retention(console: Console, found: Report, lang: str) -> None:
@@ -186,10 +186,10 @@ def render_retention(console: Console, found: Report, lang: str) -> None:
     for zh, en in (("年轻 <21天", "young <21 d"), ("成熟 ≥21天", "mature ≥21 d"),
                    ("合计", "all")):
         table.add_column(label(zh, en, lang), justify="right", no_wrap=True)
-    table.add_row(both("全部", "all topics", lang), *map(percent, (
+    table.add_row(in_lang("全部", "all topics", lang), *map(percent, (
         ret.overall.young, ret.overall.mature, ret.overall.all)), style="bold")
     for name, row in ret.topics:
-        shown = both("（已退役）", RETIRED, lang) if name == RETIRED else name
+        shown = in_lang("（已退役）", RETIRED, lang) if name == RETIRED else name
         table.add_row(escape(shown), percent(row.young), percent(row.mature), percent(row.all))
     console.print(table)
 
@@ -210,7 +210,7 @@ def render_cards(console: Console, found: Report, lang: str) -> None:
            "Weakest questions (lowest EF, most lapses)", lang)
     if not found.weakest:
         floor = f"{float(WEAK_EF):.1f}"  # review_queue.is_weak's rule, not a copy of its number
-        console.print(Wrapped(both(f"没有：每张卡片的 EF 都是 {floor} 以上且没有遗忘。",
+        console.print(Wrapped(in_lang(f"没有：每张卡片的 EF 都是 {floor} 以上且没有遗忘。",
                                    f"None: every card has an EF of {floor} or more and no lapse.",
                                    lang)))
         return

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class _Group(typer.core.TyperGroup):
     """Turns quiz's own errors into a red `Error: …` line and their exit code, never a traceback."""
 
-    def invoke(self, ctx: typer.Context):  # noqa: ANN201 - whatever the command returns
+    def invoke(self, ctx: typer.Context):  # whatever the command returns
         import click
 
         from quiz.errors import BankError, QuizError
@@ -218,7 +218,7 @@ def default(
                scheduler=None)
 
 
-def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):  # noqa: ANN201
+def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):
     """Run the session loop on the terminal; its result and the UI that showed it."""
     import random
 
@@ -787,12 +787,12 @@ def export_cards(
         if fmt == "csv":
             from quiz.export.spreadsheet import write_csv
 
-            def render(out):  # noqa: ANN001, ANN202 - a text stream
+            def render(out):  # a text stream
                 write_csv(flashcards, out, lang=lang, tsv=tsv, anki_header=anki_header)
         else:
             from quiz.export.markdown import write_markdown
 
-            def render(out):  # noqa: ANN001, ANN202 - a text stream
+            def render(out):  # a text stream
                 write_markdown(flashcards, topics, out, lang=lang)
         if to_stdout:
             render(sys.stdout)

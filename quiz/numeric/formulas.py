@@ -2,7 +2,6 @@
 
 Where frameworks differ these follow PyTorch. Every function validates its arguments and
 raises ValueError with a plain message instead of returning a silently wrong number.
-activation() and derivative() live in activations.py and are re-exported here.
 """
 
 from __future__ import annotations
@@ -12,10 +11,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from quiz.numeric.activations import (
-    activation as activation,  # re-exported: all checks in one place
-)
-from quiz.numeric.activations import derivative as derivative
 from quiz.numeric.arguments import Number, answer_problem, shown
 from quiz.numeric.arguments import flag as _flag
 from quiz.numeric.arguments import integer as _int

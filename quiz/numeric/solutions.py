@@ -16,8 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from quiz.model import Text
-from quiz.numeric import activations, attention_solutions
-from quiz.numeric import formulas as checks
+from quiz.numeric import activations, attention_solutions, formulas
 from quiz.numeric.activation_solutions import (
     activation_solution,
     derivative_solution,
@@ -190,7 +189,7 @@ def _per_epoch(a: dict[str, Any], v: int) -> Text:
 
 def _total(a: dict[str, Any], v: int) -> Text:
     n, b, e = a["n_samples"], a["batch_size"], a["epochs"]
-    per = checks.iterations_per_epoch(n, b, a["drop_last"])
+    per = formulas.iterations_per_epoch(n, b, a["drop_last"])
     brackets = (
         ("⌊", "⌋", "丢弃不满的最后一批", "the incomplete last batch is dropped")
         if a["drop_last"]
@@ -207,7 +206,7 @@ def _total(a: dict[str, Any], v: int) -> Text:
 def _pool2d(a: dict[str, Any], v: list[list[float]]) -> Text:
     k, mode = a["kernel"], a["mode"]
     s = k if a["stride"] is None else a["stride"]
-    windows = checks.pool_windows(a["matrix"], k, s)
+    windows = formulas.pool_windows(a["matrix"], k, s)
     lines = []
     for row in windows:
         for w in row:
@@ -283,28 +282,28 @@ _TEXT, _NUMBERS = {"name": "text"}, {"theta": "numbers", "grad": "numbers"}
 # One registry for the bank's `check:` names and `quiz calc`. A module of new reference
 # functions adds its Check objects to this list (and nothing else needs to change).
 REGISTRY: list[Check] = [
-    Check("conv_output_size", checks.conv_output_size, _conv, "conv"),
-    Check("conv_transpose_output_size", checks.conv_transpose_output_size, _conv_transpose,
+    Check("conv_output_size", formulas.conv_output_size, _conv, "conv"),
+    Check("conv_transpose_output_size", formulas.conv_transpose_output_size, _conv_transpose,
           "conv-transpose"),
-    Check("pool_output_size", checks.pool_output_size, _pool, "pool"),
-    Check("same_padding", checks.same_padding, _same, "same-padding"),
-    Check("conv_params", checks.conv_params, _conv_params, "conv-params", {"kernel": "numbers"}),
-    Check("linear_params", checks.linear_params, _linear, "linear-params"),
-    Check("rnn_params", checks.rnn_params, _recurrent(1, "RNN"), "rnn-params"),
-    Check("lstm_params", checks.lstm_params, _recurrent(4, "LSTM"), "lstm-params"),
-    Check("gru_params", checks.gru_params, _recurrent(3, "GRU"), "gru-params"),
-    Check("iterations_per_epoch", checks.iterations_per_epoch, _per_epoch, "iterations"),
-    Check("total_iterations", checks.total_iterations, _total, "total-iterations"),
+    Check("pool_output_size", formulas.pool_output_size, _pool, "pool"),
+    Check("same_padding", formulas.same_padding, _same, "same-padding"),
+    Check("conv_params", formulas.conv_params, _conv_params, "conv-params", {"kernel": "numbers"}),
+    Check("linear_params", formulas.linear_params, _linear, "linear-params"),
+    Check("rnn_params", formulas.rnn_params, _recurrent(1, "RNN"), "rnn-params"),
+    Check("lstm_params", formulas.lstm_params, _recurrent(4, "LSTM"), "lstm-params"),
+    Check("gru_params", formulas.gru_params, _recurrent(3, "GRU"), "gru-params"),
+    Check("iterations_per_epoch", formulas.iterations_per_epoch, _per_epoch, "iterations"),
+    Check("total_iterations", formulas.total_iterations, _total, "total-iterations"),
     Check("activation", activations.activation, activation_solution, "activation", _TEXT,
           _activation_exact),
     Check("derivative", activations.derivative, derivative_solution, "derivative", _TEXT,
           _derivative_exact),
-    Check("softmax", checks.softmax, softmax_solution, "softmax", {"xs": "vector"}),
-    Check("pool2d", checks.pool2d, _pool2d, "pool2d", {"matrix": "matrix", "mode": "text"},
+    Check("softmax", formulas.softmax, softmax_solution, "softmax", {"xs": "vector"}),
+    Check("pool2d", formulas.pool2d, _pool2d, "pool2d", {"matrix": "matrix", "mode": "text"},
           _pool2d_exact),
-    Check("compose_linear", checks.compose_linear, _compose, "compose"),
-    Check("gd_step", checks.gd_step, _gd, "gd-step", _NUMBERS, always),
-    Check("inverted_dropout_scale", checks.inverted_dropout_scale, _dropout, "dropout-scale"),
+    Check("compose_linear", formulas.compose_linear, _compose, "compose"),
+    Check("gd_step", formulas.gd_step, _gd, "gd-step", _NUMBERS, always),
+    Check("inverted_dropout_scale", formulas.inverted_dropout_scale, _dropout, "dropout-scale"),
     *attention_solutions.CHECKS,
 ]
 CHECKS: dict[str, Check] = {c.name: c for c in REGISTRY}

@@ -122,7 +122,7 @@ def _title(console: Console, zh: str, en: str, lang: str) -> None:
     console.print(Wrapped(in_lang(zh, en, lang), "bold"))
 
 
-def _table(lang: str) -> Table:
+def _table() -> Table:
     return Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
 
 
@@ -181,7 +181,7 @@ def render_retention(console: Console, found: Report, lang: str) -> None:
     days = (ret.end - ret.start).days + 1
     _title(console, f"保持率（近 {days} 天，评分 ≥ 3）",
            f"Retention (last {days} days, graded ≥ 3)", lang)
-    table = _table(lang)
+    table = _table()
     table.add_column(label("主题", "topic", lang), overflow="fold")
     for zh, en in (("年轻 <21天", "young <21 d"), ("成熟 ≥21天", "mature ≥21 d"),
                    ("合计", "all")):
@@ -198,7 +198,7 @@ def render_cards(console: Console, found: Report, lang: str) -> None:
     """Cards by state, then the weakest questions."""
     cards = found.cards
     _title(console, "卡片状态", "Cards by state", lang)
-    states = _table(lang)
+    states = _table()
     counts = [(("新", "new"), cards.new), (("学习中", "learning"), cards.learning),
               (("年轻", "young"), cards.young), (("成熟", "mature"), cards.mature),
               (("搁置", "buried"), cards.buried), (("已退役", "retired"), cards.retired)]
@@ -214,7 +214,7 @@ def render_cards(console: Console, found: Report, lang: str) -> None:
                                    f"None: every card has an EF of {floor} or more and no lapse.",
                                    lang)))
         return
-    weak = _table(lang)
+    weak = _table()
     for zh, en in (("题目", "id"), ("主题", "topic")):
         weak.add_column(label(zh, en, lang), overflow="fold")
     for zh, en in (("EF", "EF"), ("遗忘", "lapses"), ("复习", "reviews"), ("到期", "due")):

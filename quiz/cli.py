@@ -336,7 +336,7 @@ def mock(
         show_default=False)] = None,
     no_schedule: Annotated[bool, typer.Option(
         "--no-schedule", help="Do not let the grades move the SM-2 schedule.")] = False,
-    history: Annotated[bool, typer.Option("--history", help="List past mock_interview.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List past mocks.")] = False,
     scheduler: SchedulerOption = None,
 ) -> None:
     """A mock interview: questions across topics, weak and unseen ones first, then a report."""

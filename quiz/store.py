@@ -51,7 +51,7 @@ def _migrate_to_1(db: Any) -> None:
 def _migrate_to_2(db: Any) -> None:
     # The card's interval when each answer was given (Anki's lastIvl): `quiz stats` splits
     # retention into young and mature cards by it. NULL for answers logged before schema 2,
-    # for which stats.py looks the previous state up in the log instead.
+    # for which stats/figures.py looks the previous state up in the log instead.
     db.execute("ALTER TABLE reviews ADD COLUMN last_interval INTEGER")
     # `quiz stats --topic`: a topic's study days from the index alone.
     db["reviews"].create_index(["question_id", "study_day", "kind"])

@@ -21,7 +21,7 @@ from quiz.errors import AnswerFormatError
 from quiz.lang import in_lang, pick
 from quiz.line_breaking import cells
 from quiz.mock_interview import MockReport, MockSummary
-from quiz.model import CardState, Question
+from quiz.model import NOTE_LABEL, CardState, Question
 from quiz.review_queue import Outlook
 from quiz.session import CardView, Command
 from quiz.stats.figures import DaySummary
@@ -259,9 +259,9 @@ class TerminalUI:
                                                                      else ""),
                       "red" if over else "dim")
         if view.question.note is not None:
+            title = in_lang(NOTE_LABEL["zh"], NOTE_LABEL["en"], self.lang)
             self.console.print(self._panel(Group(*self._texts(view.question.note)),
-                                           title=in_lang("更正", "Correction", self.lang),
-                                           border_style="yellow"))
+                                           title=title, border_style="yellow"))
         if view.instance is None:
             self._grade_legend()
 

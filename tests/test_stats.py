@@ -115,7 +115,7 @@ def bank(bank_dir):
     return bank_dir
 
 
-# -- the figures, through stats.py and report.py -------------------------------------------
+# -- the figures, through stats/figures.py and stats/report.py ---------------------------
 
 
 def test_the_log_is_what_the_docstring_says(logged):

@@ -1,6 +1,6 @@
 """Where the bank files are: the bundled folder, and the YAML files a list of paths names.
 
-Kept apart from bank.py so that finding and fingerprinting the files costs no yaml import.
+Kept apart from reader.py so that finding and fingerprinting the files costs no yaml import.
 
 A folder is searched for `*.yaml` / `*.yml` files, following symbolic links (each folder once)
 but skipping hidden entries (names starting with `.`: `.git`, editors' lock files). The walk

@@ -2,7 +2,7 @@
 
 What a bank may hold, beyond the schema:
 
-- At most MAX_FILE_BYTES (bank_files.py) and MAX_NODES values per file, at most MAX_DEPTH
+- At most MAX_FILE_BYTES (files.py) and MAX_NODES values per file, at most MAX_DEPTH
   levels of nesting; no anchors or aliases, no tags beyond YAML's plain scalar ones. The
   limits are checked before the document is composed, so a hostile file costs little.
 - No control characters, raw or escaped ("\\e", "\\x9b"): C0 controls but tab and line feed,

@@ -27,7 +27,7 @@ from quiz.export.selection import (
     stable_id,
     to_html,
 )
-from quiz.model import Text, Topic
+from quiz.model import NOTE_LABEL, Text, Topic
 
 MODEL_KEY = "quiz-note-v1"
 MODEL_NAME = "quiz"
@@ -35,7 +35,6 @@ TEMPLATE_NAME = "Card"
 FIELDS = ("ID", "Topic", "QuestionZh", "QuestionEn", "AnswerZh", "AnswerEn", "SolutionZh",
           "SolutionEn", "NoteZh", "NoteEn", "Sources")
 HTML_LANG = {"zh": "zh-Hans", "en": "en"}
-NOTE_LABEL = {"zh": "更正", "en": "Correction"}
 
 # No text or background colours: Anki and AnkiDroid supply them, light or dark. Accents
 # are translucent so that they read on either background.

@@ -16,13 +16,13 @@ from itertools import groupby
 from typing import TextIO
 
 from quiz.export.selection import Flashcard, langs, source_lines
-from quiz.model import Question, Text, Topic
+from quiz.model import NOTE_LABEL, Question, Text, Topic
 
 LABELS = {
     "question": {"zh": "问", "en": "Q"},
     "answer": {"zh": "答", "en": "A"},
     "brief": {"zh": "简答", "en": "In short"},
-    "note": {"zh": "更正", "en": "Correction"},
+    "note": NOTE_LABEL,
     "sources": {"zh": "出处", "en": "Sources"},
     "example": {"zh": "例", "en": "Example"},
     "contents": {"zh": "目录", "en": "Contents"},

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from quiz.export.selection import Flashcard, deck_name, langs, source_lines, to_html
+from quiz.model import NOTE_LABEL
 
 FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
@@ -98,8 +99,7 @@ def back_html(card: Flashcard, lang: str) -> str:
                              for c in codes))
     note = card.question.note
     if note:
-        labels = {"zh": "更正", "en": "Correction"}
-        parts.append("".join(f'<div lang="{c}"><b>{labels[c]}:</b> {to_html(note.get(c))}</div>'
+        parts.append("".join(f'<div lang="{c}"><b>{NOTE_LABEL[c]}:</b> {to_html(note.get(c))}</div>'
                              for c in codes))
     sources = source_lines(card.question.sources)
     if sources:

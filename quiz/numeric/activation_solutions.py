@@ -7,14 +7,10 @@ from typing import Any
 
 from quiz.model import Text
 from quiz.numeric import activations
+from quiz.numeric.reference import solution_text
 from quiz.numeric.typed_answers import format_number as num
 from quiz.numeric.typed_answers import format_operand as _p
 from quiz.numeric.typed_answers import format_value
-
-
-def _text(zh: str, en: str, *lines: str) -> Text:
-    """A heading in each language followed by the shared maths lines."""
-    return Text("\n".join([zh, *lines]), "\n".join([en, *lines]))
 
 
 def _exp(power: float) -> str:
@@ -64,7 +60,7 @@ def activation_solution(a: dict[str, Any], v: float) -> Text:
     """The formula of activation `name`, then with x substituted, step by step."""
     name, x = activations.activation_name(a["name"]), a["x"]
     asked = a["name"]  # as the question names it: silu stays silu
-    return _text(
+    return solution_text(
         f"{asked} 在 x = {num(x)} 处的值：",
         f"{asked} at x = {num(x)}:",
         _FORMULAS[name],
@@ -108,7 +104,7 @@ def derivative_solution(a: dict[str, Any], v: float) -> Text:
     if x == 0 and name in ("relu", "leaky_relu", "elu"):
         zh += f"x = 0 是折点，PyTorch 取 {num(v)}。"
         en += f" x = 0 is a kink; PyTorch uses {num(v)}."
-    return _text(zh, en, _derivative_line(name, x, v))
+    return solution_text(zh, en, _derivative_line(name, x, v))
 
 
 def softmax_solution(a: dict[str, Any], v: list[float]) -> Text:
@@ -116,7 +112,7 @@ def softmax_solution(a: dict[str, Any], v: list[float]) -> Text:
     xs = a["xs"]
     top = max(xs)
     exps = [math.exp(x - top) for x in xs]
-    return _text(
+    return solution_text(
         "softmax（先减去最大值，数值稳定）：",
         "Softmax (subtract the max first, for stability):",
         "softmax(x)_i = e^(x_i − max x) / Σ_j e^(x_j − max x)",

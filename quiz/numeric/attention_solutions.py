@@ -8,15 +8,10 @@ from typing import Any
 
 from quiz.model import Text
 from quiz.numeric import attention
-from quiz.numeric.reference import Check
+from quiz.numeric.reference import Check, solution_text
 from quiz.numeric.typed_answers import format_number as num
 from quiz.numeric.typed_answers import format_operand as _p
 from quiz.numeric.typed_answers import format_value
-
-
-def _text(zh: str, en: str, *lines: str) -> Text:
-    """A heading in each language followed by the shared maths lines."""
-    return Text("\n".join([zh, *lines]), "\n".join([en, *lines]))
 
 
 def _bytes_name(size: int) -> str:
@@ -26,14 +21,14 @@ def _bytes_name(size: int) -> str:
 def mha_solution(a: dict[str, Any], v: int) -> Text:
     e, h = a["embed_dim"], a["num_heads"]
     if a["bias"]:
-        return _text(
+        return solution_text(
             "多头注意力的参数（PyTorch nn.MultiheadAttention，权重 + 偏置）：",
             "Multi-head attention parameters (PyTorch nn.MultiheadAttention, weights + biases):",
             "Q/K/V in_proj: 3·E·E + 3E; out_proj: E·E + E → 4E² + 4E",
             f"= 4·{e}² + 4·{e} = {4 * e * e:,} + {4 * e:,} = {v:,}",
             f"(h = {h}: heads split E into {h} × {e // h}, the count does not depend on h)",
         )
-    return _text(
+    return solution_text(
         "多头注意力的参数（PyTorch nn.MultiheadAttention，bias=False，只有权重）：",
         "Multi-head attention parameters (PyTorch nn.MultiheadAttention, bias=False: weights "
         "only):",
@@ -46,14 +41,14 @@ def mha_solution(a: dict[str, Any], v: int) -> Text:
 def encoder_layer_solution(a: dict[str, Any], v: int) -> Text:
     d, f = a["d_model"], a["dim_feedforward"]
     if a["bias"]:
-        return _text(
+        return solution_text(
             "Transformer 编码器层的参数（PyTorch nn.TransformerEncoderLayer，权重 + 偏置）：",
             "Transformer encoder layer parameters (PyTorch nn.TransformerEncoderLayer, weights "
             "+ biases):",
             "attention 4d² + 4d; FFN d·f + f + f·d + d; 2 LayerNorms 2·2d",
             f"= {4 * d * d + 4 * d:,} + {d * f + f + f * d + d:,} + {4 * d:,} = {v:,}",
         )
-    return _text(
+    return solution_text(
         "Transformer 编码器层的参数（bias=False：线性层和 LayerNorm 都没有偏置）：",
         "Transformer encoder layer parameters (bias=False: no biases in the linear layers or "
         "the LayerNorms):",
@@ -65,7 +60,7 @@ def encoder_layer_solution(a: dict[str, Any], v: int) -> Text:
 def scores_memory_solution(a: dict[str, Any], v: float) -> Text:
     b, h, n, size = a["batch_size"], a["num_heads"], a["seq_len"], a["bytes_per_element"]
     total = b * h * n * n * size
-    return _text(
+    return solution_text(
         f"注意力分数矩阵的显存（{_bytes_name(size)}，每个元素 {size} 字节）：",
         f"Memory of the attention score matrix ({_bytes_name(size)}, {size} bytes an element):",
         "batch · heads · n · n · bytes",
@@ -77,7 +72,7 @@ def kv_cache_solution(a: dict[str, Any], v: float) -> Text:
     layers, b, h, n, d, size = (a["layers"], a["batch_size"], a["num_heads"], a["seq_len"],
                                 a["head_dim"], a["bytes_per_element"])
     total = 2 * layers * b * h * n * d * size
-    return _text(
+    return solution_text(
         f"KV cache 的大小（每层存 K 和 V，{_bytes_name(size)}）：",
         f"KV cache size (K and V for every layer, {_bytes_name(size)}):",
         "2 · layers · batch · heads · n · d_head · bytes",
@@ -87,7 +82,7 @@ def kv_cache_solution(a: dict[str, Any], v: float) -> Text:
 
 def flops_solution(a: dict[str, Any], v: int) -> Text:
     b, n, d = a["batch_size"], a["seq_len"], a["d_model"]
-    return _text(
+    return solution_text(
         "注意力两次矩阵乘法的 FLOPs（一次乘加算 2 次，不含投影）：",
         "FLOPs of attention's two matrix products (a multiply-add is 2, projections excluded):",
         "QKᵀ: 2·n·n·d; A·V: 2·n·n·d → 4·batch·n²·d",
@@ -102,7 +97,7 @@ def position_solution(a: dict[str, Any], v: float) -> Text:
     angle = pos / 10000 ** (even / d)
     parity_zh, parity_en = (("偶数维用 sin", "even: sin") if i % 2 == 0
                             else ("奇数维用 cos", "odd: cos"))
-    return _text(
+    return solution_text(
         f"正弦位置编码，第 {i} 维（{parity_zh}）：",
         f"Sinusoidal positional encoding, dimension {i} ({parity_en}):",
         f"PE(pos, {i}) = {function}(pos / 10000^({even}/d))",
@@ -121,7 +116,7 @@ def weights_solution(a: dict[str, Any], v: list[list[float]]) -> Text:
                          for key in k)
         lines.append(f"row {r + 1}: q·k = {dots} = {format_value(scores)}; "
                      f"/√{width} → softmax → {format_value(v[r])}")
-    return _text("缩放点积注意力的权重：", "Scaled dot-product attention weights:", *lines)
+    return solution_text("缩放点积注意力的权重：", "Scaled dot-product attention weights:", *lines)
 
 
 CHECKS: list[Check] = [

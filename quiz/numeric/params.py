@@ -1,6 +1,6 @@
 """The params grammar of numeric templates: checking an entry, drawing a value, showing it.
 
-The grammar itself, with examples, is described in numeric.py's docstring.
+The grammar itself, with examples, is described in templates.py's docstring.
 """
 
 from __future__ import annotations

@@ -73,3 +73,8 @@ class Check:
         """The optional arguments and their defaults."""
         params = inspect.signature(self.function).parameters.values()
         return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+
+
+def solution_text(zh: str, en: str, *lines: str) -> Text:
+    """A worked solution: a heading in each language, then the maths lines both share."""
+    return Text("\n".join([zh, *lines]), "\n".join([en, *lines]))

@@ -23,7 +23,7 @@ from quiz.numeric.activation_solutions import (
     softmax_solution,
 )
 from quiz.numeric.arguments import answer_problem
-from quiz.numeric.reference import Check, Worked, always
+from quiz.numeric.reference import Check, Worked, always, solution_text
 from quiz.numeric.typed_answers import format_number as num
 from quiz.numeric.typed_answers import format_operand as _p
 from quiz.numeric.typed_answers import format_value
@@ -31,15 +31,10 @@ from quiz.numeric.typed_answers import format_value
 __all__ = ["CHECKS", "COMMANDS", "REGISTRY", "Check", "Worked", "explain", "find", "names"]
 
 
-def _text(zh: str, en: str, *lines: str) -> Text:
-    """A heading in each language followed by the shared maths lines."""
-    return Text("\n".join([zh, *lines]), "\n".join([en, *lines]))
-
-
 def _conv(a: dict[str, Any], v: int) -> Text:
     n, k, s, p, d = a["size"], a["kernel"], a["stride"], a["padding"], a["dilation"]
     top = n + 2 * p - d * (k - 1) - 1
-    return _text(
+    return solution_text(
         "卷积输出边长（PyTorch 公式）：",
         "Conv output size (PyTorch's formula):",
         "⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
@@ -50,7 +45,7 @@ def _conv(a: dict[str, Any], v: int) -> Text:
 def _conv_transpose(a: dict[str, Any], v: int) -> Text:
     n, k, s, p = a["size"], a["kernel"], a["stride"], a["padding"]
     op, d = a["output_padding"], a["dilation"]
-    return _text(
+    return solution_text(
         "转置卷积输出边长（PyTorch 公式）：",
         "Transposed conv output size (PyTorch's formula):",
         "(n−1)·s − 2p + d·(k−1) + output_padding + 1",
@@ -71,14 +66,14 @@ def _pool(a: dict[str, Any], v: int) -> Text:
             "⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
             f"= ⌊({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌋ + 1 = ⌊{top}/{s}⌋ + 1 = {v}",
         ]
-        return _text(zh, en, *lines)
+        return solution_text(zh, en, *lines)
     raw = -(-top // s) + 1
     lines += [
         "ceil_mode: ⌈(n + 2p − d·(k−1) − 1)/s⌉ + 1",
         f"= ⌈({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌉ + 1 = ⌈{top}/{s}⌉ + 1 = {raw}",
     ]
     if raw == v:
-        return _text(zh, en, *lines)
+        return solution_text(zh, en, *lines)
     start = (raw - 1) * s
     zh_note = (
         f"最后一个窗口起点 ({raw}−1)·{s} = {start} ≥ n + p = {n + p}，落在右侧填充里，舍去：{v}"
@@ -93,7 +88,7 @@ def _pool(a: dict[str, Any], v: int) -> Text:
 
 def _same(a: dict[str, Any], v: int) -> Text:
     k, d = a["kernel"], a["dilation"]
-    return _text(
+    return solution_text(
         "步长为 1 时保持尺寸的填充：",
         "Padding that keeps the size at stride 1:",
         f"p = d·(k−1)/2 = {d}·({k}−1)/2 = {v}",
@@ -111,7 +106,7 @@ def _conv_params(a: dict[str, Any], v: int) -> Text:
     kh, kw = (a["kernel"], a["kernel"]) if isinstance(a["kernel"], int) else a["kernel"]
     bias = (" + C_out", f" + {c_out}") if a["bias"] else ("", "")
     zh, en = _parts(a["bias"])
-    return _text(
+    return solution_text(
         f"卷积层参数量{zh}：",
         f"Conv layer parameters {en}:",
         f"C_out·(C_in/g)·k_h·k_w{bias[0]} = {c_out}·({c_in}/{g})·{kh}·{kw}{bias[1]} = {v}",
@@ -122,7 +117,7 @@ def _linear(a: dict[str, Any], v: int) -> Text:
     i, o = a["in_features"], a["out_features"]
     bias = (" + out", f" + {o}") if a["bias"] else ("", "")
     zh, en = _parts(a["bias"])
-    return _text(
+    return solution_text(
         f"全连接层参数量{zh}：",
         f"Linear layer parameters {en}:",
         f"out·in{bias[0]} = {o}·{i}{bias[1]} = {v}",
@@ -163,7 +158,7 @@ def _recurrent(gates: int, label: str) -> Callable[[dict[str, Any], int], Text]:
         )
         g = "" if gates == 1 else f"{gates}·"
         if not a["bias"]:
-            return _text(zh, en, f"{g}h·(i + h) = {g}{h}·({i} + {h}) = {v}")
+            return solution_text(zh, en, f"{g}h·(i + h) = {g}{h}·({i} + {h}) = {v}")
         line = (f"{g}(h·(i + h) + 2h) = {g}({h}·({i} + {h}) + 2·{h}) = {v}" if gates > 1
                 else f"h·(i + h) + 2h = {h}·({i} + {h}) + 2·{h} = {v}")
         keras_zh, keras_en = _keras_note(gates, i, h)
@@ -175,12 +170,12 @@ def _recurrent(gates: int, label: str) -> Callable[[dict[str, Any], int], Text]:
 def _per_epoch(a: dict[str, Any], v: int) -> Text:
     n, b = a["n_samples"], a["batch_size"]
     if a["drop_last"]:
-        return _text(
+        return solution_text(
             "每轮迭代次数（drop_last：丢弃不满的最后一批）：",
             "Iterations per epoch (drop_last: the incomplete last batch is dropped):",
             f"⌊N/B⌋ = ⌊{n}/{b}⌋ = {v}",
         )
-    return _text(
+    return solution_text(
         "每轮迭代次数（最后一批不满也算一次）：",
         "Iterations per epoch (an incomplete last batch still counts):",
         f"⌈N/B⌉ = ⌈{n}/{b}⌉ = {v}",
@@ -196,7 +191,7 @@ def _total(a: dict[str, Any], v: int) -> Text:
         else ("⌈", "⌉", "最后一批不满也算一次", "an incomplete last batch counts")
     )
     lo, hi = brackets[:2]
-    return _text(
+    return solution_text(
         f"总迭代次数 = 轮数 × 每轮迭代次数（{brackets[2]}）：",
         f"Total iterations = epochs × iterations per epoch ({brackets[3]}):",
         f"epochs·{lo}N/B{hi} = {e}·{lo}{n}/{b}{hi} = {e}·{per} = {v}",
@@ -215,7 +210,7 @@ def _pool2d(a: dict[str, Any], v: list[list[float]]) -> Text:
             else:
                 lines.append(f"({' + '.join(map(num, w))})/{len(w)} = {num(math.fsum(w) / len(w))}")
     kind_zh, kind_en = ("最大", "max") if mode == "max" else ("平均", "average")
-    return _text(
+    return solution_text(
         f"{k}×{k} {kind_zh}池化，步长 {s}，逐个窗口：",
         f"{k}×{k} {kind_en} pooling, stride {s}, window by window:",
         *lines,
@@ -229,8 +224,8 @@ def _compose(a: dict[str, Any], v: list[float]) -> Text:
     f = f"f(x) = {slope} + {num(b)}" if b >= 0 else f"f(x) = {slope} − {num(-b)}"
     head = (f"{f} 作用 {t} 次后是 A·x + B：", f"{f} applied {t} times is A·x + B:")
     if x == 1:
-        return _text(*head, f"a = 1: A = 1, B = b·t = {_p(b)}·{t} = {num(v[1])}")
-    return _text(
+        return solution_text(*head, f"a = 1: A = 1, B = b·t = {_p(b)}·{t} = {num(v[1])}")
+    return solution_text(
         *head,
         f"A = a^t = {_p(x)}^{t} = {num(v[0])}",
         f"B = b·(a^t − 1)/(a − 1) = {_p(b)}·({num(v[0])} − 1)/({_p(x)} − 1) = {num(v[1])}",
@@ -244,13 +239,13 @@ def _gd(a: dict[str, Any], v: Any) -> Text:
         line = f"= {shown[0]} − {num(lr)}·{shown[1]} = [{format_value(v)}]"
     else:
         line = f"= {num(theta)} − {num(lr)}·{_p(grad)} = {num(v)}"
-    return _text("一步梯度下降（α 为学习率）：",
+    return solution_text("一步梯度下降（α 为学习率）：",
                  "One gradient-descent step (α is the learning rate):", "θ' = θ − α·∂J/∂θ", line)
 
 
 def _dropout(a: dict[str, Any], v: float) -> Text:
     p = a["p"]
-    return _text(
+    return solution_text(
         "反向 dropout：训练时保留的单元乘以 1/(1 − p)，使期望不变（p 为丢弃概率）：",
         "Inverted dropout scales the kept units by 1/(1 − p), keeping the expectation "
         "(p is the drop probability):",

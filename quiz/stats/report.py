@@ -1,6 +1,6 @@
 """`quiz stats`: the heatmap, the forecast, retention, and the whole report (also as JSON).
 
-Like stats.py, every figure is an SQL aggregate; nothing here touches the terminal.
+Like figures.py, every figure is an SQL aggregate; nothing here touches the terminal.
 """
 
 from __future__ import annotations

@@ -245,10 +245,10 @@ def review(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
-    from quiz import plan
-    from quiz.review_queue import build_queue, select_questions
+    from quiz.review_queue import select_questions
     from quiz.session import Mode
     from quiz.stats import figures as stats
+    from quiz.today import review_today
 
     lang = config.language(lang)
     store = open_store(db)
@@ -259,21 +259,12 @@ def review(
     store.sync_retired(q.id for q in entries)
     today = config.today()
     interview = config.interview_date(store)
-    cards, relearn = stats.cards_for_today(store, today, interview)
-    started = store.started_ids()
-    introduced = store.new_introduced_count(today)
+    decided = review_today(store, questions, today, interview, new=new, limit=limit)
+    new_limit, queue = decided.new_limit, decided.queue
     out = console()
-    ids = {q.id for q in questions}
-    ahead = plan.countdown(interview, today, total=len(ids), started=len(started & ids),
-                           introduced_today=introduced)
-    if ahead is not None:
-        new = ahead.pace.per_day if new is None else new
-        message = ahead.describe()
+    if decided.countdown is not None:
+        message = decided.countdown.describe()
         out.print(ui_text(lang, message.zh, message.en))
-    new_limit = 10 if new is None else new
-    queue = build_queue(questions, cards, today, new_limit=new_limit,
-                        introduced_today=introduced, relearn=relearn,
-                        limit=limit, interview=interview, started=started)
     if not queue:
         from quiz.lang import in_lang
         from quiz.review_queue import nothing_due
@@ -409,6 +400,7 @@ def plan_interview(
     from datetime import date
 
     from quiz import plan
+    from quiz.today import interview_countdown
 
     lang = config.language(lang)
     store = open_store(db)
@@ -435,8 +427,7 @@ def plan_interview(
                                 "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
         return
     ids = {q.id for q in bank_of(store, bank).entries()}
-    ahead = plan.countdown(day, today, total=len(ids), started=len(store.started_ids() & ids),
-                           introduced_today=store.new_introduced_count(today))
+    ahead = interview_countdown(store, ids, today, day)
     message = ahead.describe() if ahead is not None else plan.after_interview(day, today)
     console().print(ui_text(lang, message.zh, message.en))
 
@@ -816,10 +807,10 @@ def show_stats(
         "--compare", help="How well SM-2 and FSRS each predicted your recalls.")] = False,
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
-    from quiz import plan
     from quiz.stats import recall
     from quiz.stats import report as progress
     from quiz.stats.figures import Scope
+    from quiz.today import interview_countdown
 
     lang = config.language(lang)
     store = open_store(db)
@@ -839,9 +830,7 @@ def show_stats(
     scheduler = store.scheduler()
     retention = recall.forecast((c for q, c in store.cards().items() if q in ids), scheduler,
                                 today)
-    ahead = plan.countdown(config.interview_date(store), today, total=len(ids),
-                           started=len(store.started_ids() & ids),
-                           introduced_today=store.new_introduced_count(today))
+    ahead = interview_countdown(store, ids, today, config.interview_date(store))
     if as_json:
         import json
 

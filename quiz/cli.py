@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from quiz.bank.cache import BankCache
     from quiz.model import Question
+    from quiz.schedulers import Scheduler
     from quiz.store import Store
 
 
@@ -165,6 +166,15 @@ def err_console() -> "Console":
     return Console(stderr=True, highlight=False)
 
 
+def open_for_study(db: Path | None, bank: list[Path] | None, lang: str | None,
+                   scheduler: str | None) -> tuple[str, "Store", "Scheduler", "BankCache"]:
+    """What review and mock open first, in this order: the language, the store, its
+    scheduler, the bank (so a bad --lang is reported before any file is touched)."""
+    lang = config.language(lang)
+    store = open_store(db)
+    return lang, store, config.scheduler(store, scheduler), bank_of(store, bank)
+
+
 def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
     """The bank through the store's cache (a broken bank exits 2 with every problem)."""
     from quiz.bank.cache import BankCache
@@ -250,10 +260,7 @@ def review(
     from quiz.stats import figures as stats
     from quiz.today import review_today
 
-    lang = config.language(lang)
-    store = open_store(db)
-    chosen = config.scheduler(store, scheduler)
-    the_bank = bank_of(store, bank)
+    lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
     store.sync_retired(q.id for q in entries)
@@ -337,10 +344,7 @@ def mock(
     from quiz.review_queue import mock_queue, select_questions
     from quiz.session import Mode
 
-    lang = config.language(lang)
-    store = open_store(db)
-    chosen = config.scheduler(store, scheduler)
-    the_bank = bank_of(store, bank)
+    lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
     from quiz.ui import TerminalUI
 
     ui = TerminalUI(console(), lang)

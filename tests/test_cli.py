@@ -1,6 +1,7 @@
 """The typer app: exit codes and exact messages."""
 
 import pytest
+from conftest import run_cli
 from typer.testing import CliRunner
 
 from quiz.cli import app
@@ -9,16 +10,11 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_LANG", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+def env(cli_env):
+    return cli_env
 
 
-def invoke(*args, **kw):
-    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)
+invoke = run_cli
 
 
 def every_command() -> list[tuple[str, ...]]:

@@ -767,7 +767,8 @@ def export_cards(
 
         chosen = export.filter_by_state(
             chosen, store.cards(), today=config.today(),
-            due_days=(days or 0) if only_due else None, weak=weak)
+            due_days=(days or 0) if only_due else None, weak=weak,
+            interview=config.interview_date(store))
     questions = export.by_topic(the_bank.questions(q.id for q in chosen), topics)
     flashcards = export.flashcards(questions, instances)
     if not flashcards:

@@ -37,8 +37,14 @@ def is_buried(card: Card | None, today: date) -> bool:
 
 def is_due(card: Card | None, today: date, interview: date | None = None) -> bool:
     """A reviewed, unburied card whose due date (under the interview plan, if any) has come."""
+    return is_due_by(card, today, today, interview)
+
+
+def is_due_by(card: Card | None, today: date, horizon: date,
+              interview: date | None = None) -> bool:
+    """`is_due`'s rule with a later day: due on or before `horizon` (export's --days)."""
     return (card is not None and card.state is not None and not is_buried(card, today)
-            and effective_due(card, today, interview) <= today)
+            and effective_due(card, today, interview) <= horizon)
 
 
 def is_new(card: Card | None, today: date) -> bool:

@@ -283,6 +283,9 @@ def test_export_only_due_and_weak_read_the_review_history(env, bank_dir, store):
                    "--only-due")
     assert empty.exit_code == 1
     assert empty.stderr == "Error: nothing to export: no question matches the filters\n"
+    # the same "due" as `list --due`: a card buried today is not due (issue 14)
+    store.bury("rnn-lstm-vs-gru", monday + timedelta(days=1))
+    assert "rnn-lstm-vs-gru" not in ids("--days", "1")
 
 
 def test_export_is_documented(env):

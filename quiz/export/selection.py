@@ -139,19 +139,20 @@ def due_horizon(today: date, days: int) -> date:
         return date.max
 
 
-def is_due_within(card: Card | None, today: date, days: int) -> bool:
-    """A reviewed card due on or before `today + days` (overdue cards included)."""
-    return card is not None and card.state is not None and card.state.due <= due_horizon(
-        today, days)
-
 
 def filter_by_state(questions: Iterable[Question], cards: Mapping[str, Card], *, today: date,
-                    due_days: int | None = None, weak: bool = False) -> list[Question]:
-    """Questions due within `due_days` of `today` (when given) and weak (when asked): both."""
+                    due_days: int | None = None, weak: bool = False,
+                    interview: date | None = None) -> list[Question]:
+    """Questions due within `due_days` of `today` (when given) and weak (when asked): both.
+
+    "Due" is `list --due`'s rule (review_queue.is_due): buried cards are left out and the
+    interview plan's earlier due dates count."""
+    from quiz.review_queue import is_due_by
+
     horizon = due_horizon(today, due_days) if due_days is not None else None
 
     def due(card: Card | None) -> bool:
-        return card is not None and card.state is not None and card.state.due <= horizon
+        return horizon is not None and is_due_by(card, today, horizon, interview)
 
     return [q for q in questions
             if (horizon is None or due(cards.get(q.id)))

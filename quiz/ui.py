@@ -1,4 +1,5 @@
-"""Rich rendering of the review session and of question listings."""
+"""Rich rendering of a study session: the card, the reveal, the prompts, the day's summary,
+and the mock-interview report and history (listings are rendered by cli.py)."""
 
 from __future__ import annotations
 

@@ -812,6 +812,7 @@ def show_stats(
         "--compare", help="How well SM-2 and FSRS each predicted your recalls.")] = False,
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
+    from quiz.review_queue import check_topics
     from quiz.stats import recall
     from quiz.stats import report as progress
     from quiz.stats.figures import Scope
@@ -820,10 +821,7 @@ def show_stats(
     lang = config.language(lang)
     store = open_store(db)
     topics = bank_of(store, bank).topic_of()
-    known = sorted(set(topics.values()))
-    for name in topic or []:
-        if name not in known:
-            fail(f"unknown topic '{name}'; known topics: {', '.join(known)}", 2)
+    check_topics(topics.values(), topic)
     scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
                   narrowed=bool(topic))
     today = config.today()

@@ -58,13 +58,18 @@ def is_weak(card: Card | None) -> bool:
         card.state.efactor < WEAK_EF or card.lapses > 0)
 
 
+def check_topics(known: Iterable[str], asked: Iterable[str] | None) -> None:
+    """A UsageError naming the first of the `asked` topics that is not `known`."""
+    known_topics = sorted(set(known))
+    for topic in asked or []:
+        if topic not in known_topics:
+            raise UsageError(f"unknown topic '{topic}'; known topics: {', '.join(known_topics)}")
+
+
 def select_questions(questions: list[Q], topics: list[str] | None,
                      tags: list[str] | None) -> list[Q]:
     """Questions narrowed to `topics` and `tags`; an unknown name is a usage error."""
-    known_topics = sorted({q.topic for q in questions})
-    for topic in topics or []:
-        if topic not in known_topics:
-            raise UsageError(f"unknown topic '{topic}'; known topics: {', '.join(known_topics)}")
+    check_topics((q.topic for q in questions), topics)
     known_tags = sorted({t for q in questions for t in q.tags})
     for tag in tags or []:
         if tag not in known_tags:

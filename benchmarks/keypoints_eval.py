@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quiz.bank import load_bank  # noqa: E402  (after the path: runnable from a clone)
-from quiz.bank_files import bundled_dir  # noqa: E402
+from quiz.bank.files import bundled_dir  # noqa: E402
+from quiz.bank.reader import load_bank  # noqa: E402  (after the path: runnable from a clone)
 from quiz.keypoints import coverage, suggest_grade  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "typed-answers-dev.jsonl"

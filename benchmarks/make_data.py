@@ -582,7 +582,7 @@ class History:
     def session_rows(self, rng: random.Random, day: date, hour: int, hours: int,
                      answers: list[Answer]) -> Iterator[tuple[Any, ...]]:
         """One session's rows, starting at `hour` local time and lasting at most `hours`."""
-        from quiz.numeric import format_value
+        from quiz.numeric.templates import format_value
 
         if not answers:
             return
@@ -631,7 +631,7 @@ class History:
 def plan_cards(rng: random.Random, bank: Any, shape: Shape = Shape()) -> list[CardPlan]:
     """The 5,000 bank questions and 5,000 retired ones, with intro days and difficulty."""
     intro_days, reorganisations = shape.intro_days, shape.reorganisations
-    from quiz.numeric import instantiate
+    from quiz.numeric.templates import instantiate
 
     plans = []
     for q in bank.questions:
@@ -794,7 +794,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--reviews must be at least 1,000 and --days at least 60")
     shape = Shape(args.reviews, args.days)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from quiz.bank import load_bank
+    from quiz.bank.reader import load_bank
     from quiz.errors import BankError
 
     today = args.today or default_today()

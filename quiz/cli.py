@@ -16,8 +16,9 @@ from quiz import config
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from quiz.bank_cache import BankCache
+    from quiz.bank.cache import BankCache
     from quiz.model import Question
+    from quiz.schedulers import Scheduler
     from quiz.store import Store
 
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 class _Group(typer.core.TyperGroup):
     """Turns quiz's own errors into a red `Error: …` line and their exit code, never a traceback."""
 
-    def invoke(self, ctx: typer.Context):  # noqa: ANN201 - whatever the command returns
+    def invoke(self, ctx: typer.Context):  # whatever the command returns
         import click
 
         from quiz.errors import BankError, QuizError
@@ -165,9 +166,18 @@ def err_console() -> "Console":
     return Console(stderr=True, highlight=False)
 
 
+def open_for_study(db: Path | None, bank: list[Path] | None, lang: str | None,
+                   scheduler: str | None) -> tuple[str, "Store", "Scheduler", "BankCache"]:
+    """What review and mock open first, in this order: the language, the store, its
+    scheduler, the bank (so a bad --lang is reported before any file is touched)."""
+    lang = config.language(lang)
+    store = open_store(db)
+    return lang, store, config.scheduler(store, scheduler), bank_of(store, bank)
+
+
 def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
     """The bank through the store's cache (a broken bank exits 2 with every problem)."""
-    from quiz.bank_cache import BankCache
+    from quiz.bank.cache import BankCache
 
     return BankCache(store, config.bank_paths(extra))
 
@@ -218,7 +228,7 @@ def default(
                scheduler=None)
 
 
-def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):  # noqa: ANN201
+def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):
     """Run the session loop on the terminal; its result and the UI that showed it."""
     import random
 
@@ -245,41 +255,30 @@ def review(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
-    from quiz import plan, stats
-    from quiz.queue import build_queue, select_questions
+    from quiz.review_queue import select_questions
     from quiz.session import Mode
+    from quiz.stats import figures as stats
+    from quiz.today import review_today
 
-    lang = config.language(lang)
-    store = open_store(db)
-    chosen = config.scheduler(store, scheduler)
-    the_bank = bank_of(store, bank)
+    lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
     store.sync_retired(q.id for q in entries)
     today = config.today()
     interview = config.interview_date(store)
-    cards, relearn = stats.cards_for_today(store, today, interview)
-    started = store.started()
-    introduced = store.new_introduced(today)
+    decided = review_today(store, questions, today, interview, new=new, limit=limit)
+    new_limit, queue = decided.new_limit, decided.queue
     out = console()
-    ids = {q.id for q in questions}
-    ahead = plan.countdown(interview, today, total=len(ids), started=len(started & ids),
-                           introduced_today=introduced)
-    if ahead is not None:
-        new = ahead.pace.per_day if new is None else new
-        message = ahead.describe()
+    if decided.countdown is not None:
+        message = decided.countdown.describe()
         out.print(ui_text(lang, message.zh, message.en))
-    new_limit = 10 if new is None else new
-    queue = build_queue(questions, cards, today, new_limit=new_limit,
-                        introduced_today=introduced, relearn=relearn,
-                        limit=limit, interview=interview, started=started)
     if not queue:
-        from quiz.lang import both
-        from quiz.queue import nothing_due
+        from quiz.lang import in_lang
+        from quiz.review_queue import nothing_due
         from quiz.wrapped import Wrapped
 
         found = stats.outlook(store, today, questions, new_limit=new_limit, interview=interview)
-        out.print(Wrapped(both(*nothing_due(found, new_limit), lang)))
+        out.print(Wrapped(in_lang(*nothing_due(found, new_limit), lang)))
         return
     queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode(interview=interview, scheduler=chosen))
@@ -302,7 +301,7 @@ def practice(
     """Drill without touching the schedule: answers are logged as practice only."""
     import random
 
-    from quiz.queue import practice_queue, select_questions
+    from quiz.review_queue import practice_queue, select_questions
     from quiz.session import Mode
 
     lang = config.language(lang)
@@ -341,30 +340,27 @@ def mock(
     """A mock interview: questions across topics, weak and unseen ones first, then a report."""
     import random
 
-    from quiz import mocks
-    from quiz.queue import mock_queue, select_questions
+    from quiz import mock_interview
+    from quiz.review_queue import mock_queue, select_questions
     from quiz.session import Mode
 
-    lang = config.language(lang)
-    store = open_store(db)
-    chosen = config.scheduler(store, scheduler)
-    the_bank = bank_of(store, bank)
+    lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
     from quiz.ui import TerminalUI
 
     ui = TerminalUI(console(), lang)
     if history:
-        ui.mock_history(mocks.history(store))
+        ui.mock_history(mock_interview.history(store))
         return
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
     queue = mock_queue(questions, store.cards(), count=count, rng=random.Random())
     queue = the_bank.questions(q.id for q in queue)
-    session = mocks.new_id(config.local_now())
-    mocks.save_settings(store, session, seconds=seconds, planned=len(queue))
+    session = mock_interview.new_id(config.local_now())
+    mock_interview.save_settings(store, session, seconds=seconds, planned=len(queue))
     mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
                      interview=config.interview_date(store), scheduler=chosen)
     _result, ui = start_session(store, queue, lang, mode)
-    found = mocks.report(store, session, {q.id: q.topic for q in entries})
+    found = mock_interview.report(store, session, {q.id: q.topic for q in entries})
     if found is None:
         ui.note("这次模拟面试没有作答", "No answers in this mock interview", "yellow")
     else:
@@ -408,6 +404,7 @@ def plan_interview(
     from datetime import date
 
     from quiz import plan
+    from quiz.today import interview_countdown
 
     lang = config.language(lang)
     store = open_store(db)
@@ -434,16 +431,15 @@ def plan_interview(
                                 "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
         return
     ids = {q.id for q in bank_of(store, bank).entries()}
-    ahead = plan.countdown(day, today, total=len(ids), started=len(store.started() & ids),
-                           introduced_today=store.new_introduced(today))
+    ahead = interview_countdown(store, ids, today, day)
     message = ahead.describe() if ahead is not None else plan.after_interview(day, today)
     console().print(ui_text(lang, message.zh, message.en))
 
 
 def ui_text(lang: str, zh: str, en: str) -> str:
-    from quiz.lang import both
+    from quiz.lang import in_lang
 
-    return _escape(both(zh, en, lang))
+    return _escape(in_lang(zh, en, lang))
 
 
 @app.command()
@@ -456,8 +452,8 @@ def validate(
     """Check banks; print a summary, or every problem as file:line: message (exit 2)."""
     from collections import Counter
 
-    from quiz.bank import load_bank, missing_briefs
-    from quiz.bank_files import bank_files, bundled_dir
+    from quiz.bank.files import bank_files, bundled_dir
+    from quiz.bank.reader import load_bank, missing_briefs
     from quiz.errors import BankError
 
     targets = list(paths) if paths else config.bank_paths(bank)
@@ -489,7 +485,7 @@ def list_questions(
     lang: LangOption = None,
 ) -> None:
     """A table of questions with their review state."""
-    from quiz.queue import select_questions, still_due
+    from quiz.review_queue import select_questions, still_due
 
     lang = config.language(lang)
     store = open_store(db)
@@ -499,7 +495,7 @@ def list_questions(
     interview = config.interview_date(store)
     relearning: set[str] = set()
     if due:  # the review's own rule: due cards and cards to relearn today
-        from quiz.stats import cards_for_today
+        from quiz.stats.figures import cards_for_today
 
         cards, relearn = cards_for_today(store, today, interview)
         due_now, again = still_due(chosen, cards, today, relearn=relearn, interview=interview)
@@ -547,8 +543,8 @@ def show(
     """One question with its answer, sources and correction note."""
     import difflib
 
-    from quiz import numeric
     from quiz.lang import pick
+    from quiz.numeric import templates as numeric
 
     lang = config.language(lang)
     store = open_store(db)
@@ -619,10 +615,10 @@ def calc(
     quiz calc gd-step --theta 0.5 -1 --grad 2 0.5 --lr 0.1. quiz calc --list names every
     calculation and its arguments; quiz calc NAME --help shows one.
     """
-    from quiz import calc as calculator
     from quiz.errors import UsageError
     from quiz.lang import pick
-    from quiz.numeric import explain, format_value
+    from quiz.numeric import calc as calculator
+    from quiz.numeric.templates import explain, format_value
 
     words = list(ctx.args)
     if name in ("-h", "--help") or (name is None and {"-h", "--help"} & set(words)):
@@ -668,7 +664,7 @@ def try_answer(
 
     from quiz.errors import AnswerFormatError
     from quiz.keypoints import attempt
-    from quiz.lang import both, pick
+    from quiz.lang import in_lang, pick
 
     lang = config.language(lang)
     the_bank = bank_of(open_store(db), bank)
@@ -681,7 +677,7 @@ def try_answer(
     try:
         result = attempt(question, answer, seed)
     except AnswerFormatError as exc:
-        fail(f"cannot read the answer: {both(exc.reason_zh, exc.reason_en, lang)}", 2)
+        fail(f"cannot read the answer: {in_lang(exc.reason_zh, exc.reason_en, lang)}", 2)
     if as_json:
         typer.echo(json.dumps({
             "id": question.id, "seed": result.seed,
@@ -698,17 +694,20 @@ def try_answer(
     if result.expected is not None:
         out.print(f"= {_escape(result.expected)}")
         if result.correct is not None:
-            out.print(both("✓ 正确", "✓ correct", lang) if result.correct
-                      else both("✗ 不正确", "✗ incorrect", lang))
+            out.print(in_lang("✓ 正确", "✓ correct", lang) if result.correct
+                      else in_lang("✗ 不正确", "✗ incorrect", lang))
     for point, hit in zip(question.key_points, result.covered, strict=True):
         mark = "[green]✓[/]" if hit else "[red]✗[/]"
-        out.print(f"{mark} {_escape(both(point.zh[0], point.en[0], lang))}")
+        out.print(f"{mark} {_escape(in_lang(point.zh[0], point.en[0], lang))}")
     if question.key_points:
         hits = sum(result.covered)
-        out.print(both(f"要点 {hits}/{len(result.covered)}",
-                       f"Key points {hits}/{len(result.covered)}", lang))
-    out.print(both(f"建议评分 {result.suggested}", f"Suggested grade {result.suggested}", lang)
-              if result.suggested is not None else both("无建议评分", "No suggested grade", lang))
+        out.print(in_lang(f"要点 {hits}/{len(result.covered)}",
+                          f"Key points {hits}/{len(result.covered)}", lang))
+    if result.suggested is not None:
+        grade = result.suggested
+        out.print(in_lang(f"建议评分 {grade}", f"Suggested grade {grade}", lang))
+    else:
+        out.print(in_lang("无建议评分", "No suggested grade", lang))
 
 
 EXPORT_FORMATS = ("anki", "csv", "md")
@@ -744,9 +743,9 @@ def export_cards(
     """
     import time
 
-    from quiz import export
+    from quiz.export import selection as export
     from quiz.printable import printable
-    from quiz.queue import select_questions
+    from quiz.review_queue import select_questions
 
     if fmt not in EXPORT_FORMATS:
         fail(f"FORMAT must be one of {', '.join(EXPORT_FORMATS)}, not '{fmt}'", 2)
@@ -768,27 +767,28 @@ def export_cards(
 
         chosen = export.filter_by_state(
             chosen, store.cards(), today=config.today(),
-            due_days=(days or 0) if only_due else None, weak=weak)
+            due_days=(days or 0) if only_due else None, weak=weak,
+            interview=config.interview_date(store))
     questions = export.by_topic(the_bank.questions(q.id for q in chosen), topics)
     flashcards = export.flashcards(questions, instances)
     if not flashcards:
         fail("nothing to export: no question matches the filters", 1)
     if fmt == "anki":
-        from quiz.anki_export import write_apkg
+        from quiz.export.apkg import write_apkg
 
         export.write_file(Path(file), lambda out: write_apkg(
             flashcards, topics, out, lang=lang, timestamp=time.time()), force=force,
             database=database)
     else:
         if fmt == "csv":
-            from quiz.csv_export import write_csv
+            from quiz.export.spreadsheet import write_csv
 
-            def render(out):  # noqa: ANN001, ANN202 - a text stream
+            def render(out):  # a text stream
                 write_csv(flashcards, out, lang=lang, tsv=tsv, anki_header=anki_header)
         else:
-            from quiz.markdown_export import write_markdown
+            from quiz.export.markdown import write_markdown
 
-            def render(out):  # noqa: ANN001, ANN202 - a text stream
+            def render(out):  # a text stream
                 write_markdown(flashcards, topics, out, lang=lang)
         if to_stdout:
             render(sys.stdout)
@@ -812,16 +812,16 @@ def show_stats(
         "--compare", help="How well SM-2 and FSRS each predicted your recalls.")] = False,
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
-    from quiz import plan, progress, recall
-    from quiz.stats import Scope
+    from quiz.review_queue import check_topics
+    from quiz.stats import recall
+    from quiz.stats import report as progress
+    from quiz.stats.figures import Scope
+    from quiz.today import interview_countdown
 
     lang = config.language(lang)
     store = open_store(db)
     topics = bank_of(store, bank).topic_of()
-    known = sorted(set(topics.values()))
-    for name in topic or []:
-        if name not in known:
-            fail(f"unknown topic '{name}'; known topics: {', '.join(known)}", 2)
+    check_topics(topics.values(), topic)
     scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
                   narrowed=bool(topic))
     today = config.today()
@@ -833,9 +833,7 @@ def show_stats(
     scheduler = store.scheduler()
     retention = recall.forecast((c for q, c in store.cards().items() if q in ids), scheduler,
                                 today)
-    ahead = plan.countdown(config.interview_date(store), today, total=len(ids),
-                           started=len(store.started() & ids),
-                           introduced_today=store.new_introduced(today))
+    ahead = interview_countdown(store, ids, today, config.interview_date(store))
     if as_json:
         import json
 
@@ -843,7 +841,7 @@ def show_stats(
                    "predicted_retention": retention.as_json()}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    from quiz.charts import render_stats
+    from quiz.stats.render import render_stats
 
     out = console()
     render_stats(out, found, lang)
@@ -892,9 +890,9 @@ def import_anki(
     db: DbOption = None,
 ) -> None:
     """Import an Anki package's notes as open questions (ids from the notes' GUIDs)."""
-    from quiz import anki_import
-    from quiz.anki_package import read_package
-    from quiz.import_run import common_deck, deck_topic, write_imported
+    from quiz.importing import anki_import
+    from quiz.importing.anki_package import read_package
+    from quiz.importing.import_run import common_deck, deck_topic, write_imported
 
     collection = read_package(file)
     found = anki_import.convert(collection, fronts=front, backs=back)
@@ -927,8 +925,8 @@ def import_csv(
         show_default=False)] = None,
 ) -> None:
     """Import a table's rows as open questions (a header row names the columns)."""
-    from quiz import csv_import
-    from quiz.import_run import read_text, write_imported
+    from quiz.importing import csv_import
+    from quiz.importing.import_run import read_text, write_imported
 
     table = csv_import.read_table(read_text(file), header=not no_header, html=html,
                                   name=str(file))
@@ -949,7 +947,8 @@ def _report(message: str, warning: bool = False) -> None:
 
 def _show_comparison(store: "Store", ids: set[str], lang: str, as_json: bool) -> None:
     """`quiz stats --compare`: both schedulers' predictions of the learner's recalls."""
-    from quiz import recall, schedulers
+    from quiz import schedulers
+    from quiz.stats import recall
 
     answers = {q: found for q, found in store.scheduled_answers().items() if q in ids}
     current = store.scheduler()
@@ -999,9 +998,9 @@ def _show_comparison(store: "Store", ids: set[str], lang: str, as_json: bool) ->
 
 
 def both_text(lang: str, zh: str, en: str) -> str:
-    from quiz.lang import both
+    from quiz.lang import in_lang
 
-    return both(zh, en, lang)
+    return in_lang(zh, en, lang)
 
 
 @app.command("scheduler")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz.errors import UsageError
-from quiz.lang import LANGS
+from quiz.lang import DISPLAY_LANGS
 from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 def bank_paths(extra: list[Path] | None) -> list[Path]:
     """The bundled banks (unless QUIZ_BUNDLED=0), then QUIZ_BANKS, then --bank."""
-    from quiz.bank_files import bundled_dir
+    from quiz.bank.files import bundled_dir
 
     env = [Path(p) for p in os.environ.get("QUIZ_BANKS", "").split(os.pathsep) if p]
     bundled = [] if os.environ.get("QUIZ_BUNDLED") == "0" else [bundled_dir()]
@@ -60,8 +60,8 @@ def db_path(db: Path | None) -> Path:
 def language(lang: str | None) -> str:
     """--lang, else QUIZ_LANG, else both."""
     value = lang or os.environ.get("QUIZ_LANG") or "both"
-    if value not in LANGS:
-        raise UsageError(f"--lang must be one of {', '.join(LANGS)}, not '{value}'")
+    if value not in DISPLAY_LANGS:
+        raise UsageError(f"--lang must be one of {', '.join(DISPLAY_LANGS)}, not '{value}'")
     return value
 
 

@@ -240,8 +240,10 @@ def attempt(question: Question, typed: str | None, seed: int = 0) -> Attempt:
     """
     typed = typed.strip() if typed else None
     if question.numeric is not None:
-        from quiz import numeric  # only for numeric questions: its import is not free
-        from quiz.answers import format_value
+        from quiz.numeric import (
+            templates as numeric,  # only for numeric questions: its import is not free
+        )
+        from quiz.numeric.typed_answers import format_value
 
         instance = numeric.instantiate(question, seed)
         correct = None if typed is None else numeric.grade(instance, numeric.parse_answer(typed))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # only a type: importing the model costs start-up
     from quiz.model import Text
 
-LANGS = ("zh", "en", "both")
+DISPLAY_LANGS = ("zh", "en", "both")
 LANG_ORDER = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
 
 
@@ -18,6 +18,6 @@ def pick(text: Text | None, lang: str) -> list[str]:
     return [text.get(code) for code in LANG_ORDER[lang]]
 
 
-def both(zh: str, en: str, lang: str) -> str:
-    """A short label in the chosen language(s)."""
+def in_lang(zh: str, en: str, lang: str) -> str:
+    """A short label in one language, or in both (Chinese first) on one line."""
     return {"zh": zh, "en": en}.get(lang, f"{zh} · {en}")

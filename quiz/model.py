@@ -8,7 +8,9 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-LANGS = ("zh", "en")
+BANK_LANGS = ("zh", "en")
+# The heading of a question's correction note: the session, and every export format.
+NOTE_LABEL = {"zh": "更正", "en": "Correction"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class NumericSpec:
     """A numeric template: a reference function and the values to draw its arguments from.
 
     `params` maps a parameter name to its raw YAML value: a list of choices or a
-    `{min, max, step}` range (see numeric.py for the full grammar).
+    `{min, max, step}` range (see numeric/templates.py for the full grammar).
     """
 
     check: str

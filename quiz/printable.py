@@ -3,7 +3,7 @@
 A terminal obeys what it is sent: ESC starts sequences that set the window title (OSC 0),
 write the clipboard (OSC 52), make links (OSC 8), clear the screen, switch to the alternate
 screen or make the terminal type a reply into quiz's input (`ESC [6n`). Bank text is refused
-at validation when it holds such characters (see `bank.py`); everything else quiz prints —
+at validation when it holds such characters (see `bank/reader.py`); everything else quiz prints —
 typed answers read back from the database, file names and paths, error messages, ids typed on
 the command line — goes through `printable` first.
 

@@ -22,7 +22,7 @@ from quiz.store import Store
 from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
 
 if TYPE_CHECKING:
-    from quiz import numeric
+    from quiz.numeric import templates as numeric
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,9 @@ class _Loop:
                               and card.fingerprint != question.fingerprint()),
             left=self.left())
         if question.numeric is not None:
-            from quiz import numeric  # only for numeric cards: its import costs start-up
+            from quiz.numeric import (
+                templates as numeric,  # only for numeric cards: its import costs start-up
+            )
 
             view = replace(view, instance=numeric.instantiate(question, self.seed()))
         self.ui.show_card(view)
@@ -289,7 +291,7 @@ class _Loop:
 
     def numeric_answer(self, view: CardView) -> CardView | Command | None:
         """Ask until the answer parses (a typo is not a wrong answer); Enter alone gives up."""
-        from quiz import numeric
+        from quiz.numeric import templates as numeric
 
         while True:
             typed = self.ui.read_numeric(view)
@@ -356,7 +358,7 @@ class _Loop:
             return replace(base, state=capped(state, question.id, day, mode.interview),
                            cap_day=latest_due(question.id, day, mode.interview))
 
-        review_id, review = self.store.record_scheduled(base, decide)
+        review_id, review = self.store.record_answer(base, decide)
         state = review.state
         self.graded += 1
         self.graded_ids.add(question.id)

@@ -51,7 +51,7 @@ def _migrate_to_1(db: Any) -> None:
 def _migrate_to_2(db: Any) -> None:
     # The card's interval when each answer was given (Anki's lastIvl): `quiz stats` splits
     # retention into young and mature cards by it. NULL for answers logged before schema 2,
-    # for which stats.py looks the previous state up in the log instead.
+    # for which stats/figures.py looks the previous state up in the log instead.
     db.execute("ALTER TABLE reviews ADD COLUMN last_interval INTEGER")
     # `quiz stats --topic`: a topic's study days from the index alone.
     db["reviews"].create_index(["question_id", "study_day", "kind"])
@@ -414,7 +414,7 @@ class Store:
         with self.reading("cards"):
             return {row["question_id"]: _card(row) for row in rows}
 
-    def started(self) -> set[str]:
+    def started_ids(self) -> set[str]:
         """The ids of every card with a review that moved its schedule."""
         return {row[0] for row in self.query(
             "SELECT question_id FROM cards WHERE repetitions IS NOT NULL")}
@@ -440,7 +440,7 @@ class Store:
                          "ON CONFLICT (question_id) DO UPDATE SET buried_until = excluded."
                          "buried_until", (question_id, until.isoformat()))
 
-    def new_introduced(self, day: date) -> int:
+    def new_introduced_count(self, day: date) -> int:
         """How many cards had their first review on study day `day`."""
         return self.query("SELECT count(*) FROM cards WHERE first_day = ?",
                           (day.isoformat(),))[0][0]
@@ -455,7 +455,7 @@ class Store:
                 _apply_to_card(conn, review)
         return row_id
 
-    def record_scheduled(self, review: Review,
+    def record_answer(self, review: Review,
                          decide: Callable[[CardState | None, bool], Review]) -> tuple[int, Review]:
         """Append an answer whose schedule is decided under the write lock; (row id, review).
 
@@ -469,10 +469,7 @@ class Store:
                                   (review.question_id,))
             cursor.row_factory = sqlite3.Row
             row = cursor.fetchone()
-            already = conn.execute(
-                "SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
-                "repetitions IS NOT NULL LIMIT 1",
-                (review.question_id, review.study_day.isoformat())).fetchone() is not None
+            already = _scheduled_on(conn, review.question_id, review.study_day.isoformat())
             with self.reading("cards"):
                 previous = _state(row) if row is not None else None
             final = decide(previous, already)
@@ -510,9 +507,7 @@ class Store:
 
     def scheduled_on(self, question_id: str, day: date) -> bool:
         """Whether an answer on study day `day` already moved the card's schedule."""
-        return bool(self.query("SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? "
-                               "AND repetitions IS NOT NULL LIMIT 1",
-                               (question_id, day.isoformat())))
+        return bool(self.query(SCHEDULED_ON, (question_id, day.isoformat())))
 
     def relearning(self, day: date) -> list[str]:
         """Cards whose latest answer on study day `day` was graded below 4 (asked again)."""
@@ -759,6 +754,15 @@ def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
          int(review.quality < sm2.PASSING), state.stability, state.difficulty))
 
 
+# "Already scheduled on that day": an answer of the day that moved the card's schedule.
+SCHEDULED_ON = ("SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
+                "repetitions IS NOT NULL LIMIT 1")
+
+
+def _scheduled_on(conn: sqlite3.Connection, question_id: str, day: str) -> bool:
+    return conn.execute(SCHEDULED_ON, (question_id, day)).fetchone() is not None
+
+
 def _interview(conn: sqlite3.Connection, path: str) -> date | None:
     row = conn.execute("SELECT value FROM settings WHERE key = 'interview'").fetchone()
     return parse_interview(row[0] if row else None, path)
@@ -786,8 +790,7 @@ def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
     Another session's grade of the same card on the same day was logged as a repeat only
     because the undone answer came first; without it, that grade is the day's review.
     """
-    if conn.execute("SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
-                    "repetitions IS NOT NULL LIMIT 1", (question_id, day)).fetchone():
+    if _scheduled_on(conn, question_id, day):
         return
     first = conn.execute("SELECT id, quality FROM reviews WHERE question_id = ? AND "
                          "study_day = ? AND kind = 'repeat' ORDER BY id LIMIT 1",

@@ -1,4 +1,5 @@
-"""Rich rendering of the review session and of question listings."""
+"""Rich rendering of a study session: the card, the reveal, the prompts, the day's summary,
+and the mock-interview report and history (listings are rendered by cli.py)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ from rich.text import Text as RichText
 
 from quiz import sm2
 from quiz.errors import AnswerFormatError
-from quiz.lang import both, pick
+from quiz.lang import in_lang, pick
 from quiz.line_breaking import cells
-from quiz.mocks import MockReport, MockSummary
-from quiz.model import CardState, Question
-from quiz.queue import Outlook
+from quiz.mock_interview import MockReport, MockSummary
+from quiz.model import NOTE_LABEL, CardState, Question
+from quiz.review_queue import Outlook
 from quiz.session import CardView, Command
-from quiz.stats import DaySummary
+from quiz.stats.figures import DaySummary
 from quiz.wrapped import Wrapped
 
 SIDE_BY_SIDE = 30  # cells each column needs for "your answer | model answer" side by side
@@ -56,12 +57,12 @@ class TerminalUI:
 
     def read_answer(self, view: CardView) -> str | Command | None:
         """The typed answer to an open question, or a command key; None at end of input."""
-        return self._read(both("你的回答（可直接回车）", "Your answer (or just Enter)", self.lang),
-                          view)
+        prompt = in_lang("你的回答（可直接回车）", "Your answer (or just Enter)", self.lang)
+        return self._read(prompt, view)
 
     def read_numeric(self, view: CardView) -> str | Command | None:
         """The typed answer to a numeric question, or a command key; None at end of input."""
-        return self._read(both("你的答案（回车 = 不会）", "Your answer (Enter = give up)",
+        return self._read(in_lang("你的答案（回车 = 不会）", "Your answer (Enter = give up)",
                                self.lang), view)
 
     def read_grade(self, view: CardView) -> str | None:
@@ -74,7 +75,7 @@ class TerminalUI:
 
     def read_finish(self, view: CardView) -> bool:
         """After the last card: True (u) to undo its grade, False to go on to the summary."""
-        prompt = both("u 撤销最后一个评分，其他键：结束",
+        prompt = in_lang("u 撤销最后一个评分，其他键：结束",
                       "u undo the last grade, any other key: finish", self.lang)
         if not self.interactive:
             key = self._read_line(prompt)
@@ -179,20 +180,20 @@ class TerminalUI:
 
     def _time_left(self, left: int) -> str:
         if left == 0:
-            return "⏱ " + both("时间到，请尽快作答", "Time's up: finish your answer", self.lang)
+            return "⏱ " + in_lang("时间到，请尽快作答", "Time's up: finish your answer", self.lang)
         return f"⏱ {left} s"
 
     def grade_prompt(self, view: CardView) -> str:
         """The grade prompt: the keys it takes (one key press on a terminal)."""
-        skip = both("s 跳过", "s skip", self.lang) if view.mode.kind == "practice" \
-            else both("s 搁置", "s bury", self.lang)
+        skip = in_lang("s 跳过", "s skip", self.lang) if view.mode.kind == "practice" \
+            else in_lang("s 搁置", "s bury", self.lang)
         if view.default_grade is not None:
             grades = "".join(k for k in view.allowed_keys if k.isdigit())
             grades = "0–5" if grades == "012345" else "/".join(grades)
             choice = f"Enter={view.default_grade}" + (f", {grades}" if grades else "")
-            return both(f"{choice}，u 撤销，{skip}，q 退出", f"{choice}, u undo, {skip}, q quit",
+            return in_lang(f"{choice}，u 撤销，{skip}，q 退出", f"{choice}, u undo, {skip}, q quit",
                         self.lang)
-        return both(f"评分 0–5，u 撤销，{skip}，q 退出", f"Grade 0–5, u undo, {skip}, q quit",
+        return in_lang(f"评分 0–5，u 撤销，{skip}，q 退出", f"Grade 0–5, u undo, {skip}, q quit",
                     self.lang)
 
     # -- output --------------------------------------------------------------------------
@@ -226,9 +227,9 @@ class TerminalUI:
         tags = " ".join(f"#{t}" for t in q.tags)
         lines.append(Wrapped.markup(f"[magenta]{escape(q.topic)}[/] [dim]{escape(tags)}[/]"))
         if view.repeat:
-            lines.append(Wrapped(both("（今日重复）", "(again today)", self.lang), "yellow"))
+            lines.append(Wrapped(in_lang("（今日重复）", "(again today)", self.lang), "yellow"))
         if view.text_changed:
-            lines.append(Wrapped(both("注意：上次复习后题目内容已修改",
+            lines.append(Wrapped(in_lang("注意：上次复习后题目内容已修改",
                                       "Note: this question's text changed since your last "
                                       "review", self.lang), "yellow"))
         prompt = view.instance.prompt if view.instance else q.prompt
@@ -242,7 +243,7 @@ class TerminalUI:
         new, relearning, review = view.left
         if view.mode.kind != "review" or not (new or relearning or review):
             return ""
-        names = both("新 / 重学 / 复习", "new / relearn / review", self.lang)
+        names = in_lang("新 / 重学 / 复习", "new / relearn / review", self.lang)
         return (f"[dim]{escape(names)}[/] [bold blue]{new}[/] [dim]·[/] "
                 f"[bold red]{relearning}[/] [dim]·[/] [bold green]{review}[/]")
 
@@ -259,26 +260,26 @@ class TerminalUI:
                                                                      else ""),
                       "red" if over else "dim")
         if view.question.note is not None:
+            title = in_lang(NOTE_LABEL["zh"], NOTE_LABEL["en"], self.lang)
             self.console.print(self._panel(Group(*self._texts(view.question.note)),
-                                           title=both("更正", "Correction", self.lang),
-                                           border_style="yellow"))
+                                           title=title, border_style="yellow"))
         if view.instance is None:
             self._grade_legend()
 
     def _worked_solution(self, view: CardView) -> None:
-        from quiz.answers import format_value
+        from quiz.numeric.typed_answers import format_value
 
         inst = view.instance
-        verdict = (both("✓ 正确", "✓ correct", self.lang) if view.correct
-                   else both("✗ 不正确", "✗ incorrect", self.lang))
+        verdict = (in_lang("✓ 正确", "✓ correct", self.lang) if view.correct
+                   else in_lang("✗ 不正确", "✗ incorrect", self.lang))
         body = [Wrapped(verdict, "bold green" if view.correct else "bold red")]
         if view.typed:
-            body.append(Wrapped(both("你的答案：", "Your answer: ", self.lang) + view.typed))
-        body.append(Wrapped(both("标准答案：", "Expected: ", self.lang)
+            body.append(Wrapped(in_lang("你的答案：", "Your answer: ", self.lang) + view.typed))
+        body.append(Wrapped(in_lang("标准答案：", "Expected: ", self.lang)
                             + format_value(inst.expected), "bold"))
         body += self._texts(inst.solution)
         self.console.print(self._panel(Group(*body),
-                                       title=both("解答", "Worked solution", self.lang),
+                                       title=in_lang("解答", "Worked solution", self.lang),
                                        border_style="blue"))
 
     def _model_answer_body(self, question: Question) -> Group:
@@ -293,8 +294,8 @@ class TerminalUI:
 
     def _model_answer(self, view: CardView) -> None:
         answer = self._model_answer_body(view.question)
-        mine = both("你的回答", "Your answer", self.lang)
-        model = both("参考答案", "Model answer", self.lang)
+        mine = in_lang("你的回答", "Your answer", self.lang)
+        model = in_lang("参考答案", "Model answer", self.lang)
         if view.typed and self._side_by_side():
             table = Table(expand=not self.fit, show_lines=False)
             table.add_column(mine, ratio=1)
@@ -321,21 +322,21 @@ class TerminalUI:
         lines.add_column()
         for point, hit in zip(view.question.key_points, view.covered, strict=True):
             mark = "[green]✓[/]" if hit else "[red]✗[/]"
-            lines.add_row(mark, Wrapped(both(point.zh[0], point.en[0], self.lang)))
+            lines.add_row(mark, Wrapped(in_lang(point.zh[0], point.en[0], self.lang)))
         hits = sum(view.covered)
         # rich cuts a title that does not fit: the suggested grade goes in the body
-        title = both(f"要点 {hits}/{len(view.covered)}", f"Key points {hits}/{len(view.covered)}",
-                     self.lang)
+        shown = f"{hits}/{len(view.covered)}"
+        title = in_lang(f"要点 {shown}", f"Key points {shown}", self.lang)
         body: list[Any] = [lines]
         if view.default_grade is not None:
-            body.append(Wrapped(both(f"建议评分 {view.default_grade}",
+            body.append(Wrapped(in_lang(f"建议评分 {view.default_grade}",
                                      f"Suggested grade {view.default_grade}", self.lang), "bold"))
         self.console.print(self._panel(Group(*body), title=escape(title), title_align="left",
                                        border_style="cyan", expand=False))
 
     def _grade_legend(self) -> None:
         """0–5 with their meaning: passing beside failing grade where both fit, else one a line."""
-        entries = {grade: both(zh, en, self.lang) for grade, (zh, en) in sm2.GRADES.items()}
+        entries = {grade: in_lang(zh, en, self.lang) for grade, (zh, en) in sm2.GRADES.items()}
         passing = max(cells(entries[grade]) for grade in (5, 4, 3))
         failing = max(cells(entries[grade]) for grade in (2, 1, 0))
         # grade, gap, passing text and 2 spaces, gap, grade, gap, failing text
@@ -355,8 +356,8 @@ class TerminalUI:
 
     def show_answer_error(self, exc: AnswerFormatError) -> None:
         self.console.print(Wrapped.markup(
-            f"[yellow]{escape(both(exc.reason_zh, exc.reason_en, self.lang))}[/] "
-            + escape(both("请再输入一次。", "Please try again.", self.lang))))
+            f"[yellow]{escape(in_lang(exc.reason_zh, exc.reason_en, self.lang))}[/] "
+            + escape(in_lang("请再输入一次。", "Please try again.", self.lang))))
 
     def show_bad_key(self, view: CardView) -> None:
         keys = ", ".join(view.allowed_keys)
@@ -364,7 +365,7 @@ class TerminalUI:
 
     def note(self, zh: str, en: str, style: str = "dim") -> None:
         """One short line in the chosen language(s)."""
-        self.console.print(Wrapped(both(zh, en, self.lang), style))
+        self.console.print(Wrapped(in_lang(zh, en, self.lang), style))
 
     def show_graded(self, view: CardView, quality: int, state: CardState | None) -> None:
         if view.mode.kind == "practice":  # practice is not recorded in the schedule
@@ -398,29 +399,29 @@ class TerminalUI:
         retention = f"{day.retention:.0%}" if day.retention is not None else "—"
         still = str(ahead.still_due)
         if ahead.relearning:
-            still += both(f"（含重学 {ahead.relearning}）", f" ({ahead.relearning} to relearn)",
+            still += in_lang(f"（含重学 {ahead.relearning}）", f" ({ahead.relearning} to relearn)",
                           self.lang)
         rows = [
-            (both("已复习", "Reviewed", self.lang), str(day.reviewed)),
-            (both("新题", "New", self.lang), str(day.new)),
-            (both("答错", "Failed", self.lang), str(day.failed)),
-            (both("今日保持率", "Retention today", self.lang), retention),
-            (both("今天仍到期", "Still due today", self.lang), still),
-            (both("明天到期", "Due tomorrow", self.lang), str(ahead.tomorrow)),
+            (in_lang("已复习", "Reviewed", self.lang), str(day.reviewed)),
+            (in_lang("新题", "New", self.lang), str(day.new)),
+            (in_lang("答错", "Failed", self.lang), str(day.failed)),
+            (in_lang("今日保持率", "Retention today", self.lang), retention),
+            (in_lang("今天仍到期", "Still due today", self.lang), still),
+            (in_lang("明天到期", "Due tomorrow", self.lang), str(ahead.tomorrow)),
         ]
         if not ahead.still_due and not ahead.tomorrow:
-            rows.append((both("下次到期", "Next due", self.lang), str(ahead.next_due or "—")))
-        rows.append((both("连续天数", "Streak", self.lang), str(streak)))
+            rows.append((in_lang("下次到期", "Next due", self.lang), str(ahead.next_due or "—")))
+        rows.append((in_lang("连续天数", "Streak", self.lang), str(streak)))
         for label, value in rows:
             table.add_row(Wrapped(label), f"[bold]{escape(value)}[/]")
         self.console.print()
-        self.console.print(self._panel(table, title=both("今日小结", "Today's summary", self.lang),
-                                       border_style="green", expand=False))
+        title = in_lang("今日小结", "Today's summary", self.lang)
+        self.console.print(self._panel(table, title=title, border_style="green", expand=False))
 
     def mock_report(self, report: MockReport) -> None:
         """A mock interview's score per topic, time per question, and what to revisit."""
         score = f"{report.score:.0%}" if report.score is not None else "—"
-        topics = Table(title=both(f"模拟面试得分 {score}", f"Mock interview score {score}",
+        topics = Table(title=in_lang(f"模拟面试得分 {score}", f"Mock interview score {score}",
                                   self.lang))
         topics.add_column("topic", justify="left")
         for column in ("n", "score"):
@@ -429,7 +430,7 @@ class TerminalUI:
             topics.add_row(Wrapped(topic.topic), str(topic.answered), f"{topic.score:.0%}")
         answers = Table(expand=not self.fit)
         answers.add_column("#", justify="right", no_wrap=True)
-        answers.add_column(both("题目 / 简答", "id / in brief", self.lang), ratio=1)
+        answers.add_column(in_lang("题目 / 简答", "id / in brief", self.lang), ratio=1)
         for column in ("grade", "seconds"):
             answers.add_column(column, justify="right", no_wrap=True)
         for number, answer in enumerate(report.answers, 1):
@@ -456,7 +457,7 @@ class TerminalUI:
         if not history:
             self.note("还没有模拟面试记录", "No mock interviews yet", "yellow")
             return
-        table = Table(title=both("模拟面试记录", "Mock interviews", self.lang))
+        table = Table(title=in_lang("模拟面试记录", "Mock interviews", self.lang))
         for column in ("date", "answered", "score", "trend"):
             table.add_column(column, justify="left" if column == "date" else "right",
                              no_wrap=True)

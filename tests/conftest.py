@@ -28,3 +28,25 @@ def bank_dir(tmp_path) -> Path:
     target = tmp_path / "bank"
     shutil.copytree(DATA / "bank", target)
     return target
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path) -> Path:
+    """The environment of a CLI test, apart from the machine's: its own database (returned),
+    no bundled bank and no QUIZ_BANKS, no QUIZ_LANG, and 200 columns so lines do not wrap."""
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("QUIZ_DB", str(db))
+    monkeypatch.delenv("QUIZ_BANKS", raising=False)
+    monkeypatch.setenv("QUIZ_BUNDLED", "0")
+    monkeypatch.delenv("QUIZ_LANG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return db
+
+
+def run_cli(*args, **kw):
+    """`quiz ARGS` in-process through typer's runner; an exception propagates: it is a bug."""
+    from typer.testing import CliRunner
+
+    from quiz.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz import checks
-from quiz.activations import FUNCTIONS, activation, derivative
+from quiz.numeric.activations import FUNCTIONS, activation, derivative
 
 NAMES = sorted(FUNCTIONS)
 KINKED = {"relu", "leaky_relu", "elu"}
@@ -78,10 +77,6 @@ def test_known_values():
     assert activation("gelu", 0) == 0.0 and derivative("gelu", 0) == 0.5
     assert derivative("swish", 0) == 0.5
     assert activation("silu", 1.0) == activation("swish", 1.0)
-
-
-def test_checks_reexports_activations():
-    assert checks.activation is activation and checks.derivative is derivative
 
 
 @pytest.mark.parametrize(

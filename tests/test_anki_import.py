@@ -12,15 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from quiz import export
-from quiz.anki_import import GRADES
-from quiz.anki_package import read_package
-from quiz.bank import load_bank
+from quiz.bank.reader import load_bank
 from quiz.cli import app
 from quiz.config import today as quiz_today
 from quiz.errors import UsageError
-from quiz.html_text import html_to_text
-from quiz.imported import NEEDS_TRANSLATION, ImportedQuestion, bilingual, key_hash
+from quiz.export import selection as export
+from quiz.importing.anki_import import GRADES
+from quiz.importing.anki_package import read_package
+from quiz.importing.html_text import html_to_text
+from quiz.importing.imported import NEEDS_TRANSLATION, ImportedQuestion, bilingual, key_hash
 from quiz.model import Text
 from quiz.store import Store
 
@@ -390,8 +390,8 @@ def test_package_reader_reads_what_anki_wrote(anki, tmp_path):
 def test_a_day_of_learning_steps_is_one_review_and_its_repeats():
     from datetime import UTC, datetime, timezone
 
-    from quiz.anki_import import reviews
-    from quiz.anki_package import AnkiCard, Collection, Note, RevlogEntry
+    from quiz.importing.anki_import import reviews
+    from quiz.importing.anki_package import AnkiCard, Collection, Note, RevlogEntry
 
     beijing = timezone(timedelta(hours=8))
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pty_driver import ANSWER, GRADE, NUMERIC, make_bank, quiz_env, rows, send_grade, spawn_review
 from script_ui import ScriptUI
 
-from quiz.bank import load_bank
+from quiz.bank.reader import load_bank
 from quiz.session import clean_typed, run_session
 from quiz.store import Store
 

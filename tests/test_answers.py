@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz.answers import format_value, parse_answer
 from quiz.errors import AnswerFormatError
+from quiz.numeric.typed_answers import format_value, parse_answer
 
 
 @pytest.mark.parametrize(

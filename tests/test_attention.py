@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz import attention
+from quiz.numeric import attention
 
 MIB = 2**20
 

@@ -157,7 +157,7 @@ def test_every_store_operation_on_damaged_pages_raises_store_error_only(tmp_path
     operations = [
         store.cards, lambda: store.card("q1"), store.reviews, lambda: store.reviews("q1"),
         lambda: store.record(review(999)), lambda: store.sync_retired(["q1"]),
-        lambda: store.new_introduced(DAY), lambda: store.relearning(DAY),
+        lambda: store.new_introduced_count(DAY), lambda: store.relearning(DAY),
         lambda: store.bury("q1", DAY), lambda: store.undo(1), store.rebuild_cards,
         lambda: store.setting("interview"), lambda: store.set_setting("k", "v"),
         lambda: store.query("SELECT count(*) FROM reviews"),
@@ -304,7 +304,7 @@ def test_a_database_changed_under_the_store_stops_the_next_write(tmp_path, chang
 def test_review_stops_with_a_clear_error_when_the_database_goes(tmp_path, bank_dir,
                                                                  monkeypatch, change):
     path = filled(tmp_path / "review.db", 0)
-    record = Store.record_scheduled
+    record = Store.record_answer
     calls = []
 
     def record_then_change(self, *args):
@@ -313,7 +313,7 @@ def test_review_stops_with_a_clear_error_when_the_database_goes(tmp_path, bank_d
             change(path)
         return record(self, *args)
 
-    monkeypatch.setattr(Store, "record_scheduled", record_then_change)
+    monkeypatch.setattr(Store, "record_answer", record_then_change)
     result = invoke(["review", "--lang", "en", "--new", "100"], path, bank_dir,
                     input="a\n4\nb\n4\nc\n4\n")
     assert result.exit_code == 1, result.output

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from quiz.bank import load_bank, parse_text
-from quiz.bank_files import bundled_dir
+from quiz.bank.files import bundled_dir
+from quiz.bank.reader import load_bank, parse_text
 from quiz.errors import BankError
 
 DATA = Path(__file__).parent / "data"
@@ -142,7 +142,7 @@ def test_bundled_banks_are_found():
 
 
 def test_brief_is_read_in_both_languages_and_kept_through_the_cache(tmp_path):
-    from quiz.bank import load_bank
+    from quiz.bank.reader import load_bank
 
     bank = tmp_path / "b.yaml"
     bank.write_text("topic: t\ntitle: {zh: 题, en: T}\nquestions:\n"
@@ -153,7 +153,7 @@ def test_brief_is_read_in_both_languages_and_kept_through_the_cache(tmp_path):
     assert (question.brief.zh, question.brief.en) == ("短答。", "Short.")
     import json
 
-    from quiz.bank_cache import decode, encode
+    from quiz.bank.cache import decode, encode
 
     assert decode(json.loads(encode(question))) == question
 
@@ -161,7 +161,7 @@ def test_brief_is_read_in_both_languages_and_kept_through_the_cache(tmp_path):
 def test_a_brief_in_one_language_only_is_an_error(tmp_path):
     import pytest
 
-    from quiz.bank import load_bank
+    from quiz.bank.reader import load_bank
     from quiz.errors import BankError
 
     bank = tmp_path / "b.yaml"
@@ -330,7 +330,7 @@ def test_numeric_params_are_still_numbers():
 # -- limits ---------------------------------------------------------------------------------
 
 def test_a_file_past_the_size_limit_is_refused_at_the_line_where_it_passes():
-    from quiz.bank_files import MAX_FILE_BYTES
+    from quiz.bank.files import MAX_FILE_BYTES
 
     filler = "# " + "x" * 97 + "\n"  # 100 bytes a line
     text = GOOD + filler * (MAX_FILE_BYTES // 100)
@@ -342,7 +342,7 @@ def test_a_file_past_the_size_limit_is_refused_at_the_line_where_it_passes():
 
 
 def test_a_file_past_the_node_limit_is_refused_before_it_is_composed():
-    from quiz.bank import MAX_NODES
+    from quiz.bank.reader import MAX_NODES
 
     text = "topic: t\ntitle: {zh: 题, en: T}\nquestions: []\nbig:\n" + "  - 1\n" * MAX_NODES
     problems = parsed(text)[2]
@@ -353,8 +353,8 @@ def test_a_file_past_the_node_limit_is_refused_before_it_is_composed():
 
 
 def test_the_bundled_banks_are_far_below_the_limits():
-    from quiz.bank import MAX_NODES, _node_bound
-    from quiz.bank_files import MAX_FILE_BYTES
+    from quiz.bank.files import MAX_FILE_BYTES
+    from quiz.bank.reader import MAX_NODES, _node_bound
 
     for path in bundled_dir().glob("*.yaml"):
         assert path.stat().st_size * 10 < MAX_FILE_BYTES
@@ -367,7 +367,7 @@ def test_the_node_bound_is_an_upper_bound(pieces):
     """Property: the cheap bound that skips the exact count never undercounts."""
     import yaml
 
-    from quiz.bank import _Loader, _node_bound
+    from quiz.bank.reader import _Loader, _node_bound
 
     text = "".join(pieces)
     try:

@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
-from quiz import bank as bank_module
-from quiz.bank import load_bank
-from quiz.bank_cache import BankCache, Entry, decode, encode
-from quiz.bank_files import bundled_dir
+from quiz.bank import reader as bank_module
+from quiz.bank.cache import BankCache, Entry, decode, encode
+from quiz.bank.files import bundled_dir
+from quiz.bank.reader import load_bank
 from quiz.errors import BankError
 from quiz.store import Store
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quiz import bank_files, cli
-from quiz.bank import load_bank, parse_file
-from quiz.bank_files import BankFileError, read_bank_bytes
+from quiz import cli
+from quiz.bank import files as bank_files
+from quiz.bank.files import BankFileError, read_bank_bytes
+from quiz.bank.reader import load_bank, parse_file
 from quiz.errors import BankError
 
 GOOD = ("topic: t\ntitle: {zh: 题, en: T}\nquestions:\n"

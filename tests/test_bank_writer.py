@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz.bank import parse_text
-from quiz.bank_writer import dump, merge, write_bank
+from quiz.bank.reader import parse_text
+from quiz.bank.writer import dump, merge, write_bank
 from quiz.errors import UsageError
-from quiz.html_text import plain_text
-from quiz.imported import ImportedQuestion
+from quiz.importing.html_text import plain_text
+from quiz.importing.imported import ImportedQuestion
 from quiz.model import Text
 
 # Text as an import leaves it: cleaned of what a bank refuses, not empty.

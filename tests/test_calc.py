@@ -5,9 +5,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from quiz.calc import parse
 from quiz.cli import app
 from quiz.errors import UsageError
+from quiz.numeric import solutions
+from quiz.numeric.calc import parse
 
 
 @pytest.mark.parametrize("name, words, expected", [
@@ -101,7 +102,7 @@ def test_conv_params_takes_a_kh_kw_kernel_and_gd_step_takes_vectors():
 
 
 def test_calc_list_names_every_check_and_its_arguments():
-    from quiz.solutions import REGISTRY
+    from quiz.numeric.solutions import REGISTRY
 
     result = run("--list")
     assert result.exit_code == 0
@@ -126,8 +127,8 @@ def test_calc_name_help_shows_that_calculations_arguments():
 def test_calc_names_and_bank_check_names_are_one_set():
     """Every name calc accepts is a check a bank may name, and the other way round."""
     from quiz.model import NumericSpec
-    from quiz.numeric import spec_problems
-    from quiz.solutions import CHECKS, REGISTRY, find, names
+    from quiz.numeric.solutions import CHECKS, REGISTRY, find, names
+    from quiz.numeric.templates import spec_problems
 
     assert set(names()) == {c.command for c in REGISTRY} | set(CHECKS)
     for name in names():
@@ -155,12 +156,12 @@ WORDS = ["--size", "--kernel", "--kernel=3", "--stride", "--bias", "--theta", "-
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(__import__("quiz.solutions").solutions.names()),
+@given(st.sampled_from(solutions.names()),
        st.lists(st.sampled_from(WORDS), max_size=8))
 def test_calc_never_crashes(name, words):
     """Any words: a value with a finite answer, or a UsageError; never another exception."""
-    from quiz.arguments import answer_problem
-    from quiz.numeric import explain
+    from quiz.numeric.arguments import answer_problem
+    from quiz.numeric.templates import explain
 
     try:
         check, args = parse(name, words)

@@ -14,8 +14,8 @@ with warnings.catch_warnings():  # torch may warn on import (e.g. without numpy)
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
 
-from quiz import checks  # noqa: E402
-from quiz.activations import FUNCTIONS, activation, derivative  # noqa: E402
+from quiz.numeric import formulas  # noqa: E402
+from quiz.numeric.activations import FUNCTIONS, activation, derivative  # noqa: E402
 
 fast = settings(max_examples=150, deadline=None)
 small = st.integers(1, 40)
@@ -48,7 +48,7 @@ def test_conv_output_size(n, k, s, p, d):
             torch.zeros(1, 1, n), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d
         )
     )
-    assert ours(checks.conv_output_size, n, k, s, p, d) == expected
+    assert ours(formulas.conv_output_size, n, k, s, p, d) == expected
 
 
 @fast
@@ -64,28 +64,28 @@ def test_conv_transpose_output_size(n, k, s, p, op, d):
             dilation=d,
         )
     )
-    assert ours(checks.conv_transpose_output_size, n, k, s, p, op, d) == expected
+    assert ours(formulas.conv_transpose_output_size, n, k, s, p, op, d) == expected
 
 
 @fast
 @given(small, kernels, strides, pads, dilations, st.booleans())
 def test_max_pool_output_size(n, k, s, p, d, ceil):
     expected = torch_length(lambda: F.max_pool1d(torch.zeros(1, 1, n), k, s, p, d, ceil))
-    assert ours(checks.pool_output_size, n, k, s, p, d, ceil) == expected
+    assert ours(formulas.pool_output_size, n, k, s, p, d, ceil) == expected
 
 
 @fast
 @given(small, kernels, strides, pads, st.booleans())
 def test_avg_pool_output_size(n, k, s, p, ceil):
     expected = torch_length(lambda: F.avg_pool1d(torch.zeros(1, 1, n), k, s, p, ceil))
-    assert ours(checks.pool_output_size, n, k, s, p, 1, ceil) == expected
+    assert ours(formulas.pool_output_size, n, k, s, p, 1, ceil) == expected
 
 
 @fast
 @given(small, kernels, dilations)
 def test_same_padding(n, k, d):
     conv = torch.nn.Conv1d(1, 1, k, padding="same", dilation=d, bias=False)
-    p = ours(checks.same_padding, k, d)
+    p = ours(formulas.same_padding, k, d)
     if p is not None:
         assert conv.padding == "same" and conv._reversed_padding_repeated_twice == [p, p]
         assert conv(torch.zeros(1, 1, n)).shape[-1] == n
@@ -98,9 +98,9 @@ def count(module) -> int:
 @fast
 @given(st.integers(1, 300), st.integers(1, 300), st.booleans())
 def test_recurrent_params(i, h, bias):
-    assert checks.rnn_params(i, h, bias) == count(torch.nn.RNN(i, h, bias=bias))
-    assert checks.lstm_params(i, h, bias) == count(torch.nn.LSTM(i, h, bias=bias))
-    assert checks.gru_params(i, h, bias) == count(torch.nn.GRU(i, h, bias=bias))
+    assert formulas.rnn_params(i, h, bias) == count(torch.nn.RNN(i, h, bias=bias))
+    assert formulas.lstm_params(i, h, bias) == count(torch.nn.LSTM(i, h, bias=bias))
+    assert formulas.gru_params(i, h, bias) == count(torch.nn.GRU(i, h, bias=bias))
 
 
 @fast
@@ -114,8 +114,8 @@ def test_recurrent_params(i, h, bias):
 )
 def test_conv_and_linear_params(gi, go, g, kh, kw, bias):
     conv = torch.nn.Conv2d(gi * g, go * g, (kh, kw), groups=g, bias=bias)
-    assert checks.conv_params(gi * g, go * g, [kh, kw], bias, g) == count(conv)
-    assert checks.linear_params(gi, go, bias) == count(torch.nn.Linear(gi, go, bias=bias))
+    assert formulas.conv_params(gi * g, go * g, [kh, kw], bias, g) == count(conv)
+    assert formulas.linear_params(gi, go, bias) == count(torch.nn.Linear(gi, go, bias=bias))
 
 
 TORCH = {
@@ -150,7 +150,7 @@ def test_softmax(xs):
     expected = torch.softmax(torch.tensor(xs, dtype=torch.float64), 0).tolist()
     assert all(
         math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15)
-        for a, b in zip(checks.softmax(xs), expected, strict=True)
+        for a, b in zip(formulas.softmax(xs), expected, strict=True)
     )
 
 
@@ -164,10 +164,10 @@ def test_pool2d(h, w, k, s, data):
     for mode, pool in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
         if k > h or k > w:
             with pytest.raises(ValueError):
-                checks.pool2d(matrix, k, s, mode)
+                formulas.pool2d(matrix, k, s, mode)
             continue
         expected = pool(t, k, s)[0, 0].tolist()
-        got = checks.pool2d(matrix, k, s, mode)
+        got = formulas.pool2d(matrix, k, s, mode)
         assert len(got) == len(expected)
         for row, want in zip(got, expected, strict=True):
             assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(row, want, strict=True))

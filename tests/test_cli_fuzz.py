@@ -18,9 +18,9 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from quiz import calc as calculator
 from quiz.cli import app
-from quiz.solutions import find
+from quiz.numeric import calc as calculator
+from quiz.numeric.solutions import find
 
 CASES = 2400
 ALARM_SECONDS = 20

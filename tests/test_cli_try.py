@@ -36,12 +36,8 @@ KEYS = ["id", "seed", "question", "expected", "covered", "suggested_grade", "cor
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_LANG", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+def env(cli_env):
+    return cli_env
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from script_ui import ScriptUI
 
-from quiz import stats
-from quiz.bank import load_bank
-from quiz.queue import build_queue
+from quiz.bank.reader import load_bank
+from quiz.review_queue import build_queue
 from quiz.session import run_session, study_day
+from quiz.stats import figures
 
 ROOT = Path(__file__).parent.parent
 NEW_YORK = ZoneInfo("America/New_York")
@@ -89,14 +89,14 @@ def assert_sane(store):
     scheduled = [(r.question_id, r.study_day) for r in log(store) if r.state is not None]
     assert len(scheduled) == len(set(scheduled)), "a card's day counted twice"
     days = [r.study_day for r in log(store)]
-    streak = stats.streaks(store, max(days))
+    streak = figures.streaks(store, max(days))
     assert streak.longest <= len(set(days)) and streak.current <= len(set(days))
 
 
 def queue_for(store, bank, clock, new=10):
     today = study_day(clock.now())
     return build_queue(list(bank.values()), store.cards(), today, new_limit=new,
-                       introduced_today=store.new_introduced(today),
+                       introduced_today=store.new_introduced_count(today),
                        relearn=store.relearning(today))
 
 
@@ -116,9 +116,9 @@ def test_the_study_day_turns_at_4_not_at_midnight(store, bank):
     second = log(store)[1]
     assert (second.kind, second.study_day) == ("review", date(2026, 3, 3))
     assert (second.state.repetitions, second.state.interval) == (2, 6)
-    assert stats.day_summary(store, date(2026, 3, 2)).reviewed == 1
-    assert stats.day_summary(store, date(2026, 3, 3)).reviewed == 1
-    assert stats.streaks(store, date(2026, 3, 3)).current == 2
+    assert figures.day_summary(store, date(2026, 3, 2)).reviewed == 1
+    assert figures.day_summary(store, date(2026, 3, 3)).reviewed == 1
+    assert figures.streaks(store, date(2026, 3, 3)).current == 2
     assert_sane(store)
 
 
@@ -131,7 +131,7 @@ def test_two_answers_in_one_night_are_one_study_day(store, bank):
     answer(store, clock, [one], ["4"])
     assert [(r.kind, r.study_day) for r in log(store)] == [
         ("review", date(2026, 3, 2)), ("repeat", date(2026, 3, 2))]
-    assert stats.streaks(store, date(2026, 3, 3)).current == 1
+    assert figures.streaks(store, date(2026, 3, 3)).current == 1
     assert_sane(store)
 
 
@@ -171,7 +171,7 @@ def test_berlin_fall_back_counts_real_seconds_and_one_day(store, bank):
     assert (failed.utc_offset, again.utc_offset) == (60, 60)
     assert failed.study_day == again.study_day == date(2026, 10, 24)
     assert again.kind == "repeat"
-    assert stats.day_summary(store, date(2026, 10, 24)).reviewed == 1
+    assert figures.day_summary(store, date(2026, 10, 24)).reviewed == 1
     assert_sane(store)
 
 
@@ -199,8 +199,8 @@ def test_flying_west_the_same_study_day_is_not_counted_twice(store, bank):
     answer(store, clock, [bank["cnn-conv-output-size"]], [""])
     assert {r.study_day for r in log(store)} == {date(2026, 3, 2)}
     assert [r.utc_offset for r in log(store)] == [480, 480, -300]
-    assert stats.day_summary(store, date(2026, 3, 2)).reviewed == 3
-    assert stats.streaks(store, date(2026, 3, 2)).current == 1
+    assert figures.day_summary(store, date(2026, 3, 2)).reviewed == 3
+    assert figures.streaks(store, date(2026, 3, 2)).current == 1
     assert_sane(store)
 
 
@@ -213,7 +213,7 @@ def test_flying_east_is_a_new_day_with_the_cards_due_on_it(store, bank):
     assert pooling in queue_for(store, bank, clock)  # due on the local Mar 3
     answer(store, clock, [pooling], ["4"])
     assert [r.study_day for r in log(store)] == [date(2026, 3, 2), date(2026, 3, 3)]
-    assert stats.streaks(store, date(2026, 3, 3)).current == 2
+    assert figures.streaks(store, date(2026, 3, 3)).current == 2
     assert_sane(store)
 
 
@@ -268,8 +268,8 @@ def test_a_clock_set_back_never_makes_negative_intervals_or_doubled_days(store, 
     clock.set(local(SHANGHAI, 2026, 3, 10, 10, 0))  # and put right again
     answer(store, clock, queue_for(store, bank, clock), ["4"] * 5)
     assert_sane(store)
-    per_day = {d: stats.day_summary(store, d).reviewed
+    per_day = {d: figures.day_summary(store, d).reviewed
                for d in (date(2026, 3, 8), date(2026, 3, 10))}
     # pooling, one-by-one, the numeric card, and lstm (new on "Mar 8", due Mar 9): once each
     assert per_day[date(2026, 3, 10)] == 4
-    assert stats.streaks(store, date(2026, 3, 10)).longest == 1  # Mar 8 and 10: no run of 2
+    assert figures.streaks(store, date(2026, 3, 10)).longest == 1  # Mar 8 and 10: no run of 2

@@ -29,7 +29,7 @@ from pty_driver import rows as logged
 from script_ui import ScriptUI
 
 from quiz import store as store_module
-from quiz.bank import load_bank
+from quiz.bank.reader import load_bank
 from quiz.errors import StoreError
 from quiz.model import Review
 from quiz.session import run_session

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz.constraints import constraint_names, constraint_problem, satisfies
+from quiz.numeric.constraints import constraint_names, constraint_problem, satisfies
 
 VALUES = {"size": 32, "kernel": 3, "padding": 1, "stride": 2, "name": "relu", "x": 0.5}
 

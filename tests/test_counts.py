@@ -10,15 +10,15 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
+from conftest import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 from pty_driver import make_bank
 from typer.testing import CliRunner
 
 from quiz import config
-from quiz.cli import app
 from quiz.model import Card, CardState, Review
-from quiz.queue import QuestionRef, build_queue, outlook, still_due
+from quiz.review_queue import QuestionRef, build_queue, outlook, still_due
 from quiz.store import Store
 
 TODAY = date(2026, 3, 2)
@@ -26,17 +26,11 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "counts.db"))
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_LANG", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+def env(monkeypatch, cli_env):
     monkeypatch.setattr(config, "local_now", lambda: datetime(2026, 3, 2, 10, 0).astimezone())
 
 
-def invoke(*args, **kw):
-    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)
+invoke = run_cli
 
 
 def make_due(db, ids, due=TODAY):
@@ -67,7 +61,7 @@ def summary_value(output, label):
 
 def test_a_review_cut_by_limit_leaves_the_rest_due_everywhere(tmp_path):
     bank = make_bank(tmp_path / "bank", extra=20)
-    make_due(tmp_path / "counts.db", [f"gen-{i:03d}" for i in range(18)])
+    make_due(tmp_path / "cli.db", [f"gen-{i:03d}" for i in range(18)])
     result = invoke("review", "--bank", bank, "--lang", "en", "--limit", "10",
                     input="\n5\n" * 10)
     assert result.exit_code == 0
@@ -79,7 +73,7 @@ def test_a_review_cut_by_limit_leaves_the_rest_due_everywhere(tmp_path):
 
 def test_a_card_to_relearn_after_a_quit_is_still_due_everywhere(tmp_path):
     bank = make_bank(tmp_path / "bank", extra=2)
-    make_due(tmp_path / "counts.db", ["gen-000", "gen-001"])
+    make_due(tmp_path / "cli.db", ["gen-000", "gen-001"])
     # gen-000 failed (2), gen-001 passed (5); gen-000 comes back and the input ends
     result = invoke("review", "--bank", bank, "--lang", "en", "--new", "0",
                     input="\n2\n\n5\n")

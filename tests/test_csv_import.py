@@ -5,10 +5,10 @@ import yaml
 from anki.collection import Collection
 from typer.testing import CliRunner
 
-from quiz.bank import load_bank
+from quiz.bank.reader import load_bank
 from quiz.cli import app
-from quiz.csv_import import mapping, read_table
-from quiz.imported import NEEDS_TRANSLATION, key_hash
+from quiz.importing.csv_import import mapping, read_table
+from quiz.importing.imported import NEEDS_TRANSLATION, key_hash
 
 runner = CliRunner()
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ImportAnkiPackageRequest, ImportCsvRequest
 
-from quiz import export
-from quiz.anki_export import FIELDS, MODEL_NAME, write_apkg
-from quiz.bank import load_bank
-from quiz.bank_files import bundled_dir
-from quiz.csv_export import write_csv
+from quiz.bank.files import bundled_dir
+from quiz.bank.reader import load_bank
+from quiz.export import selection as export
+from quiz.export.apkg import FIELDS, MODEL_NAME, write_apkg
+from quiz.export.spreadsheet import write_csv
 
 T0 = 1_780_000_000.0  # a fixed export time; Anki updates a note only from a newer one
 

@@ -4,11 +4,11 @@ import io
 
 import pytest
 
-from quiz import export
-from quiz.anki_export import FIELDS, note_fields
-from quiz.bank import load_bank
-from quiz.csv_export import back_html
-from quiz.markdown_export import escape_inline, write_markdown
+from quiz.bank.reader import load_bank
+from quiz.export import selection
+from quiz.export.apkg import FIELDS, note_fields
+from quiz.export.markdown import escape_inline, write_markdown
+from quiz.export.spreadsheet import back_html
 
 BANK = """\
 topic: t
@@ -32,7 +32,7 @@ def bank(tmp_path):
 
 def test_the_study_sheet_shows_the_brief_bold_before_the_answer(bank):
     out = io.StringIO()
-    write_markdown(export.flashcards(bank.questions), bank.topics, out)
+    write_markdown(selection.flashcards(bank.questions), bank.topics, out)
     sheet = out.getvalue()
     brief_zh = "**简答** **" + escape_inline("x_i * w < 0 时输出 <b>零</b>。") + "**"
     brief_en = ("**In short** **" + escape_inline("If x_i * w < 0, the <b>output</b> is zero.")
@@ -46,7 +46,7 @@ def test_the_study_sheet_shows_the_brief_bold_before_the_answer(bank):
 
 
 def test_the_anki_back_starts_with_the_brief_escaped_as_the_answer(bank):
-    with_brief, plain = (note_fields(card) for card in export.flashcards(bank.questions))
+    with_brief, plain = (note_fields(card) for card in selection.flashcards(bank.questions))
     answer_en = with_brief[FIELDS.index("AnswerEn")]
     assert answer_en == ("<b>If x_i * w &lt; 0, the &lt;b&gt;output&lt;/b&gt; is zero.</b>"
                          "<br><br>A long answer &amp; more.")
@@ -56,7 +56,7 @@ def test_the_anki_back_starts_with_the_brief_escaped_as_the_answer(bank):
 
 
 def test_the_csv_back_starts_with_the_brief(bank):
-    with_brief, plain = export.flashcards(bank.questions)
+    with_brief, plain = selection.flashcards(bank.questions)
     back = back_html(with_brief, "en")
     assert back.startswith('<div lang="en"><b>If x_i * w &lt; 0, the &lt;b&gt;output&lt;/b&gt; '
                            'is zero.</b></div><br><div lang="en">A long answer &amp; more.</div>')

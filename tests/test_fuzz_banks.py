@@ -20,10 +20,10 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from quiz import numeric
-from quiz.bank import ID_PATTERN, load_bank, parse_text
+from quiz.bank.reader import ID_PATTERN, load_bank, parse_text
 from quiz.errors import BankError
 from quiz.model import Question, Text, Topic
+from quiz.numeric import templates as numeric
 from quiz.printable import UNSAFE
 
 ROOT = Path(__file__).parent.parent

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from quiz.bank import load_bank
-from quiz.bank_files import bundled_dir
+from quiz.bank.files import bundled_dir
+from quiz.bank.reader import load_bank
 from quiz.keypoints import GAP, coverage, covered, fold, suggest_grade
 from quiz.model import KeyPoint
 
@@ -173,8 +173,8 @@ def test_gapped_parts_cover_themselves_with_anything_short_between(left, right, 
 LINEAR_CHECK = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_CPU, (10, 10))
-from quiz.bank import load_bank
-from quiz.bank_files import bundled_dir
+from quiz.bank.reader import load_bank
+from quiz.bank.files import bundled_dir
 from quiz.keypoints import coverage
 points = [p for q in load_bank([bundled_dir()]).questions for p in q.key_points]
 shapes = ["梯" * 100_000, "梯度" * 50_000, "vanishing " * 10_000, "梯度 ... 消失 " * 12_500,

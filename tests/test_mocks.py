@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from quiz import mocks
+from quiz import mock_interview as mocks
 from quiz.model import Review
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)

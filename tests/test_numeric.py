@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz.answers import format_number
 from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Question, Text
-from quiz.numeric import (
+from quiz.numeric.templates import (
     CHECKS,
     EXACT,
     Instance,
@@ -24,6 +23,7 @@ from quiz.numeric import (
     parse_answer,
     spec_problems,
 )
+from quiz.numeric.typed_answers import format_number
 
 
 def numeric(check: str, params: dict, zh: str, en: str, constraints=(), tolerance=None):
@@ -545,8 +545,8 @@ from decimal import Decimal  # noqa: E402
 from fractions import Fraction  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from quiz.bank import load_bank, parse_text  # noqa: E402
-from quiz.numeric import read_answer  # noqa: E402
+from quiz.bank.reader import load_bank, parse_text  # noqa: E402
+from quiz.numeric.templates import read_answer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -665,7 +665,7 @@ def test_only_plain_placeholders_with_bounded_specs(template, message):
 
 def test_render_refuses_what_validation_refuses():
     """A template that skipped validation (say, from a tampered cache) still cannot run."""
-    from quiz.params import render
+    from quiz.numeric.params import render
 
     for template in ("{size.__class__}", "{size:{size}}", "{size!r}"):
         with pytest.raises(ValueError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz.bank import load_bank
+from quiz.bank.reader import load_bank
 
 ROOT = Path(__file__).parent.parent
 SCREEN_BANK = Path(__file__).parent / "data" / "screen_bank"

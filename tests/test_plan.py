@@ -10,7 +10,7 @@ from script_ui import ScriptUI
 
 from quiz import plan
 from quiz.model import Card, CardState, Question, Text
-from quiz.queue import build_queue, is_new
+from quiz.review_queue import build_queue, is_new
 from quiz.session import Mode, run_session
 
 INTERVIEW = date(2026, 12, 20)
@@ -65,7 +65,7 @@ def test_a_simulated_calendar_covers_the_bank_and_reviews_every_card_before_the_
     for offset in range(21):
         today = start + timedelta(days=offset)
         cards = store.cards()
-        introduced = store.new_introduced(today)
+        introduced = store.new_introduced_count(today)
         remaining = sum(is_new(cards.get(x.id), today) for x in bank)
         pace = plan.pace(remaining + introduced, today, INTERVIEW)
         queue = build_queue(bank, cards, today, new_limit=pace.per_day,

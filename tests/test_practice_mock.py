@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from script_ui import ScriptUI
 
-from quiz import mocks
-from quiz.bank import load_bank
+from quiz import mock_interview as mocks
+from quiz.bank.reader import load_bank
 from quiz.model import Card, CardState, Question, Text
-from quiz.queue import is_weak, mock_queue, practice_queue
+from quiz.review_queue import is_weak, mock_queue, practice_queue
 from quiz.session import Mode, run_session
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

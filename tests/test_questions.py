@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from quiz import lengths, numeric
-from quiz.bank import load_bank
-from quiz.bank_files import bundled_dir
+from quiz.bank import lengths
+from quiz.bank.files import bundled_dir
+from quiz.bank.reader import load_bank
+from quiz.numeric import templates as numeric
 
 BANK = load_bank([bundled_dir()])
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -268,7 +269,7 @@ def test_a_users_bank_without_briefs_passes(tmp_path, monkeypatch):
 
 
 def test_the_bundled_banks_require_a_brief(tmp_path):
-    from quiz.bank import missing_briefs
+    from quiz.bank.reader import missing_briefs
 
     bank = tmp_path / "mine.yaml"
     bank.write_text(USER_BANK.format(zh_brief="", en_brief=""), encoding="utf-8")

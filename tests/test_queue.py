@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from quiz.model import Card, CardState, Question, Text
-from quiz.queue import build_queue
+from quiz.review_queue import build_queue
 
 TODAY = date(2026, 3, 2)
 

@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from quiz import recall, replay, schedulers, sm2
+from quiz import replay, schedulers, sm2
 from quiz.cli import app
 from quiz.model import Card, Review
+from quiz.stats import recall
 from quiz.store import Store
 
 DAY = date(2026, 3, 2)

@@ -10,7 +10,7 @@ from script_ui import ScriptUI
 
 from quiz import fsrs_scheduler, plan, replay, schedulers, sm2
 from quiz.model import Question, Review, Text
-from quiz.queue import build_queue
+from quiz.review_queue import build_queue
 from quiz.session import Mode, run_session
 from quiz.store import Store
 
@@ -31,7 +31,7 @@ def simulate(store, scheduler, days=40, interview=None, seed=3, bank_size=12):
     for offset in range(days):
         today = START + timedelta(days=offset)
         queue = build_queue(bank, store.cards(), today, new_limit=3,
-                            introduced_today=store.new_introduced(today),
+                            introduced_today=store.new_introduced_count(today),
                             relearn=store.relearning(today), interview=interview)
         moment = datetime.combine(today, datetime.min.time(), TZ) + timedelta(hours=9)
 

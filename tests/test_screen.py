@@ -23,8 +23,8 @@ from screen_driver import (
 )
 
 from quiz import sm2
-from quiz.bank import load_bank
-from quiz.lang import both, pick
+from quiz.bank.reader import load_bank
+from quiz.lang import in_lang, pick
 
 BANK = Path(__file__).parent / "data" / "screen_bank"
 TYPED = {
@@ -60,11 +60,11 @@ def test_the_whole_card_is_on_the_screen_in_order(tmp_path, question, cols, lang
         answers = pick(question.answer, lang)
         # the typed answer twice: as typed (the echo), then in the reveal
         assert find_in_order(shown, [*prompts, typed, typed, *briefs, *answers]) == []
-        points = [both(p.zh[0], p.en[0], lang) for p in question.key_points]
+        points = [in_lang(p.zh[0], p.en[0], lang) for p in question.key_points]
         whole = flat(shown)
         after_answer = whole[whole.rfind(flat(answers[-1])) + len(flat(answers[-1])):]
         assert find_in_order(after_answer, points) == []
-        legend = [f"{grade}{both(zh, en, lang)}" for grade, (zh, en) in sm2.GRADES.items()]
+        legend = [f"{grade}{in_lang(zh, en, lang)}" for grade, (zh, en) in sm2.GRADES.items()]
         for entry in legend:  # beside each other or one a line: each one whole
             assert flat(entry) in after_answer, entry
         assert short_breaks(screen, cols, [*prompts, typed, *briefs, *answers]) == []
@@ -72,12 +72,12 @@ def test_the_whole_card_is_on_the_screen_in_order(tmp_path, question, cols, lang
         send_grade(child, "4")
         wait_for(child, "answer", lang)
         child.sendeof()  # end of input at the next card: the summary
-        child.expect_exact(both("今日小结", "Today's summary", lang))
-        child.expect_exact(both("连续天数", "Streak", lang))
+        child.expect_exact(in_lang("今日小结", "Today's summary", lang))
+        child.expect_exact(in_lang("连续天数", "Streak", lang))
         summary = "\n".join(screen_of(child, cols))
         assert "…" not in summary
-        for label in (both("今天仍到期", "Still due today", lang),
-                      both("明天到期", "Due tomorrow", lang)):
+        for label in (in_lang("今天仍到期", "Still due today", lang),
+                      in_lang("明天到期", "Due tomorrow", lang)):
             assert flat(label) in flat(summary)
     finally:
         close(child)

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from script_ui import ScriptUI
 
-from quiz import numeric
-from quiz.bank import load_bank
+from quiz.bank.reader import load_bank
+from quiz.numeric import templates as numeric
 from quiz.session import Command, Mode, run_session, study_day
 from quiz.store import Store
 

@@ -94,7 +94,7 @@ def grade_as_a_session(store, qid, quality, day):
         return replace(base, state=sm2.next_state(previous, quality, day))
 
     base = review(qid, quality, day)
-    return store.record_scheduled(base, decide)[0]
+    return store.record_answer(base, decide)[0]
 
 
 def test_undo_in_one_session_keeps_the_other_sessions_answer(tmp_path, today):
@@ -233,7 +233,7 @@ def test_record_scheduled_decides_on_the_card_as_it_is_under_the_write_lock(tmp_
         seen.append((state, scheduled_today))
         return review("a", 4, today, sm2.next_state(state, 4, today))
 
-    _row, final = first.record_scheduled(review("a", 4, today), decide)
+    _row, final = first.record_answer(review("a", 4, today), decide)
     assert stale is None
     assert [already for _state, already in seen] == [True]
     assert seen[0][0].repetitions == 1  # the other session's grade, not the stale "new"

@@ -10,11 +10,11 @@ from rich.console import Console
 from screen_driver import cells, reading_order
 
 from quiz import sm2
-from quiz.bank import load_bank
-from quiz.mocks import MockAnswer, MockReport, TopicScore
-from quiz.queue import Outlook, nothing_due
+from quiz.bank.reader import load_bank
+from quiz.mock_interview import MockAnswer, MockReport, TopicScore
+from quiz.review_queue import Outlook, nothing_due
 from quiz.session import CardView, Mode
-from quiz.stats import DaySummary
+from quiz.stats.figures import DaySummary
 from quiz.ui import TerminalUI
 
 BANK = Path(__file__).parent / "data" / "screen_bank"

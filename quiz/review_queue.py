@@ -1,0 +1,252 @@
+"""Which cards to ask: today's review queue, a practice drill, a mock interview."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Protocol, TypeVar
+
+from quiz.errors import UsageError
+from quiz.model import Card
+from quiz.plan import effective_due
+
+WEAK_EF = Fraction(2)  # a card below this E-Factor, or with a lapse, is weak
+
+
+class Listed(Protocol):
+    """What a queue needs of a question: a bank question, or a cached bank entry."""
+
+    id: str
+    topic: str
+    type: str
+    tags: tuple[str, ...]
+
+
+Q = TypeVar("Q", bound=Listed)
+
+
+def is_buried(card: Card | None, today: date) -> bool:
+    """Hidden by `s` until a later study day."""
+    return card is not None and card.buried_until is not None and card.buried_until > today
+
+
+def is_due(card: Card | None, today: date, interview: date | None = None) -> bool:
+    """A reviewed, unburied card whose due date (under the interview plan, if any) has come."""
+    return is_due_by(card, today, today, interview)
+
+
+def is_due_by(card: Card | None, today: date, horizon: date,
+              interview: date | None = None) -> bool:
+    """`is_due`'s rule with a later day: due on or before `horizon` (export's --days)."""
+    return (card is not None and card.state is not None and not is_buried(card, today)
+            and effective_due(card, today, interview) <= horizon)
+
+
+def is_new(card: Card | None, today: date) -> bool:
+    """Never reviewed (and not buried today)."""
+    return (card is None or card.state is None) and not is_buried(card, today)
+
+
+def is_weak(card: Card | None) -> bool:
+    """Reviewed, and either its E-Factor is below 2.0 or it has lapsed at least once."""
+    return card is not None and card.state is not None and (
+        card.state.efactor < WEAK_EF or card.lapses > 0)
+
+
+def check_topics(known: Iterable[str], asked: Iterable[str] | None) -> None:
+    """A UsageError naming the first of the `asked` topics that is not `known`."""
+    known_topics = sorted(set(known))
+    for topic in asked or []:
+        if topic not in known_topics:
+            raise UsageError(f"unknown topic '{topic}'; known topics: {', '.join(known_topics)}")
+
+
+def select_questions(questions: list[Q], topics: list[str] | None,
+                     tags: list[str] | None) -> list[Q]:
+    """Questions narrowed to `topics` and `tags`; an unknown name is a usage error."""
+    check_topics((q.topic for q in questions), topics)
+    known_tags = sorted({t for q in questions for t in q.tags})
+    for tag in tags or []:
+        if tag not in known_tags:
+            raise UsageError(f"unknown tag '{tag}'; known tags: {', '.join(known_tags)}")
+    if topics:
+        questions = [q for q in questions if q.topic in topics]
+    if tags:
+        questions = [q for q in questions if set(tags) & set(q.tags)]
+    return questions
+
+
+class HasId(Protocol):
+    """Anything with a question id: a question, a cached entry, a bare id holder."""
+
+    id: str
+
+
+H = TypeVar("H", bound=HasId)
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """A question known only by its id (enough to count cards)."""
+
+    id: str
+
+
+def still_due(questions: Iterable[H], cards: Mapping[str, Card], today: date, *,
+              relearn: Iterable[str] = (),
+              interview: date | None = None) -> tuple[list[H], list[H]]:
+    """What is still due on `today`: (started cards due, by due date; cards to relearn).
+
+    The one rule behind the review queue, the session summary, `quiz stats` and
+    `quiz list --due`. A card to relearn was failed earlier today and not yet answered with
+    4 or 5 (its SM-2 due date is tomorrow, but the day's review asks it again); buried and
+    never-scheduled cards are left out.
+    """
+    questions = list(questions)
+    due = sorted((q for q in questions if is_due(cards.get(q.id), today, interview)),
+                 key=lambda q: effective_due(cards[q.id], today, interview))
+    wanted = set(relearn) - {q.id for q in due}
+    # a card never scheduled (a mock without --schedule) is new, not one to relearn
+    again = [q for q in questions if q.id in wanted and not is_buried(cards.get(q.id), today)
+             and not is_new(cards.get(q.id), today)]
+    return due, again
+
+
+def new_allowed(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,
+                new_limit: int, introduced_today: int = 0,
+                started: Collection[str] | None = None) -> list[Q]:
+    """The never-reviewed cards today's new-card limit still lets in, in bank order."""
+    room = max(0, new_limit - introduced_today)
+    return [q for q in questions if is_new(cards.get(q.id), today)
+            and (started is None or q.id not in started)][:room]
+
+
+def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,
+                new_limit: int, introduced_today: int = 0, relearn: Iterable[str] = (),
+                limit: int | None = None, interview: date | None = None,
+                started: Collection[str] | None = None) -> list[Q]:
+    """Due cards by due date (bank order within a day), then new cards, then today's relearning.
+
+    `introduced_today` counts new cards already seen today, so `new_limit` is per day;
+    `relearn` are cards failed earlier today that have not yet been answered with 4 or 5.
+    `cards` may hold only the due and buried cards when `started` names every card with a
+    schedule (so the rest of the log need not be loaded).
+    """
+    questions = list(questions)
+    due, again = still_due(questions, cards, today, relearn=relearn, interview=interview)
+    new = new_allowed(questions, cards, today, new_limit=new_limit,
+                      introduced_today=introduced_today, started=started)
+    queue = due + new + again
+    return queue[:limit] if limit is not None else queue
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What is left of study day `today` and what comes after it, for the given questions."""
+
+    today: date
+    review: int  # started cards due today and not yet reviewed
+    relearning: int  # failed today, not yet answered with 4 or 5
+    new: int  # new cards today's limit still lets in
+    new_left: int  # never-reviewed cards, in all (the limit aside)
+    tomorrow: int  # started cards due tomorrow, today's leftovers and relearning included
+    next_due: date | None  # the first later study day on which a started card is due
+
+    @property
+    def still_due(self) -> int:
+        """Started cards still due today: due reviews plus cards to relearn."""
+        return self.review + self.relearning
+
+    @property
+    def new_limit_reached(self) -> bool:
+        """No more new cards today, though some are left."""
+        return self.new == 0 and self.new_left > 0
+
+
+def outlook(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *, new_limit: int,
+            introduced_today: int = 0, relearn: Iterable[str] = (),
+            interview: date | None = None) -> Outlook:
+    """Counts for `questions` by the queue's own rules; `cards` must hold every started card."""
+    questions = list(questions)
+    due, again = still_due(questions, cards, today, relearn=relearn, interview=interview)
+    new = new_allowed(questions, cards, today, new_limit=new_limit,
+                      introduced_today=introduced_today)
+    tomorrow = today + timedelta(days=1)
+    started = [cards[q.id] for q in questions if q.id in cards and cards[q.id].state is not None]
+    # a card's first study day after today: its date under the plan, or when its burial ends
+    later = [max(tomorrow, effective_due(c, tomorrow, interview), c.buried_until or tomorrow)
+             for c in started]
+    return Outlook(
+        today=today, review=len(due), relearning=len(again), new=len(new),
+        new_left=sum(q.id not in cards or cards[q.id].state is None for q in questions),
+        tomorrow=sum(is_due(c, tomorrow, interview) for c in started),
+        next_due=min(later, default=None))
+
+
+def nothing_due(ahead: Outlook, new_limit: int) -> tuple[str, str]:
+    """What `quiz review` says when the queue is empty: when the next card, or new card, comes."""
+    zh, en = ["今天没有到期的题目。"], ["Nothing is due today."]
+    if ahead.next_due is not None:
+        zh.append(f"下次到期：{ahead.next_due}"
+                  + (f"（明天 {ahead.tomorrow} 张）。" if ahead.tomorrow else "。"))
+        en.append(f"Next due: {ahead.next_due}"
+                  + (f" ({ahead.tomorrow} due tomorrow)." if ahead.tomorrow else "."))
+    if ahead.new_limit_reached:
+        zh.append(f"新题：今天的 {new_limit} 道已用完，明天继续（还剩 {ahead.new_left} 道）。")
+        en.append(f"New cards: today's limit of {new_limit} is used up; more tomorrow "
+                  f"({ahead.new_left} left).")
+    elif ahead.next_due is None:
+        zh.append("没有安排任何卡片。")
+        en.append("No card is scheduled.")
+    return " ".join(zh).replace("。 ", "。"), " ".join(en)
+
+
+def practice_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,
+                   weak: bool = False, rng: random.Random | None = None) -> list[Q]:
+    """Up to `count` questions to drill: weak ones only with `weak`; shuffled with `rng`."""
+    pool = [q for q in questions if not weak or is_weak(cards.get(q.id))]
+    if rng is not None:
+        rng.shuffle(pool)
+    return pool[:count]
+
+
+def mock_weight(card: Card | None) -> float:
+    """Never-seen and weak cards are drawn more often in a mock interview."""
+    if card is None or card.state is None:
+        return 3.0
+    if is_weak(card):
+        return 2.0 + min(card.lapses, 3)
+    return 1.0
+
+
+def mock_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,
+               rng: random.Random) -> list[Q]:
+    """`count` questions across topics, weighted to weak and unseen ones, numeric included.
+
+    Weighted sampling without replacement (key u^(1/w)), at most ⌈count/topics⌉ per topic
+    while other topics still have questions, and one numeric exercise when there is one.
+    """
+    questions = list(questions)
+    keyed = sorted(questions, key=lambda q: rng.random() ** (1 / mock_weight(cards.get(q.id))),
+                   reverse=True)
+    topics = {q.topic for q in questions}
+    cap = math.ceil(count / max(1, min(count, len(topics))))
+    chosen: list[Q] = []
+    per_topic: dict[str, int] = defaultdict(int)
+    for question in keyed:
+        if len(chosen) < count and per_topic[question.topic] < cap:
+            chosen.append(question)
+            per_topic[question.topic] += 1
+    for question in keyed:  # fill up if the caps left room (few topics)
+        if len(chosen) < count and question not in chosen:
+            chosen.append(question)
+    numeric = [q for q in keyed if q.type == "numeric"]
+    if numeric and count >= 3 and not any(q.type == "numeric" for q in chosen):
+        same_topic = [i for i, q in enumerate(chosen) if q.topic == numeric[0].topic]
+        chosen[same_topic[-1] if same_topic else -1] = numeric[0]  # keeps the topic caps
+    return chosen

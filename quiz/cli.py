@@ -831,8 +831,7 @@ def show_stats(
         return
     found = progress.report(store, today, scope, days=days)
     scheduler = store.scheduler()
-    retention = recall.forecast((c for q, c in store.cards().items() if q in ids), scheduler,
-                                today)
+    retention = recall.forecast(store.live_states(ids), scheduler, today)
     ahead = interview_countdown(store, ids, today, config.interview_date(store))
     if as_json:
         import json

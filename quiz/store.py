@@ -414,6 +414,16 @@ class Store:
         with self.reading("cards"):
             return {row["question_id"]: _card(row) for row in rows}
 
+    def live_states(self, ids: Iterable[str]) -> list[CardState]:
+        """The schedules of the started, live cards among `ids` (only the columns a state
+        needs: `quiz stats` forecasts retention from them on every run)."""
+        rows = self.query(
+            "SELECT repetitions, interval, ef, due, stability, difficulty FROM cards "
+            "WHERE retired = 0 AND repetitions IS NOT NULL "
+            "AND question_id IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))])
+        with self.reading("cards"):
+            return [_state(row) for row in rows]
+
     def started_ids(self) -> set[str]:
         """The ids of every card with a review that moved its schedule."""
         return {row[0] for row in self.query(

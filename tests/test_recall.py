@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from quiz import replay, schedulers, sm2
 from quiz.cli import app
-from quiz.model import Card, Review
+from quiz.model import Review
 from quiz.stats import recall
 from quiz.store import Store
 
@@ -71,17 +71,24 @@ def test_a_scheduler_that_predicts_better_scores_better():
     assert sm2_score.recalled == fsrs_score.recalled == 1.0
 
 
-def test_predicted_retention_averages_started_live_cards():
+def test_predicted_retention_averages_started_live_cards(store):
     state = sm2.next_state(sm2.next_state(None, 4, DAY), 4, DAY + timedelta(days=1))
     other = sm2.next_state(None, 4, DAY)
-    cards = [Card("a", state), Card("b", None), Card("c", other, retired=True),
-             Card("d", other)]
-    found = recall.forecast(cards, schedulers.get("sm2"), state.due)
+    with store.transaction() as conn:
+        for qid, st, retired in [("a", state, 0), ("b", None, 0), ("c", other, 1),
+                                 ("d", other, 0), ("e", other, 0)]:
+            conn.execute("INSERT INTO cards (question_id, repetitions, interval, ef, due, "
+                         "retired) VALUES (?, ?, ?, ?, ?, ?)",
+                         (qid, st and st.repetitions, st and st.interval,
+                          st and int(st.efactor * 100), st and st.due.isoformat(), retired))
+    states = store.live_states(["a", "b", "c", "d"])  # "e" is not asked for
+    assert sorted(s.interval for s in states) == [1, 6]
+    found = recall.forecast(states, schedulers.get("sm2"), state.due)
     curve = schedulers.forgetting_curve
     assert found.today == pytest.approx((curve(6, 6) + curve(7, 1)) / 2)
     assert found.later == pytest.approx((curve(13, 6) + curve(14, 1)) / 2)
     assert found.today == pytest.approx((0.9 + curve(7, 1)) / 2)
-    assert recall.forecast([Card("b", None)], schedulers.get("sm2"), DAY).today is None
+    assert recall.forecast([], schedulers.get("sm2"), DAY).today is None
 
 
 # -- the commands ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from quiz.model import Card
+from quiz.model import CardState
 from quiz.replay import Answer, Prediction, predictions
 from quiz.schedulers import Scheduler
 
@@ -26,10 +26,11 @@ EPSILON = 1e-6  # probabilities are clipped to [ε, 1 − ε]: a certain miss is
 BANDS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0)  # calibration bands of the predicted probability
 
 
-def predicted_retention(cards: Iterable[Card], scheduler: Scheduler, day: date) -> float | None:
-    """The mean probability of recall on `day` over the started, live cards (None: none)."""
-    values = [scheduler.retrievability(card.state, day) for card in cards
-              if card.state is not None and not card.retired]
+def predicted_retention(states: Iterable[CardState], scheduler: Scheduler,
+                        day: date) -> float | None:
+    """The mean probability of recall on `day` over the started, live cards' `states`
+    (None: none)."""
+    values = [scheduler.retrievability(state, day) for state in states]
     return sum(values) / len(values) if values else None
 
 
@@ -48,10 +49,11 @@ class Forecast:
                 f"in_{self.days}_days": self.later}
 
 
-def forecast(cards: Iterable[Card], scheduler: Scheduler, today: date,
+def forecast(states: Iterable[CardState], scheduler: Scheduler, today: date,
              days: int = FORECAST_DAYS) -> Forecast:
-    """Predicted retention today and in `days` days, if nothing is reviewed meanwhile."""
-    chosen = list(cards)
+    """Predicted retention of the started, live cards' `states` today and in `days` days, if
+    nothing is reviewed meanwhile."""
+    chosen = list(states)
     return Forecast(scheduler.name, predicted_retention(chosen, scheduler, today),
                     predicted_retention(chosen, scheduler, today + timedelta(days=days)), days)
 

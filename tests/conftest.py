@@ -33,14 +33,23 @@ def bank_dir(tmp_path) -> Path:
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path) -> Path:
     """The environment of a CLI test, apart from the machine's: its own database (returned),
-    no bundled bank and no QUIZ_BANKS, no QUIZ_LANG, and 200 columns so lines do not wrap."""
+    no bundled bank and no QUIZ_BANKS, no QUIZ_LANG or QUIZ_ROLLOVER, and 200 columns so
+    lines do not wrap."""
     db = tmp_path / "cli.db"
     monkeypatch.setenv("QUIZ_DB", str(db))
     monkeypatch.delenv("QUIZ_BANKS", raising=False)
     monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_LANG", raising=False)
+    for name in ("QUIZ_LANG", "QUIZ_ROLLOVER"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     return db
+
+
+@pytest.fixture
+def bank_env(cli_env, monkeypatch, bank_dir) -> Path:
+    """`cli_env` with tests/data/bank (a copy) as the one bank, through QUIZ_BANKS."""
+    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
+    return cli_env
 
 
 def run_cli(*args, **kw):

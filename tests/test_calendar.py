@@ -42,13 +42,7 @@ RUNS = {
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path, bank_dir):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "calendar.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in ("QUIZ_LANG", "QUIZ_ROLLOVER"):
-        monkeypatch.delenv(name, raising=False)
+def env(bank_env, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # `import` reads deck.csv and writes imported.yaml here
     (tmp_path / "deck.csv").write_text("front,back\n什么是池化？,降低分辨率。\n",
                                        encoding="utf-8")
@@ -72,7 +66,7 @@ def test_every_command_is_on_the_calendar():
 
 
 @pytest.mark.slow
-def test_every_command_on_each_day_around_the_interview(monkeypatch, tmp_path):
+def test_every_command_on_each_day_around_the_interview(monkeypatch, bank_env):
     set_day(monkeypatch, INTERVIEW - timedelta(days=8))
     assert run(["plan", "--interview", INTERVIEW.isoformat()]).exit_code == 0
     said = {}
@@ -87,7 +81,7 @@ def test_every_command_on_each_day_around_the_interview(monkeypatch, tmp_path):
                 assert fine, (day, args, result.output)
         said[offset] = run(["plan", "--lang", "en"]).output.replace("\n", " ")
         assert run(["stats", "--json"]).exit_code == 0
-    store = Store.open(tmp_path / "calendar.db")
+    store = Store.open(bank_env)
     days = {r.study_day for r in store.reviews() if r.kind == "review"}
     store.close()
     assert len(days) >= 5  # the sessions did answer, so the days had a schedule to work on

@@ -18,11 +18,7 @@ TODAY = datetime(2026, 11, 22, 10, 0).astimezone()
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path, bank_dir):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
-    monkeypatch.setenv("COLUMNS", "200")
+def env(bank_env, monkeypatch):
     monkeypatch.setattr(config, "local_now", lambda: TODAY)
 
 

@@ -25,13 +25,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path, bank_dir):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "env.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in ("QUIZ_LANG", "QUIZ_ROLLOVER"):
-        monkeypatch.delenv(name, raising=False)
+def env(bank_env):
+    return bank_env
 
 
 def invoke(args, **kw):

@@ -141,36 +141,29 @@ def test_bundled_banks_are_found():
     assert bundled_dir().is_dir()
 
 
-def test_brief_is_read_in_both_languages_and_kept_through_the_cache(tmp_path):
-    from quiz.bank.reader import load_bank
-
+def brief_bank(tmp_path, en: str) -> Path:
+    """A one-question bank whose zh text has a brief and whose en text is `en`."""
     bank = tmp_path / "b.yaml"
     bank.write_text("topic: t\ntitle: {zh: 题, en: T}\nquestions:\n"
                     "  - id: t-one\n"
                     "    zh: {q: 问？, brief: 短答。, a: 长答。}\n"
-                    "    en: {q: Q?, brief: Short., a: Long.}\n", encoding="utf-8")
-    question = load_bank([bank]).questions[0]
-    assert (question.brief.zh, question.brief.en) == ("短答。", "Short.")
+                    f"    en: {en}\n", encoding="utf-8")
+    return bank
+
+
+def test_brief_is_read_in_both_languages_and_kept_through_the_cache(tmp_path):
     import json
 
     from quiz.bank.cache import decode, encode
 
+    question = load_bank([brief_bank(tmp_path, "{q: Q?, brief: Short., a: Long.}")]).questions[0]
+    assert (question.brief.zh, question.brief.en) == ("短答。", "Short.")
     assert decode(json.loads(encode(question))) == question
 
 
 def test_a_brief_in_one_language_only_is_an_error(tmp_path):
-    import pytest
-
-    from quiz.bank.reader import load_bank
-    from quiz.errors import BankError
-
-    bank = tmp_path / "b.yaml"
-    bank.write_text("topic: t\ntitle: {zh: 题, en: T}\nquestions:\n"
-                    "  - id: t-one\n"
-                    "    zh: {q: 问？, brief: 短答。, a: 长答。}\n"
-                    "    en: {q: Q?, a: Long.}\n", encoding="utf-8")
     with pytest.raises(BankError) as caught:
-        load_bank([bank])
+        load_bank([brief_bank(tmp_path, "{q: Q?, a: Long.}")])
     assert any(line == 5 and "'zh' brief but no 'en' brief" in message
                for _path, line, message in caught.value.problems)
 

@@ -61,7 +61,7 @@ SPECS: dict[str, tuple[str, str, float | None, bool]] = {
                2.0, False),
     "review-prompt": ("quiz review: answer prompt ready, with the line editor (warm)",
                       "≤ 2× import typer, rich.console", 2.0, False),
-    "record": (f"record_scheduled × {RECORD_CALLS} (in-process) vs a fsync'd 1-row commit",
+    "record": (f"record_answer × {RECORD_CALLS} (in-process) vs a fsync'd 1-row commit",
                "≤ 1.2× the bare commit", 1.2, False),
     "validate": ("quiz validate 5,000 questions (cold)", "≤ 1.5 s", 1.5, True),
     "export-anki": ("quiz export anki, 5,000 questions", "≤ 3 s", 3.0, True),
@@ -280,9 +280,8 @@ class Bench:
         src.close()
         dst.close()
         store = Store.open(copy)
-        # The session's path: `record_scheduled` (decides the schedule under the write lock);
-        # `record_answer` is the name it may take.
-        record = getattr(store, "record_answer", None) or store.record_scheduled
+        # The session's path: `record_answer` decides the schedule under the write lock.
+        record = store.record_answer
         baseline: list[float] = []
         target: list[float] = []
         try:

@@ -466,7 +466,7 @@ class Store:
         return row_id
 
     def record_answer(self, review: Review,
-                         decide: Callable[[CardState | None, bool], Review]) -> tuple[int, Review]:
+                      decide: Callable[[CardState | None, bool], Review]) -> tuple[int, Review]:
         """Append an answer whose schedule is decided under the write lock; (row id, review).
 
         `decide(state, scheduled_today)` gets the card's state as it is inside the transaction

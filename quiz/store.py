@@ -21,163 +21,20 @@ from typing import Any
 from quiz import replay, schedulers, sm2
 from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
+from quiz.schema import (
+    COLUMN_RULES,
+    COUNT_MAX,
+    EF_RANGE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    STABILITY_MAX,
+    sql_day,
+)
 
-SCHEMA_VERSION = 4
 INTERVIEW_RANGE = (date(2000, 1, 1), date(2999, 12, 31))
 # Answers imported with their schedule (anki_import.py): a replay keeps their stored state.
 IMPORTED_SESSIONS = ("import:anki",)
 BUSY_TIMEOUT_MS = 10_000
-
-
-def _migrate_to_1(db: Any) -> None:
-    db["reviews"].create({
-        "id": int, "question_id": str, "reviewed_at": str, "utc_offset": int,
-        "study_day": str, "quality": int, "kind": str, "answer": str, "duration_ms": int,
-        "repetitions": int, "interval": int, "ef": int, "due": str, "fingerprint": str,
-        "seed": int, "params": str, "session": str,
-    }, pk="id", not_null={"question_id", "reviewed_at", "study_day", "quality", "kind"})
-    db["cards"].create({
-        "question_id": str, "repetitions": int, "interval": int, "ef": int, "due": str,
-        "fingerprint": str, "first_day": str, "last_day": str, "lapses": int, "reviews": int,
-        "buried_until": str, "retired": int,
-    }, pk="question_id", defaults={"lapses": 0, "reviews": 0, "retired": 0})
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["reviews"].create_index(["question_id", "id"])
-    db["reviews"].create_index(["study_day"])
-    db["reviews"].create_index(["kind", "study_day"])
-    db["cards"].create_index(["due"])
-
-
-def _migrate_to_2(db: Any) -> None:
-    # The card's interval when each answer was given (Anki's lastIvl): `quiz stats` splits
-    # retention into young and mature cards by it. NULL for answers logged before schema 2,
-    # for which stats/figures.py looks the previous state up in the log instead.
-    db.execute("ALTER TABLE reviews ADD COLUMN last_interval INTEGER")
-    # `quiz stats --topic`: a topic's study days from the index alone.
-    db["reviews"].create_index(["question_id", "study_day", "kind"])
-
-
-def _migrate_to_3(db: Any) -> None:
-    # The parsed bank (see bank_cache.py): one row per question in bank order, the columns
-    # that queues and filters need, and the whole question as JSON for when it is asked.
-    db["bank_questions"].create({
-        "pos": int, "id": str, "topic": str, "type": str, "tags": str, "data": str,
-    }, pk="pos", not_null={"id", "topic", "type", "tags", "data"})
-    db["bank_questions"].create_index(["id"], unique=True)
-
-
-def _migrate_to_4(db: Any) -> None:
-    # FSRS's memory state beside SM-2's (NULL under SM-2), and the interview plan's cap of
-    # each answer written down, so that any scheduler replaying the log applies it.
-    for table in ("cards", "reviews"):
-        db.execute(f"ALTER TABLE {table} ADD COLUMN stability REAL")
-        db.execute(f"ALTER TABLE {table} ADD COLUMN difficulty REAL")
-    db.execute("ALTER TABLE reviews ADD COLUMN cap_day TEXT")
-    # Before schema 4 a capped answer showed only as a stored due before SM-2's own.
-    rows = db.execute("SELECT id, question_id, quality, study_day, due FROM reviews WHERE "
-                      "repetitions IS NOT NULL ORDER BY question_id, id").fetchall()
-    state, current = None, None
-    for row_id, question_id, quality, day, due in rows:
-        if question_id != current:
-            state, current = None, question_id
-        try:
-            day, stored = date.fromisoformat(day), date.fromisoformat(due)
-            state = sm2.next_state(state, quality, day)
-        except (TypeError, ValueError):  # a tampered row: the checked reads will name it
-            continue
-        if stored < state.due:
-            db.execute("UPDATE reviews SET cap_day = ? WHERE id = ?", (due, row_id))
-            state = replay.cap(state, day, stored)
-
-
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
-
-# What each stored value may be, as SQL conditions on a row (true when the value is fine),
-# with the words for a message. The decoders below check the same bounds in Python as they
-# read; `Store.problems` runs these over whole tables to say exactly which value is bad.
-EF_RANGE = (int(sm2.MIN_EF * 100), 1_000_000)  # hundredths; +0.10 a perfect review at most
-COUNT_MAX = 10_000_000
-STABILITY_MAX = 1e7  # days; py-fsrs does not bound it, 36,500-day intervals need ~36,500
-
-
-def _sql_day(column: str) -> str:
-    return (f"(typeof({column}) = 'text' AND {column} GLOB "
-            f"'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' AND date({column}, '+0 days') = {column})")
-
-
-def _sql_int(column: str, low: int, high: int) -> str:
-    return f"(typeof({column}) = 'integer' AND {column} BETWEEN {low} AND {high})"
-
-
-def _nullable(rule: str, column: str) -> str:
-    return f"({column} IS NULL OR {rule})"
-
-
-_DAY, _COUNT = "a date YYYY-MM-DD from 1000 to 2999", f"a whole number from 0 to {COUNT_MAX}"
-_STATE_RULES = [  # both tables keep an SM-2 state: all four values, or none of them
-    ("repetitions", _nullable(_sql_int("repetitions", 0, COUNT_MAX), "repetitions"), _COUNT),
-    ("interval", "(repetitions IS NULL AND interval IS NULL OR "
-                 f"{_sql_int('interval', 0, sm2.MAX_INTERVAL)})",
-     f"a whole number of days from 0 to {sm2.MAX_INTERVAL} (with repetitions)"),
-    ("ef", f"(repetitions IS NULL AND ef IS NULL OR {_sql_int('ef', *EF_RANGE)})",
-     f"an E-Factor in hundredths from {EF_RANGE[0]} to {EF_RANGE[1]} (with repetitions)"),
-    ("due", f"(repetitions IS NULL AND due IS NULL OR {_sql_day('due')})",
-     f"{_DAY} (with repetitions)"),
-]
-_FSRS_RULES = [  # FSRS's memory state (NULL under SM-2)
-    ("stability", "(stability IS NULL OR typeof(stability) IN ('real', 'integer') AND "
-                  f"stability > 0 AND stability <= {STABILITY_MAX})",
-     f"FSRS stability, a number of days above 0 up to {STABILITY_MAX}"),
-    ("difficulty", "(difficulty IS NULL OR typeof(difficulty) IN ('real', 'integer') AND "
-                   "difficulty BETWEEN 1 AND 10)", "FSRS difficulty, a number from 1 to 10"),
-]
-_TEXT = "(typeof({0}) = 'text' AND {0} != '')"
-COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    # table: (the column naming a row, [(column, rule, what it must be)])
-    "cards": ("question_id", [
-        ("question_id", _TEXT.format("question_id"), "a question id"),
-        *_STATE_RULES,
-        ("fingerprint", "(fingerprint IS NULL OR typeof(fingerprint) = 'text')", "text"),
-        ("first_day", _nullable(_sql_day("first_day"), "first_day"), _DAY),
-        ("last_day", _nullable(_sql_day("last_day"), "last_day"), _DAY),
-        ("lapses", _nullable(_sql_int("lapses", 0, COUNT_MAX), "lapses"), _COUNT),
-        ("reviews", _nullable(_sql_int("reviews", 0, COUNT_MAX), "reviews"), _COUNT),
-        ("buried_until", _nullable(_sql_day("buried_until"), "buried_until"), _DAY),
-        ("retired", _nullable(_sql_int("retired", 0, 1), "retired"), "0 or 1"),
-        *_FSRS_RULES,
-    ]),
-    "reviews": ("id", [
-        ("question_id", _TEXT.format("question_id"), "a question id"),
-        ("reviewed_at", "(typeof(reviewed_at) = 'text' AND reviewed_at GLOB "
-                        "'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*' AND "
-                        "julianday(reviewed_at) IS NOT NULL AND date(substr(reviewed_at, 1, "
-                        "10), '+0 days') = substr(reviewed_at, 1, 10))",
-         "a time YYYY-MM-DDTHH:MM:SS+HH:MM"),
-        ("utc_offset", _nullable(_sql_int("utc_offset", -1439, 1439), "utc_offset"),
-         "minutes from -1439 to 1439"),
-        ("study_day", _sql_day("study_day"), _DAY),
-        ("quality", _sql_int("quality", 0, 5), "a grade from 0 to 5"),
-        ("kind", "kind IN ('review', 'repeat', 'practice', 'mock')",
-         "review, repeat, practice or mock"),
-        ("answer", "(answer IS NULL OR typeof(answer) = 'text')", "text"),
-        ("duration_ms", _nullable(_sql_int("duration_ms", 0, 2**53), "duration_ms"),
-         "a whole number of milliseconds"),
-        *_STATE_RULES,
-        ("fingerprint", "(fingerprint IS NULL OR typeof(fingerprint) = 'text')", "text"),
-        ("seed", _nullable(_sql_int("seed", -2**63, 2**63 - 1), "seed"), "a whole number"),
-        ("params", "(params IS NULL OR CASE WHEN typeof(params) = 'text' AND json_valid(params) "
-                   "THEN json_type(params) = 'object' ELSE 0 END)", "a JSON object"),
-        ("session", "(session IS NULL OR typeof(session) = 'text')", "text"),
-        ("last_interval", _nullable(_sql_int("last_interval", 0, sm2.MAX_INTERVAL),
-                                    "last_interval"), "a whole number of days"),
-        *_FSRS_RULES,
-        ("cap_day", _nullable(_sql_day("cap_day"), "cap_day"), _DAY),
-    ]),
-    "settings": ("key", [
-        ("key", _TEXT.format("key"), "a setting's name"),
-        ("value", "(typeof(value) = 'text')", "text"),
-    ]),
-}
 
 
 class Store:
@@ -408,7 +265,7 @@ class Store:
         elif due_by is not None:
             # and those whose due day is no day at all: the decoder then says which
             sql += (" WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL OR "
-                    f"NOT coalesce({_sql_day('due')}, repetitions IS NULL))")
+                    f"NOT coalesce({sql_day('due')}, repetitions IS NULL))")
             params.append(due_by.isoformat())
         rows = self.query(sql, params)
         with self.reading("cards"):

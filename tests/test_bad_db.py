@@ -21,7 +21,8 @@ from quiz import sm2
 from quiz.cli import app
 from quiz.errors import StoreError
 from quiz.model import Review
-from quiz.store import SCHEMA_VERSION, Store
+from quiz.schema import SCHEMA_VERSION
+from quiz.store import Store
 
 ROOT = Path(__file__).parent.parent
 DAY = date(2026, 3, 2)

@@ -29,10 +29,11 @@ from typer.testing import CliRunner
 from quiz import sm2
 from quiz.cli import app
 from quiz.model import Review
+from quiz.schema import SCHEMA_VERSION
 from quiz.session import study_day
 from quiz.stats import figures as stats
 from quiz.stats import report
-from quiz.store import SCHEMA_VERSION, Store
+from quiz.store import Store
 
 CST = timezone(timedelta(hours=8))
 TODAY = date(2026, 3, 2)

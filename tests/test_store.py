@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from quiz import sm2
 from quiz.errors import StoreError
 from quiz.model import CardState, Review
-from quiz.store import SCHEMA_VERSION, Store
+from quiz.schema import SCHEMA_VERSION
+from quiz.store import Store
 
 
 def review(qid, quality, day, state=None, kind="review", **extra):

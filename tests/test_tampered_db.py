@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from quiz import config, sm2
 from quiz.cli import app
 from quiz.model import Review
-from quiz.store import SCHEMA_VERSION, Store
+from quiz.schema import SCHEMA_VERSION
+from quiz.store import Store
 
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 10, 0).astimezone()

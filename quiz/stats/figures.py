@@ -20,8 +20,9 @@ from datetime import date, timedelta
 
 from quiz.model import Card
 from quiz.review_queue import WEAK_EF, HasId, Outlook
+from quiz.schema import COUNT_MAX, EF_RANGE
 from quiz.sm2 import MAX_INTERVAL, PASSING  # PASSING: graded 3 or more, a recall
-from quiz.store import COUNT_MAX, EF_RANGE, Store, stored_day, whole
+from quiz.store import Store, stored_day, whole
 
 REVIEW_KINDS = ("review", "mock")  # the answers retention and "failed" are measured on
 ANSWER_KINDS = ("review", "repeat", "mock")  # the answers that make a day of study

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from quiz.model import Card, CardState, Text
 
 REVIEW_DAYS = 3
+INTERVIEW_RANGE = (date(2000, 1, 1), date(2999, 12, 31))  # the dates a plan may name
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,21 @@ class Pace:
     per_day: int
     finish_by: date
     days_left: int  # study days from today to finish_by, both included
+
+
+def interview_day(text: str, today: date) -> date:
+    """`quiz plan --interview TEXT`: a date after `today`, or a usage error saying why not."""
+    from quiz.errors import UsageError
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--interview takes a date as YYYY-MM-DD, not '{text}'") from None
+    if day <= today:
+        raise UsageError(f"the interview date {day} is not after today ({today})")
+    if day > INTERVIEW_RANGE[1]:
+        raise UsageError(f"the interview date {day} is after {INTERVIEW_RANGE[1]}")
+    return day
 
 
 def finish_by(interview: date) -> date:

@@ -21,6 +21,7 @@ from typing import Any
 from quiz import replay, schedulers, sm2
 from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
+from quiz.plan import INTERVIEW_RANGE
 from quiz.schema import (
     COLUMN_RULES,
     COUNT_MAX,
@@ -31,7 +32,6 @@ from quiz.schema import (
     sql_day,
 )
 
-INTERVIEW_RANGE = (date(2000, 1, 1), date(2999, 12, 31))
 # Answers imported with their schedule (anki_import.py): a replay keeps their stored state.
 IMPORTED_SESSIONS = ("import:anki",)
 BUSY_TIMEOUT_MS = 10_000

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # types only: the modules below are imported when they are used
-    from quiz.model import Question
+    from quiz.model import Card, Question
     from quiz.plan import Countdown
     from quiz.store import Store
 
@@ -56,3 +56,17 @@ def review_today(store: Store, questions: Sequence[Question], today: date,
                         introduced_today=introduced, relearn=relearn,
                         limit=limit, interview=interview, started=started)
     return Today(queue=queue, new_limit=new_limit, countdown=ahead)
+
+
+def due_today(store: Store, questions: Sequence[Question], today: date, interview: date | None
+              ) -> tuple[dict[str, Card], list[Question], set[str]]:
+    """`quiz list --due`, by the review's own rule: the cards, the questions due now or to
+    relearn today (in bank order), and the ids of those to relearn."""
+    from quiz.review_queue import still_due
+    from quiz.stats.figures import cards_for_today
+
+    cards, relearn = cards_for_today(store, today, interview)
+    due_now, again = still_due(questions, cards, today, relearn=relearn, interview=interview)
+    relearning = {q.id for q in again}
+    keep = relearning | {q.id for q in due_now}
+    return cards, [q for q in questions if q.id in keep], relearning

@@ -1,0 +1,227 @@
+"""Study commands: `review`, `practice`, `mock`, `undo`, `plan`."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from quiz import config
+from quiz.cli import (
+    BankOption,
+    DbOption,
+    LangOption,
+    SchedulerOption,
+    TagOption,
+    TopicOption,
+    _escape,
+    app,
+    bank_of,
+    console,
+    open_for_study,
+    open_store,
+    ui_text,
+)
+
+if TYPE_CHECKING:
+
+    from quiz.model import Question
+    from quiz.store import Store
+
+
+def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):
+    """Run the session loop on the terminal; its result and the UI that showed it."""
+    import random
+
+    from quiz.session import run_session
+    from quiz.ui import TerminalUI
+
+    ui = TerminalUI(console(), lang)
+    rng = random.SystemRandom()
+    result = run_session(store, queue, ui=ui, now=config.local_now,
+                         seed=lambda: rng.randrange(2**31), rollover_hour=config.rollover_hour(),
+                         mode=mode)
+    return result, ui
+
+
+@app.command()
+def review(
+    db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
+    tag: TagOption = None, lang: LangOption = None,
+    new: Annotated[int | None, typer.Option(
+        "--new", min=0, help="New cards a day (default 10, or the interview plan's pace).",
+        show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many cards.",
+                                              show_default=False)] = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Today's review: due cards first, then new ones; every answer saved at once."""
+    from quiz.review_queue import select_questions
+    from quiz.session import Mode
+    from quiz.stats import figures as stats
+    from quiz.today import review_today
+
+    lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
+    entries = the_bank.entries()
+    questions = select_questions(entries, topic, tag)
+    store.sync_retired(q.id for q in entries)
+    today = config.today()
+    interview = config.interview_date(store)
+    decided = review_today(store, questions, today, interview, new=new, limit=limit)
+    new_limit, queue = decided.new_limit, decided.queue
+    out = console()
+    if decided.countdown is not None:
+        message = decided.countdown.describe()
+        out.print(ui_text(lang, message.zh, message.en))
+    if not queue:
+        from quiz.lang import in_lang
+        from quiz.review_queue import nothing_due
+        from quiz.wrapped import Wrapped
+
+        found = stats.outlook(store, today, questions, new_limit=new_limit, interview=interview)
+        out.print(Wrapped(in_lang(*nothing_due(found, new_limit), lang)))
+        return
+    queue = the_bank.questions(q.id for q in queue)
+    result, ui = start_session(store, queue, lang, Mode(interview=interview, scheduler=chosen))
+    ui.summary(stats.day_summary(store, result.day),
+               stats.outlook(store, result.day, questions, new_limit=new_limit,
+                             interview=interview),
+               stats.streaks(store, result.day).current)
+
+
+@app.command()
+def practice(
+    db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
+    tag: TagOption = None, lang: LangOption = None,
+    weak: Annotated[bool, typer.Option(
+        "--weak", help="Only weak cards (E-Factor below 2.0 or a lapse).")] = False,
+    count: Annotated[int, typer.Option("--count", min=1, help="How many questions.")] = 20,
+    shuffle: Annotated[bool, typer.Option("--shuffle", help="In random order.")] = False,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Drill without touching the schedule: answers are logged as practice only."""
+    import random
+
+    from quiz.errors import QuizError
+    from quiz.review_queue import practice_queue, select_questions
+    from quiz.session import Mode
+
+    lang = config.language(lang)
+    store = open_store(db)
+    config.scheduler(store, scheduler)  # --weak reads the cards it derives
+    the_bank = bank_of(store, bank)
+    questions = select_questions(the_bank.entries(), topic, tag)
+    queue = practice_queue(questions, store.cards(), count=count, weak=weak,
+                           rng=random.Random() if shuffle else None)
+    if not queue:
+        raise QuizError("no weak cards to practise" if weak else "no questions match")
+    queue = the_bank.questions(q.id for q in queue)
+    result, ui = start_session(store, queue, lang, Mode.practice())
+    ui.note(f"练习了 {result.graded} 道题（不影响复习计划）",
+            f"Practised {result.graded} question(s); the schedule is unchanged", "green")
+    if result.score is not None:
+        passed, answered = sum(g >= 3 for g in result.grades), len(result.grades)
+        ui.note(f"得分 {result.score:.0%}（{answered} 题中 {passed} 题评 3 分及以上）",
+                f"Score {result.score:.0%} ({passed} of {answered} answered with 3 or more)",
+                "bold")
+
+
+@app.command()
+def mock(
+    db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
+    tag: TagOption = None, lang: LangOption = None,
+    count: Annotated[int, typer.Option("--count", min=1, help="How many questions.")] = 10,
+    seconds: Annotated[int | None, typer.Option(
+        "--seconds", min=5, help="Time per question, with a countdown.",
+        show_default=False)] = None,
+    no_schedule: Annotated[bool, typer.Option(
+        "--no-schedule", help="Do not let the grades move the SM-2 schedule.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List past mocks.")] = False,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """A mock interview: questions across topics, weak and unseen ones first, then a report."""
+    import random
+
+    from quiz import mock_interview
+    from quiz.review_queue import mock_queue, select_questions
+    from quiz.session import Mode
+
+    lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
+    from quiz.ui import TerminalUI
+
+    ui = TerminalUI(console(), lang)
+    if history:
+        ui.mock_history(mock_interview.history(store))
+        return
+    entries = the_bank.entries()
+    questions = select_questions(entries, topic, tag)
+    queue = mock_queue(questions, store.cards(), count=count, rng=random.Random())
+    queue = the_bank.questions(q.id for q in queue)
+    session = mock_interview.new_id(config.local_now())
+    mock_interview.save_settings(store, session, seconds=seconds, planned=len(queue))
+    mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
+                     interview=config.interview_date(store), scheduler=chosen)
+    _result, ui = start_session(store, queue, lang, mode)
+    found = mock_interview.report(store, session, {q.id: q.topic for q in entries})
+    if found is None:
+        ui.note("这次模拟面试没有作答", "No answers in this mock interview", "yellow")
+    else:
+        ui.mock_report(found)
+
+
+@app.command()
+def undo(db: DbOption = None, lang: LangOption = None) -> None:
+    """Undo today's last answer that moved a card's schedule (the card is due again).
+
+    Exits 1 when no answer today moved a schedule.
+    """
+    from quiz.errors import QuizError
+    from quiz.lang import in_lang
+
+    lang = config.language(lang)
+    store = open_store(db)
+    today = config.today()
+    last = store.query("SELECT id FROM reviews WHERE study_day = ? AND repetitions IS NOT NULL "
+                       "ORDER BY id DESC LIMIT 1", (today.isoformat(),))
+    undone = store.undo(last[0]["id"]) if last else None
+    if undone is None:
+        raise QuizError(in_lang("今天没有可撤销的评分", "nothing to undo: no answer today moved a "
+                                "card's schedule", lang))
+    card = store.card(undone.question_id)
+    at = f"{undone.reviewed_at.astimezone():%H:%M}"
+    if card is None or card.state is None:
+        zh, en = "回到新题", "new again"
+    else:
+        zh, en = f"下次复习 {card.state.due}", f"next review {card.state.due}"
+    console().print(_escape(ui_text(
+        lang, f"已撤销 {undone.question_id} 在 {at} 的评分 {undone.quality}；{zh}",
+        f"Undid {undone.question_id}: grade {undone.quality} at {at}; {en}")), soft_wrap=True)
+
+
+@app.command("plan")
+def plan_interview(
+    db: DbOption = None, bank: BankOption = None, lang: LangOption = None,
+    interview: Annotated[str | None, typer.Option(
+        "--interview", help="The interview date, YYYY-MM-DD.", show_default=False)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the interview date.")] = False,
+) -> None:
+    """Plan for an interview date: no card is scheduled past it, the bank is covered by then."""
+    from quiz import plan
+    from quiz.today import interview_countdown
+
+    lang = config.language(lang)
+    store = open_store(db)
+    today = config.today()
+    if clear:
+        store.set_setting("interview", None)
+        console().print(ui_text(lang, "已清除面试日期", "Interview date cleared"))
+        return
+    if interview is not None:
+        store.set_setting("interview", plan.interview_day(interview, today).isoformat())
+    day = config.interview_date(store)
+    if day is None:
+        console().print(ui_text(lang, "没有设置面试日期。用法：quiz plan --interview YYYY-MM-DD",
+                                "No interview date set. Use: quiz plan --interview YYYY-MM-DD"))
+        return
+    ids = {q.id for q in bank_of(store, bank).entries()}
+    ahead = interview_countdown(store, ids, today, day)
+    message = ahead.describe() if ahead is not None else plan.after_interview(day, today)
+    console().print(ui_text(lang, message.zh, message.en))

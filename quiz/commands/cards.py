@@ -57,12 +57,12 @@ def list_questions(
     store = open_store(db)
     the_bank = bank_of(store, bank)
     chosen = select_questions(the_bank.entries(), topic, tag)
+    today, interview = config.today(), config.interview_date(store)  # a bad TZ: exit 2
     relearning: set[str] = set()
     if due:  # the review's own rule: due cards and cards to relearn today
         from quiz.today import due_today
 
-        cards, chosen, relearning = due_today(store, chosen, config.today(),
-                                              config.interview_date(store))
+        cards, chosen, relearning = due_today(store, chosen, today, interview)
     else:
         cards = store.cards()
     questions = the_bank.questions(q.id for q in chosen)

@@ -176,10 +176,29 @@ def open_for_study(db: Path | None, bank: list[Path] | None, lang: str | None,
 
 
 def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
-    """The bank through the store's cache (a broken bank exits 2 with every problem)."""
+    """The bank through the store's cache; a broken file is left out, its problems shown
+    on stderr (when no file loads, the command exits 2 with every problem)."""
     from quiz.bank.cache import BankCache
 
-    return BankCache(store, config.bank_paths(extra))
+    cache = BankCache(store, config.bank_paths(extra))
+    report_skipped(cache.skipped())
+    return cache
+
+
+def report_skipped(problems: list[tuple[str, int, str]]) -> None:
+    """The problems of the bank files left out, then one warning line saying what it means."""
+    if not problems:
+        return
+    from quiz.bank.reader import skipped_summary
+    from quiz.printable import printable
+
+    err = err_console()
+    for path, line, message in problems:
+        where = f"{path}:{line}" if line else path
+        err.print(f"{_escape(printable(where))}: {_escape(printable(message))}",
+                  highlight=False, soft_wrap=True)
+    err.print(f"[yellow]Warning:[/] {_escape(printable(skipped_summary(problems)))}",
+              highlight=False, soft_wrap=True)
 
 
 def report_bank_error(exc: Exception) -> NoReturn:
@@ -263,7 +282,8 @@ def review(
     lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
-    store.sync_retired(q.id for q in entries)
+    bank_ids = [q.id for q in entries]
+    store.sync_retired(bank_ids, the_bank.retirable(bank_ids))
     today = config.today()
     interview = config.interview_date(store)
     decided = review_today(store, questions, today, interview, new=new, limit=limit)
@@ -453,22 +473,29 @@ def validate(
     from collections import Counter
 
     from quiz.bank.files import bank_files, bundled_dir
-    from quiz.bank.reader import load_bank, missing_briefs
+    from quiz.bank.reader import check_against, load_bank, missing_briefs
     from quiz.errors import BankError
 
     targets = list(paths) if paths else config.bank_paths(bank)
+    # the files given are checked against every other file review would load with them
+    others = config.bank_paths(bank) if paths else []
     try:
         the_bank = load_bank(targets)
-        missing = missing_briefs(the_bank, bundled_dir())
-        if missing:
-            raise BankError(missing)
+        problems = missing_briefs(the_bank, bundled_dir())
+        checked = check_against(the_bank, targets, others)
+        problems += checked.problems
+        if problems:
+            raise BankError(problems)
     except BankError as exc:
         report_bank_error(exc)
     files, _ = bank_files(targets)
     counts = Counter((q.topic, q.type) for q in the_bank.questions)
     from rich.table import Table
 
-    table = Table(title=f"{len(the_bank.questions)} questions in {len(files)} file(s): OK")
+    against = (f"; ids checked against {checked.files} other file(s)" if checked.files
+               else "")
+    table = Table(title=f"{len(the_bank.questions)} questions in {len(files)} file(s): OK"
+                        f"{against}")
     for column in ("topic", "open", "numeric", "total"):
         table.add_column(column, justify="left" if column == "topic" else "right")
     for topic in sorted({t for t, _ in counts}):

@@ -492,16 +492,16 @@ def validate(
     counts = Counter((q.topic, q.type) for q in the_bank.questions)
     from rich.table import Table
 
-    against = (f"; ids checked against {checked.files} other file(s)" if checked.files
-               else "")
-    table = Table(title=f"{len(the_bank.questions)} questions in {len(files)} file(s): OK"
-                        f"{against}")
+    table = Table(title=f"{len(the_bank.questions)} questions in {len(files)} file(s): OK")
     for column in ("topic", "open", "numeric", "total"):
         table.add_column(column, justify="left" if column == "topic" else "right")
     for topic in sorted({t for t, _ in counts}):
         o, n = counts[(topic, "open")], counts[(topic, "numeric")]
         table.add_row(topic, str(o), str(n), str(o + n))
     console().print(table)
+    if checked.files:
+        console().print(f"Ids checked against the {checked.files} other bank file(s) review "
+                        "loads: no duplicate", highlight=False)
 
 
 @app.command("list")

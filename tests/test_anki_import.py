@@ -556,3 +556,38 @@ def test_a_real_package_is_far_inside_the_limits(anki, tmp_path):
         assert len(infos) < anki_package.MAX_MEMBERS
         assert all(i.file_size < 50 * max(i.compress_size, 1) for i in infos)
         assert len(read_package(path).notes) == 50
+
+
+def test_with_history_suspended_and_buried_cards_stay_so(anki, tmp_path):
+    from quiz.importing.import_run import SUSPENDED_UNTIL
+
+    kept = add_basic(anki, "What is dropout?", "Zeroing random units in training.")
+    held = add_basic(anki, "What is weight decay?", "An L2 penalty on the weights.")
+    hidden = add_basic(anki, "What is a ResNet?", "A network of residual blocks.")
+    new_held = add_basic(anki, "What is a VAE?", "An autoencoder with a latent prior.")
+    for note in (kept, held, hidden):
+        answer(anki, note, 3, 3)
+    anki.sched.suspend_cards([held.cards()[0].id, new_held.cards()[0].id])
+    anki.sched.bury_cards([hidden.cards()[0].id], manual=True)
+    assert [n.cards()[0].queue for n in (held, hidden, new_held)] == [-1, -3, -1]
+    package = write_package(anki, tmp_path / "h.apkg")
+    out = tmp_path / "h.yaml"
+    result = invoke("import", "anki", package, "--out", out, "--with-history")
+    assert result.exit_code == 0, result.output
+    assert "; kept as in Anki: 2 suspended, 1 buried" in result.output
+    ids = {q["en"]["q"]: q["id"] for q in bank_of(out)["questions"]}
+    store = Store.open(tmp_path / "quiz.db")
+    cards = store.cards()
+    assert cards[ids[held["Front"]]].buried_until == SUSPENDED_UNTIL
+    assert cards[ids[new_held["Front"]]].buried_until == SUSPENDED_UNTIL
+    assert cards[ids[new_held["Front"]]].state is None  # still a new card, only held
+    assert cards[ids[hidden["Front"]]].buried_until == quiz_today() + timedelta(days=1)
+    assert cards[ids[kept["Front"]]].buried_until is None
+    assert cards[ids[held["Front"]]].state is not None  # the history came along too
+    store.conn.execute("UPDATE cards SET due = '2000-01-01' WHERE due IS NOT NULL")
+    store.close()
+    due = invoke("list", "--bank", out, "--due").output
+    assert ids[kept["Front"]] in due
+    assert not {ids[n["Front"]] for n in (held, hidden, new_held)} & set(due.split())
+    again = invoke("import", "anki", package, "--out", out, "--with-history")
+    assert "kept as in Anki: 2 suspended, 1 buried" in again.output

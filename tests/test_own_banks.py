@@ -199,3 +199,22 @@ def test_a_broken_file_retires_none_of_its_cards(bank_env, bank_dir, tmp_path, m
     result = invoke("review", "--lang", "en", input="")
     assert result.exit_code == 0 and f"{mine}:" in result.stderr
     assert not card(bank_env, "mine-one").retired and not card(bank_env, "mine-two").retired
+
+
+def test_a_cache_from_before_sources_were_kept_still_tells_what_left(store, bank_dir):
+    from quiz.bank.cache import KEY, SOURCES_KEY, BankCache
+
+    BankCache(store, [bank_dir]).entries()
+    # as a quiz of cache version 4 left it: the questions cached, no sources kept
+    store.conn.execute("DELETE FROM settings WHERE key = ?", (SOURCES_KEY,))
+    store.set_setting(KEY, "4\nstale")
+    cnn = bank_dir / "cnn.yaml"
+    text = cnn.read_text("utf-8")
+    start = text.index("  - id: cnn-one-by-one")
+    cnn.write_text(text[:start] + text[text.index("  - id: cnn-conv-output-size"):],
+                   encoding="utf-8")
+    cache = BankCache(store, [bank_dir])
+    ids = [e.id for e in cache.entries()]
+    assert "cnn-one-by-one" not in ids
+    assert cache.retirable(ids) == {"cnn-one-by-one"}
+    assert BankCache(store, [bank_dir / "rnn.yaml"]).retirable(["rnn-lstm-vs-gru"]) == set()

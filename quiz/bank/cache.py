@@ -229,6 +229,7 @@ def write(store: Store, loaded: Loaded, key: str) -> None:
                        "skipped": [list(p) for p in loaded.skipped]}, ensure_ascii=False)
     with store.transaction() as conn:
         sources = _json_object(conn, SOURCES_KEY)
+        _remember_cached_files(conn, sources)
         for q in bank.questions:
             sources[q.id] = _resolved(q.file)
         versions = _kept_versions(conn, bank)
@@ -248,6 +249,20 @@ def _resolved(file: str) -> str:
         return str(Path(file).resolve())
     except (OSError, RuntimeError):
         return file
+
+
+def _remember_cached_files(conn: Any, sources: dict[str, Any]) -> None:
+    """Add the file of each question the cache holds and `sources` does not know yet: on
+    the first load by a quiz that keeps sources, what the previous load held."""
+    rows = conn.execute("SELECT id, data FROM bank_questions WHERE id NOT IN "
+                        "(SELECT value FROM json_each(?))", (json.dumps(list(sources)),))
+    for qid, data in rows:
+        try:
+            file = json.loads(data)["file"]
+        except UNDECODABLE:
+            continue
+        if isinstance(qid, str) and isinstance(file, str) and file:
+            sources[qid] = _resolved(file)
 
 
 def _json_object(conn: Any, key: str) -> dict[str, Any]:

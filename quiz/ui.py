@@ -241,14 +241,14 @@ class TerminalUI:
         """What changed since the last review; the question's change shown here, the
         answer's only with the answer (it would give the answer away)."""
         change = view.change
-        if change is None:  # the text last reviewed was not kept: only that it changed
+        if change is None or not change.parts:  # the old text was not kept: only say so
             return [Wrapped(in_lang("注意：上次复习后题目内容已修改",
                                     "Note: this question's text changed since your last "
                                     "review", self.lang), "yellow")]
         names = {"question": ("题目", "the question"), "answer": ("答案", "the answer"),
                  "exercise": ("练习的参数", "the exercise's check or params")}
         what = [names[part] for part in change.what]
-        zh = "、".join(w[0] for w in what)
+        zh = "和".join(w[0] for w in what)
         en = " and ".join(w[1] for w in what)
         later = ("（答案的改动随答案显示）", "; the answer's change is shown with the answer"
                  ) if "answer" in change.what else ("", "")

@@ -932,17 +932,12 @@ def import_anki(
         reviews = anki_import.reviews(collection, notes, rollover_hour=config.rollover_hour())
         store = open_store(db)
         added = store.import_reviews(reviews)
-        held = {notes[note][0]: hold for note, hold in
-                anki_import.held_cards(collection, notes).items()}
-        hold_cards(store, held, config.today())
+        holds = hold_cards(store, anki_import.held_cards(collection, notes), config.today())
         cards = len({r.question_id for r in reviews})
         there = len(reviews) - added
-        holds = [f"{n} {hold}" for hold in ("suspended", "buried")
-                 if (n := sum(h == hold for h in held.values()))]
         console().print(f"History: {added} answer(s) of {cards} card(s) added to the log"
                         + (f" ({there} already there)" if there else "")
-                        + (f"; kept as in Anki: {', '.join(holds)}" if holds else ""),
-                        highlight=False)
+                        + (f"; kept as in Anki: {holds}" if holds else ""), highlight=False)
 
 
 @import_app.command("csv")

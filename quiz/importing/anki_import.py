@@ -19,7 +19,7 @@ the schedule continues where Anki left it. A card Anki suspended or buried stays
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
@@ -221,17 +221,16 @@ def reviews(collection: Collection, questions: dict[int, tuple[str, str]], *,
 SUSPENDED, BURIED = -1, (-2, -3)  # Anki's queues: suspended; buried by a sibling, by hand
 
 
-def held_cards(collection: Collection, questions: Iterable[int]) -> dict[int, str]:
-    """Note id → "suspended" or "buried", for each imported note (of `questions`) whose first
-    card Anki holds back, the card whose history `reviews` brings."""
-    wanted = set(questions)
+def held_cards(collection: Collection, questions: dict[int, tuple[str, str]]) -> dict[str, str]:
+    """Question id → "suspended" or "buried", for each imported note whose first card (the
+    one whose history `reviews` brings) Anki holds back; `questions` as for `reviews`."""
     first_card: dict[int, AnkiCard] = {}
     for card in sorted(collection.cards, key=lambda c: (c.note, c.ord)):
-        if card.note in wanted:
+        if card.note in questions:
             first_card.setdefault(card.note, card)
-    return {note: "suspended" if card.queue == SUSPENDED else "buried"
-            for note, card in first_card.items() if card.queue == SUSPENDED
-            or card.queue in BURIED}
+    return {questions[note][0]: "suspended" if card.queue == SUSPENDED else "buried"
+            for note, card in first_card.items()
+            if card.queue == SUSPENDED or card.queue in BURIED}
 
 
 def _card_reviews(entries: list[RevlogEntry], card: AnkiCard, question_id: str, fingerprint: str,

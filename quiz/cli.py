@@ -175,20 +175,35 @@ def open_for_study(db: Path | None, bank: list[Path] | None, lang: str | None,
 
 
 def bank_of(store: "Store", extra: list[Path] | None) -> "BankCache":
-    """The bank through the store's cache (a broken bank exits 2 with every problem)."""
+    """The bank through the store's cache; a broken file is left out, its problems shown
+    on stderr (when no file loads, the command exits 2 with every problem)."""
     from quiz.bank.cache import BankCache
 
-    return BankCache(store, config.bank_paths(extra))
+    cache = BankCache(store, config.bank_paths(extra))
+    skipped = cache.skipped()
+    if skipped:
+        from quiz.bank.reader import skipped_summary
+        from quiz.printable import printable
+
+        print_problems(skipped)
+        err_console().print(f"[yellow]Warning:[/] {_escape(printable(skipped_summary(skipped)))}",
+                            highlight=False, soft_wrap=True)
+    return cache
 
 
-def report_bank_error(exc: Exception) -> NoReturn:
+def print_problems(problems: list[tuple[str, int, str]]) -> None:
+    """Bank problems on stderr, one `file:line: message` a line."""
     from quiz.printable import printable
 
     err = err_console()
-    for path, line, message in exc.problems:
+    for path, line, message in problems:
         where = f"{path}:{line}" if line else path
         err.print(f"{_escape(printable(where))}: {_escape(printable(message))}",
                   highlight=False, soft_wrap=True)
+
+
+def report_bank_error(exc: Exception) -> NoReturn:
+    print_problems(exc.problems)
     fail(f"{len(exc.problems)} problem(s) in the bank; nothing was loaded", 2)
 
 

@@ -23,6 +23,7 @@ from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
 
 if TYPE_CHECKING:
     from quiz.numeric import templates as numeric
+    from quiz.text_diff import TextChange
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class CardView:
     mode: Mode = Mode()
     repeat: bool = False
     text_changed: bool = False
+    change: TextChange | None = None  # what changed, when the text last reviewed is known
     instance: numeric.Instance | None = None
     typed: str | None = None
     correct: bool | None = None  # numeric cards, once answered
@@ -245,6 +247,15 @@ class _Loop:
         else:  # practice never buries: the real card is not practice's to hide
             self.skip(question)
 
+    def text_change(self, question: Question, reviewed: str) -> TextChange | None:
+        """What changed in `question` since it was reviewed with the fingerprint `reviewed`
+        (None when the bank cache did not keep that text)."""
+        from quiz.bank.cache import previous_version
+        from quiz.text_diff import text_change
+
+        old = previous_version(self.store, reviewed)
+        return text_change(old, question) if old is not None else None
+
     def present(self, question: Question) -> CardView | Command | None:
         """Show the card, take the typed answer, reveal: the view for grading, or the command
         typed instead of an answer (None: end of input)."""
@@ -252,11 +263,12 @@ class _Loop:
         # the log, not the card's last_day: a clock set back can move last_day back
         repeat = self.mode.kind == "review" and (
             question.id in self.graded_ids or self.store.scheduled_on(question.id, self.day()))
+        changed = bool(card and card.state and card.fingerprint
+                       and card.fingerprint != question.fingerprint())
         view = CardView(
             question=question, position=self.done + 1, total=self.done + len(self.pending),
-            mode=self.mode, repeat=repeat,
-            text_changed=bool(card and card.state and card.fingerprint
-                              and card.fingerprint != question.fingerprint()),
+            mode=self.mode, repeat=repeat, text_changed=changed,
+            change=self.text_change(question, card.fingerprint) if changed else None,
             left=self.left())
         if question.numeric is not None:
             from quiz.numeric import (

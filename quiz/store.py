@@ -292,13 +292,17 @@ class Store:
         with self.reading("cards"):
             return _card(rows[0]) if rows else None
 
-    def sync_retired(self, bank_ids: Iterable[str]) -> None:
-        """Mark cards whose question left the bank as retired (history kept), others not."""
-        ids = json.dumps(sorted(set(bank_ids)))
+    def sync_retired(self, bank_ids: Iterable[str], gone_ids: Iterable[str]) -> None:
+        """Cards of `bank_ids` are live; cards of `gone_ids` (questions gone from the files
+        they came from, see BankCache.retirable) are retired, history kept; others unchanged."""
+        live = json.dumps(sorted(set(bank_ids)))
+        gone = json.dumps(sorted(set(gone_ids)))
         with self.transaction() as conn:
-            conn.execute("UPDATE cards SET retired = (question_id NOT IN "
-                         "(SELECT value FROM json_each(?))) WHERE retired != (question_id NOT IN "
-                         "(SELECT value FROM json_each(?)))", (ids, ids))
+            conn.execute("UPDATE cards SET retired = 0 WHERE retired != 0 AND question_id IN "
+                         "(SELECT value FROM json_each(?))", (live,))
+            conn.execute("UPDATE cards SET retired = 1 WHERE retired != 1 AND question_id IN "
+                         "(SELECT value FROM json_each(?)) AND question_id NOT IN "
+                         "(SELECT value FROM json_each(?))", (gone, live))
 
     def bury(self, question_id: str, until: date) -> None:
         """Hide a card until the study day `until`."""

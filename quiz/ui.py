@@ -23,6 +23,7 @@ from quiz.lang import in_lang, pick
 from quiz.line_breaking import cells
 from quiz.mock_interview import MockReport, MockSummary
 from quiz.model import NOTE_LABEL, CardState, Question
+from quiz.printable import printable
 from quiz.review_queue import Outlook
 from quiz.session import CardView, Command
 from quiz.stats.figures import DaySummary
@@ -229,14 +230,50 @@ class TerminalUI:
         if view.repeat:
             lines.append(Wrapped(in_lang("（今日重复）", "(again today)", self.lang), "yellow"))
         if view.text_changed:
-            lines.append(Wrapped(in_lang("注意：上次复习后题目内容已修改",
-                                      "Note: this question's text changed since your last "
-                                      "review", self.lang), "yellow"))
+            lines += self._change_notice(view)
         prompt = view.instance.prompt if view.instance else q.prompt
         lines += self._texts(prompt, "bold")
         self.console.print()
         self.console.print(self._panel(Group(*lines), title=f"[dim]{escape(q.id)}[/]",
                                        title_align="left"))
+
+    def _change_notice(self, view: CardView) -> list[Wrapped]:
+        """What changed since the last review; the question's change shown here, the
+        answer's only with the answer (it would give the answer away)."""
+        change = view.change
+        if change is None or not change.parts:  # the old text was not kept: only say so
+            return [Wrapped(in_lang("注意：上次复习后题目内容已修改",
+                                    "Note: this question's text changed since your last "
+                                    "review", self.lang), "yellow")]
+        names = {"question": ("题目", "the question"), "answer": ("答案", "the answer"),
+                 "exercise": ("练习的参数", "the exercise's check or params")}
+        what = [names[part] for part in change.what]
+        zh = "和".join(w[0] for w in what)
+        en = " and ".join(w[1] for w in what)
+        later = ("（答案的改动随答案显示）", "; the answer's change is shown with the answer"
+                 ) if "answer" in change.what else ("", "")
+        lines = [Wrapped(in_lang(f"注意：上次复习后{zh}已修改{later[0]}",
+                                 f"Note: {en} changed since your last review{later[1]}",
+                                 self.lang), "yellow")]
+        return lines + self._diff_lines(change.of("question", "exercise"))
+
+    def _diff_lines(self, parts: tuple[Any, ...]) -> list[Wrapped]:
+        """Each change in the chosen language(s): [-removed-] in red, {+added+} in green."""
+        styles = {"same": "{}", "cut": "[dim]{}[/]", "gone": "[red strike][-{}-][/]",
+                  "new": "[green]{{+{}+}}[/]"}
+        lines = []
+        for part in parts:
+            if part.lang and self.lang not in ("both", part.lang):
+                continue
+            if part.spacing_only:
+                body = escape(in_lang("（只改了空白或换行）", "(only spacing or line breaks)",
+                                      self.lang))
+            else:
+                body = "".join(styles[p.kind].format(escape(printable(p.text)))
+                               for p in part.pieces)
+            label = f"{part.lang}: " if part.lang and self.lang == "both" else ""
+            lines.append(Wrapped.markup(f"[dim]{label}[/]{body}" if label else body))
+        return lines
 
     def _left(self, view: CardView) -> str:
         """Anki's three numbers: new (blue), relearning (red), review (green) left."""
@@ -259,6 +296,13 @@ class TerminalUI:
                       f"Answered in {view.answer_ms / 1000:.0f} s" + (" (over time)" if over
                                                                      else ""),
                       "red" if over else "dim")
+        answer_change = view.change.of("answer") if view.change is not None else ()
+        if answer_change:
+            self.console.print(self._panel(
+                Group(*self._diff_lines(answer_change)), border_style="yellow",
+                title=in_lang("答案自上次复习后的改动",
+                              "The answer, changed since your last review", self.lang),
+                title_align="left"))
         if view.question.note is not None:
             title = in_lang(NOTE_LABEL["zh"], NOTE_LABEL["en"], self.lang)
             self.console.print(self._panel(Group(*self._texts(view.question.note)),

@@ -470,3 +470,124 @@ def test_a_new_bank_gets_the_usual_file_mode(anki, tmp_path):
     finally:
         os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+# -- zip bombs ------------------------------------------------------------------------------
+
+
+def refused(tmp_path, path, message):
+    result = invoke("import", "anki", path, "--out", tmp_path / "out.yaml")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: ") and message in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.yaml").exists()
+    return result
+
+
+def test_a_zstd_bomb_is_refused_before_it_fills_the_disk(tmp_path, monkeypatch):
+    import zstandard
+
+    from quiz.importing import anki_package
+
+    written = []
+    real_copy = anki_package._copy
+
+    def counting(chunks, out, packed, what):
+        class Counted:
+            def write(self, data):
+                written.append(len(data))
+                out.write(data)
+        real_copy(chunks, Counted(), packed, what)
+
+    monkeypatch.setattr(anki_package, "_copy", counting)
+    # 256 MiB of zeros in a streamed frame (no declared size): ~8 kB packed
+    stream = zstandard.ZstdCompressor().compressobj()
+    bomb = b"".join(stream.compress(b"\0" * 2**20) for _ in range(256)) + stream.flush()
+    assert len(bomb) < 100_000
+    path = zip_with(tmp_path / "bomb.apkg", {"collection.anki21b": bomb})
+    refused(tmp_path, path, "the collection collection.anki21b in "
+                            f"{path} unpacks to more than 1000 times its packed size: a zip bomb")
+    assert sum(written) <= anki_package.RATIO_FLOOR  # stopped at the floor, not at 256 MiB
+
+
+def test_a_zstd_frame_declaring_too_much_is_refused_unread(tmp_path, monkeypatch):
+    import zstandard
+
+    from quiz.importing import anki_package
+
+    monkeypatch.setattr(anki_package, "MAX_COLLECTION_BYTES", 2**20)
+    data = zstandard.ZstdCompressor(write_content_size=True).compress(b"x" * (2**20 + 1))
+    assert zstandard.get_frame_parameters(data).content_size == 2**20 + 1
+    monkeypatch.setattr(anki_package, "_copy", lambda *a: pytest.fail("decompressed"))
+    path = zip_with(tmp_path / "big.apkg", {"collection.anki21b": data})
+    refused(tmp_path, path, "unpacks to more than 1.0 MiB, the limit")
+
+
+def test_a_deflate_bomb_is_refused_from_its_declared_sizes(tmp_path):
+    path = tmp_path / "bomb.apkg"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("collection.anki21", b"\0" * (64 * 2**20))
+    (info,) = zipfile.ZipFile(path).infolist()
+    assert info.file_size > 1000 * info.compress_size  # deflate's best: ~1030 to 1
+    refused(tmp_path, path, "collection.anki21 in")
+
+
+def test_too_many_members_or_too_much_declared_is_refused(tmp_path, monkeypatch):
+    from quiz.importing import anki_package
+
+    monkeypatch.setattr(anki_package, "MAX_MEMBERS", 50)
+    many = zip_with(tmp_path / "many.apkg", {str(n): b"" for n in range(51)})
+    refused(tmp_path, many, "has 51 members, more than the 50 an Anki package may have")
+    monkeypatch.setattr(anki_package, "MAX_TOTAL_BYTES", 2**20)
+    # an overlapping-files bomb declares far more than it holds; here: two 600 kB media
+    large = zip_with(tmp_path / "large.apkg", {"collection.anki2": b"", "0": b"a" * 600_000,
+                                               "1": b"b" * 600_000})
+    refused(tmp_path, large, "declares 1.1 MiB unpacked, more than the 1.0 MiB limit")
+
+
+def test_a_real_package_is_far_inside_the_limits(anki, tmp_path):
+    from quiz.importing import anki_package
+
+    for n in range(50):
+        add_basic(anki, f"Question {n}?", f"Answer {n}.")
+    for legacy in (False, True):
+        path = write_package(anki, tmp_path / f"p{legacy}.apkg", legacy=legacy)
+        infos = zipfile.ZipFile(path).infolist()
+        assert len(infos) < anki_package.MAX_MEMBERS
+        assert all(i.file_size < 50 * max(i.compress_size, 1) for i in infos)
+        assert len(read_package(path).notes) == 50
+
+
+def test_with_history_suspended_and_buried_cards_stay_so(anki, tmp_path):
+    from quiz.importing.import_run import SUSPENDED_UNTIL
+
+    kept = add_basic(anki, "What is dropout?", "Zeroing random units in training.")
+    held = add_basic(anki, "What is weight decay?", "An L2 penalty on the weights.")
+    hidden = add_basic(anki, "What is a ResNet?", "A network of residual blocks.")
+    new_held = add_basic(anki, "What is a VAE?", "An autoencoder with a latent prior.")
+    for note in (kept, held, hidden):
+        answer(anki, note, 3, 3)
+    anki.sched.suspend_cards([held.cards()[0].id, new_held.cards()[0].id])
+    anki.sched.bury_cards([hidden.cards()[0].id], manual=True)
+    assert [n.cards()[0].queue for n in (held, hidden, new_held)] == [-1, -3, -1]
+    package = write_package(anki, tmp_path / "h.apkg")
+    out = tmp_path / "h.yaml"
+    result = invoke("import", "anki", package, "--out", out, "--with-history")
+    assert result.exit_code == 0, result.output
+    assert "; kept as in Anki: 2 suspended, 1 buried" in result.output
+    ids = {q["en"]["q"]: q["id"] for q in bank_of(out)["questions"]}
+    store = Store.open(tmp_path / "quiz.db")
+    cards = store.cards()
+    assert cards[ids[held["Front"]]].buried_until == SUSPENDED_UNTIL
+    assert cards[ids[new_held["Front"]]].buried_until == SUSPENDED_UNTIL
+    assert cards[ids[new_held["Front"]]].state is None  # still a new card, only held
+    assert cards[ids[hidden["Front"]]].buried_until == quiz_today() + timedelta(days=1)
+    assert cards[ids[kept["Front"]]].buried_until is None
+    assert cards[ids[held["Front"]]].state is not None  # the history came along too
+    store.conn.execute("UPDATE cards SET due = '2000-01-01' WHERE due IS NOT NULL")
+    store.close()
+    due = invoke("list", "--bank", out, "--due").output
+    assert ids[kept["Front"]] in due
+    assert not {ids[n["Front"]] for n in (held, hidden, new_held)} & set(due.split())
+    again = invoke("import", "anki", package, "--out", out, "--with-history")
+    assert "kept as in Anki: 2 suspended, 1 buried" in again.output

@@ -157,7 +157,7 @@ def test_every_store_operation_on_damaged_pages_raises_store_error_only(tmp_path
     store = Store.open(path)
     operations = [
         store.cards, lambda: store.card("q1"), store.reviews, lambda: store.reviews("q1"),
-        lambda: store.record(review(999)), lambda: store.sync_retired(["q1"]),
+        lambda: store.record(review(999)), lambda: store.sync_retired(["q1"], []),
         lambda: store.new_introduced_count(DAY), lambda: store.relearning(DAY),
         lambda: store.bury("q1", DAY), lambda: store.undo(1), store.rebuild_cards,
         lambda: store.setting("interview"), lambda: store.set_setting("k", "v"),

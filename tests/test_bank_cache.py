@@ -18,13 +18,13 @@ from quiz.store import Store
 def parses(monkeypatch):
     """Counts the YAML parses."""
     calls = []
-    real = bank_module.load_bank
+    real = bank_module.load_sound_files
 
-    def counting(paths):
+    def counting(paths, exclude=()):
         calls.append(1)
-        return real(paths)
+        return real(paths, exclude)
 
-    monkeypatch.setattr(bank_module, "load_bank", counting)
+    monkeypatch.setattr(bank_module, "load_sound_files", counting)
     return calls
 
 
@@ -53,11 +53,24 @@ def test_the_cache_is_reused_until_a_file_changes(store, bank_dir, parses):
     assert len(parses) == 2
 
 
-def test_a_broken_bank_is_reported_even_with_a_cache(store, bank_dir):
+def test_a_broken_file_is_left_out_and_reported_even_with_a_cache(store, bank_dir, parses):
     BankCache(store, [bank_dir]).entries()
-    (bank_dir / "cnn.yaml").write_text("topic: cnn\n", encoding="utf-8")
-    with pytest.raises(BankError):
+    cnn = bank_dir / "cnn.yaml"
+    cnn.write_text("topic: cnn\n", encoding="utf-8")
+    for _run in range(2):  # parsed, then from the cache: the same problems
+        cache = BankCache(store, [bank_dir])
+        assert [e.id for e in cache.entries()] == ["rnn-lstm-vs-gru"]
+        assert cache.skipped() == [(str(cnn), 1, "the bank needs a 'questions' key"),
+                                   (str(cnn), 1, "the bank needs a 'title' key")]
+    assert len(parses) == 2
+
+
+def test_a_bank_with_nothing_sound_is_an_error(store, bank_dir):
+    for name in ("cnn.yaml", "rnn.yaml"):
+        (bank_dir / name).write_text("topic: x\n", encoding="utf-8")
+    with pytest.raises(BankError) as raised:
         BankCache(store, [bank_dir]).entries()
+    assert len(raised.value.problems) == 4
 
 
 def test_a_new_or_missing_file_invalidates(store, bank_dir, parses):

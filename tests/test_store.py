@@ -142,12 +142,16 @@ def test_relearning_lists_cards_whose_last_answer_today_was_below_4(store, today
 def test_bury_and_retire(store, today):
     store.bury("new-card", today + timedelta(days=1))
     graded(store, "gone", 4, today)
-    store.sync_retired(["new-card"])
+    graded(store, "elsewhere", 4, today)
+    store.sync_retired(["new-card"], ["gone"])
     cards = store.cards()
     assert cards["new-card"].buried_until == today + timedelta(days=1)
     assert cards["new-card"].state is None
     assert cards["gone"].retired and not cards["new-card"].retired
-    store.sync_retired(["new-card", "gone"])
+    assert not cards["elsewhere"].retired  # not known gone: left as it is
+    store.sync_retired(["new-card"], ["elsewhere"])
+    assert store.card("gone").retired and store.card("elsewhere").retired  # nothing undone
+    store.sync_retired(["new-card", "gone"], ["gone"])  # in the bank wins
     assert not store.card("gone").retired
     assert len(store.reviews("gone")) == 1
 

@@ -6,27 +6,43 @@ match, a command reads each question's id, topic, type and tags from one indexed
 and decodes the full question only for the cards it shows; when they do not, the YAML is
 loaded and validated as always (a BankError stops the command) and the cache rewritten.
 A database that cannot be written just gets no cache.
+
+A broken file does not stop the others: it is left out whole, and its problems are kept with
+the cache (`skipped`) so every command can show them. Beside the questions the cache keeps,
+across loads of different files, two memories (in `settings`, as JSON):
+
+- `sources`: the file each question id was last loaded from. A card is retired only when its
+  question is gone from that file and the file was loaded (or the file is gone from a folder
+  that was searched): a run with other banks, or with that file broken, retires nothing.
+- `versions`: the text a card was last reviewed with, kept when the bank's text changes, so
+  the session can show what changed (`previous_version`). Pruned to the cards' fingerprints.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quiz.bank.files import signature
-from quiz.errors import StoreError
+from quiz.errors import BankError, StoreError
 from quiz.model import KeyPoint, NumericSpec, Question, Source, Text, Topic
 from quiz.store import Store
 
 if TYPE_CHECKING:
-    from quiz.bank.reader import Bank
+    from quiz.bank.reader import Bank, Loaded
 
-CACHE_VERSION = "4"  # 4: brief lengths are checked, text scalars kept as written
+# 5: broken files are skipped; the loaded files, their problems and each id's file are kept
+CACHE_VERSION = "5"
 TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
 KEY = "bank_cache"
+LOADED_KEY = KEY + ":loaded"  # the files loaded, the folders searched, the problems skipped
+SOURCES_KEY = KEY + ":sources"  # question id → the file it was last loaded from
+VERSIONS_KEY = KEY + ":versions"  # fingerprint → the question as it was last reviewed
+Problem = tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class BankCache:
         self.store = store
         self.paths = list(paths)
         self._bank: Bank | None = None  # set when this process parsed the YAML itself
+        self._loaded: Loaded | None = None  # likewise
         self._usable: bool | None = None  # known once checked: is the cache current?
 
     def _refresh(self) -> bool:
@@ -54,28 +71,72 @@ class BankCache:
             return self._usable
         key = f"{CACHE_VERSION}\n{signature(self.paths)}"
         if self.store.setting(KEY) != key:
-            from quiz.bank.reader import load_bank  # only now: yaml and the parser cost ~50 ms
+            self._load(key)
+        else:
+            self._usable = True
+        return self._usable
 
-            self._bank = load_bank(self.paths)
-            try:
-                write(self.store, self._bank, key)
-            except StoreError:  # e.g. a read-only database: answer from the parsed bank
-                self._usable = False
-                return False
-        self._usable = True
-        return True
+    def _load(self, key: str) -> None:
+        from quiz.bank.reader import load_sound_files  # only now: yaml and the parser, ~50 ms
+
+        self._loaded = load_sound_files(self.paths)
+        if self._loaded.skipped and not self._loaded.bank.questions:
+            raise BankError(list(self._loaded.skipped))  # nothing to study: say why, exit 2
+        self._bank = self._loaded.bank
+        try:
+            write(self.store, self._loaded, key)
+            self._usable = True
+        except StoreError:  # e.g. a read-only database: answer from the parsed bank
+            self._usable = False
 
     def _reparse(self) -> None:
         """The cache holds what this quiz cannot decode (changed by hand, or damaged):
         answer from the YAML, and rewrite the cache from it."""
-        from quiz.bank.reader import load_bank
-
-        self._bank = load_bank(self.paths)
+        self._load(f"{CACHE_VERSION}\n{signature(self.paths)}")
         self._usable = False
+
+    def skipped(self) -> list[Problem]:
+        """The problems of the bank files left out (and of paths that cannot be used)."""
+        return [tuple(p) for p in self._loaded_info()["skipped"]]  # type: ignore[misc]
+
+    def _loaded_info(self) -> dict[str, Any]:
+        if self._refresh():
+            try:
+                info = json.loads(self.store.setting(LOADED_KEY) or "null")
+                if (isinstance(info, dict) and all(isinstance(info.get(k), list) for k in
+                                                   ("files", "folders", "skipped"))):
+                    return info
+            except UNDECODABLE:
+                pass
+            self._reparse()
+        loaded = self._loaded
+        return {"files": list(loaded.files), "folders": list(loaded.folders),
+                "skipped": [list(p) for p in loaded.skipped]}
+
+    def retirable(self, bank_ids: Iterable[str]) -> set[str]:
+        """The ids not in `bank_ids` whose file was loaded, or is gone from a folder searched:
+        the questions gone from the bank, whose cards may be retired."""
+        info = self._loaded_info()
         try:
-            write(self.store, self._bank, f"{CACHE_VERSION}\n{signature(self.paths)}")
-        except StoreError:
-            pass
+            sources = json.loads(self.store.setting(SOURCES_KEY) or "{}")
+        except UNDECODABLE:
+            sources = {}
+        if not isinstance(sources, dict):
+            sources = {}
+        present = set(bank_ids)
+        loaded = set(info["files"])
+        folders = [f for f in info["folders"] if isinstance(f, str)]
+        known: dict[str, bool] = {}
+
+        def gone_from_bank(file: object) -> bool:
+            if not isinstance(file, str):
+                return False
+            if file not in known:
+                known[file] = file in loaded or _gone_from(file, folders)
+            return known[file]
+
+        return {qid for qid, file in sources.items()
+                if qid not in present and gone_from_bank(file)}
 
     def entries(self) -> list[Entry]:
         """Every question's id, topic, type and tags, in bank order."""
@@ -143,18 +204,109 @@ def _text(value: object) -> str:
     return value
 
 
-def write(store: Store, bank: Bank, key: str) -> None:
-    """Replace the cached bank with `bank`, under `key`, in one transaction."""
+def _gone_from(file: str, folders: list[str]) -> bool:
+    """True if `file` no longer exists and lay under one of `folders` (resolved paths)."""
+    if not any(os.path.commonpath([file, folder]) == folder for folder in folders
+               if os.path.isabs(file) and os.path.isabs(folder)):
+        return False
+    try:
+        os.stat(file)
+    except FileNotFoundError:
+        return True
+    except OSError:  # unreadable is not gone
+        return False
+    return False
+
+
+def write(store: Store, loaded: Loaded, key: str) -> None:
+    """Replace the cached bank with `loaded`'s, under `key`, in one transaction; remember
+    each question's file, and the text each card was last reviewed with if it changed."""
+    bank = loaded.bank
     rows = [(pos, q.id, q.topic, q.type, TAG_SEPARATOR.join(q.tags), encode(q))
             for pos, q in enumerate(bank.questions)]
     topics = json.dumps([asdict(t) for t in bank.topics.values()], ensure_ascii=False)
+    info = json.dumps({"files": list(loaded.files), "folders": list(loaded.folders),
+                       "skipped": [list(p) for p in loaded.skipped]}, ensure_ascii=False)
     with store.transaction() as conn:
+        sources = _json_object(conn, SOURCES_KEY)
+        _remember_cached_files(conn, sources)
+        for q in bank.questions:
+            sources[q.id] = _resolved(q.file)
+        versions = _kept_versions(conn, bank)
         conn.execute("DELETE FROM bank_questions")
         conn.executemany("INSERT INTO bank_questions (pos, id, topic, type, tags, data) "
                          "VALUES (?, ?, ?, ?, ?, ?)", rows)
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                     (KEY + ":topics", topics))
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (KEY, key))
+        for name, value in ((KEY + ":topics", topics), (LOADED_KEY, info),
+                            (SOURCES_KEY, json.dumps(sources, ensure_ascii=False)),
+                            (VERSIONS_KEY, json.dumps(versions, ensure_ascii=False)),
+                            (KEY, key)):
+            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                         (name, value))
+
+
+def _resolved(file: str) -> str:
+    try:
+        return str(Path(file).resolve())
+    except (OSError, RuntimeError):
+        return file
+
+
+def _remember_cached_files(conn: Any, sources: dict[str, Any]) -> None:
+    """Add the file of each question the cache holds and `sources` does not know yet: on
+    the first load by a quiz that keeps sources, what the previous load held."""
+    rows = conn.execute("SELECT id, data FROM bank_questions WHERE id NOT IN "
+                        "(SELECT value FROM json_each(?))", (json.dumps(list(sources)),))
+    for qid, data in rows:
+        try:
+            file = json.loads(data)["file"]
+        except UNDECODABLE:
+            continue
+        if isinstance(qid, str) and isinstance(file, str) and file:
+            sources[qid] = _resolved(file)
+
+
+def _json_object(conn: Any, key: str) -> dict[str, Any]:
+    """The JSON object stored under `key` in settings, or {} if none or not one."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    try:
+        value = json.loads(row[0]) if row and isinstance(row[0], str) else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _kept_versions(conn: Any, bank: Bank) -> dict[str, Any]:
+    """The versions to keep: those still some card's last reviewed text, plus the cached
+    text of each card whose question's text the new bank changes."""
+    reviewed = {row[0]: row[1] for row in conn.execute(
+        "SELECT question_id, fingerprint FROM cards WHERE typeof(fingerprint) = 'text' "
+        "AND fingerprint != ''")}
+    wanted = set(reviewed.values())
+    versions = {fp: data for fp, data in _json_object(conn, VERSIONS_KEY).items()
+                if fp in wanted}
+    changed = [q.id for q in bank.questions
+               if q.id in reviewed and reviewed[q.id] not in versions
+               and reviewed[q.id] != q.fingerprint()]
+    if changed:
+        for data in conn.execute("SELECT data FROM bank_questions WHERE id IN "
+                                 "(SELECT value FROM json_each(?))", (json.dumps(changed),)):
+            try:
+                old = decode(json.loads(data[0]))
+            except UNDECODABLE:
+                continue
+            if reviewed.get(old.id) == old.fingerprint():
+                versions[old.fingerprint()] = json.loads(data[0])
+    return versions
+
+
+def previous_version(store: Store, fingerprint: str) -> Question | None:
+    """The question as it was when its card was last reviewed with `fingerprint`, if the
+    cache kept it (it does from the first load after that review whose text changed)."""
+    try:
+        data = json.loads(store.setting(VERSIONS_KEY) or "{}").get(fingerprint)
+        return decode(data) if data is not None else None
+    except (*UNDECODABLE, StoreError):
+        return None
 
 
 def encode(question: Question) -> str:

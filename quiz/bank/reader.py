@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,104 @@ def _load_bank(paths: Iterable[Path]) -> Bank:
     if problems:
         raise BankError(problems)
     return Bank(topics=topics, questions=tuple(questions))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a study command loads: the bank of every sound file, and what was left out.
+
+    `files` and `folders` are resolved paths: the files whose questions are in `bank`, and
+    the folders searched for them. `skipped` holds every problem of the files left out (and
+    of paths that could not be used), as `(file, line, message)`.
+    """
+
+    bank: Bank
+    files: tuple[str, ...]
+    folders: tuple[str, ...]
+    skipped: tuple[tuple[str, int, str], ...]
+
+
+def load_sound_files(paths: Iterable[Path], exclude: Collection[str] = ()) -> Loaded:
+    """Every bank file without a problem, in order; a broken file is left out whole.
+
+    A file that repeats an id of a file loaded before it (or one of its own) is broken too:
+    its duplicate is reported where it stands, naming the first. Files whose resolved path
+    is in `exclude` are not read. Never raises BankError.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_sound_files(list(paths), exclude)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_sound_files(paths: list[Path], exclude: Collection[str]) -> Loaded:
+    files, skipped = bank_files(paths)
+    topics: dict[str, Topic] = {}
+    questions: list[Question] = []
+    first: dict[str, Question] = {}
+    loaded: list[str] = []
+    for path in files:
+        if exclude and _resolved(path) in exclude:
+            continue
+        file_topic, file_questions, problems = parse_file(path)
+        if not problems:
+            problems = _duplicate_ids(file_questions, dict(first))
+        if problems:
+            skipped += problems
+            continue
+        if file_topic and file_topic.id not in topics:
+            topics[file_topic.id] = file_topic
+        questions += file_questions
+        first.update((q.id, q) for q in file_questions)
+        loaded.append(_resolved(path))
+    folders = tuple(_resolved(p) for p in paths if p.is_dir())
+    return Loaded(bank=Bank(topics=topics, questions=tuple(questions)), files=tuple(loaded),
+                  folders=folders, skipped=tuple(skipped))
+
+
+def _resolved(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a link loop: the name as given
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The ids of some banks checked against the other files loaded with them."""
+
+    problems: list[tuple[str, int, str]]  # each id another file has too, where it stands
+    files: int  # the other files loaded to check against
+
+
+def check_against(bank: Bank, targets: Iterable[Path], others: Iterable[Path]) -> Checked:
+    """`bank` (loaded from `targets`) checked for ids that a file of `others`, as a study
+    command would load them, has too: review would leave one of the two files out.
+
+    The files of `targets` are not read again; broken files of `others` are ignored, as
+    review leaves them out.
+    """
+    files, _ = bank_files(targets)
+    context = load_sound_files(others, exclude={_resolved(f) for f in files})
+    if not context.files:
+        return Checked([], 0)
+    first = {q.id: q for q in reversed(context.bank.questions)}
+    problems = [(q.file, q.line, f"duplicate id '{q.id}': {first[q.id].file}:"
+                                 f"{first[q.id].line} has it too, and review loads both files; "
+                                 "choose another id")
+                for q in bank.questions if q.id in first]
+    return Checked(problems, len(context.files))
+
+
+def skipped_summary(problems: Iterable[tuple[str, int, str]]) -> str:
+    """One sentence on what the skipped files' problems mean for the session."""
+    files = len({path for path, _line, _message in problems})
+    return (f"{files} bank file(s) left out for the problem(s) above; the rest of the bank is "
+            "loaded, and the left-out questions keep their cards (check a file with: "
+            "quiz validate FILE)")
 
 
 def parse_file(path: Path) -> tuple[Topic | None, list[Question], list[tuple[str, int, str]]]:
@@ -614,8 +712,10 @@ def _first_alias(root: yaml.Node | None) -> yaml.Node | None:
     return None
 
 
-def _duplicate_ids(questions: list[Question]) -> list[tuple[str, int, str]]:
-    first: dict[str, Question] = {}
+def _duplicate_ids(questions: list[Question], first: dict[str, Question] | None = None
+                   ) -> list[tuple[str, int, str]]:
+    """A problem at each question whose id came before (in `first`, or earlier in the list)."""
+    first = {} if first is None else first
     problems = []
     for question in questions:
         if question.id in first:

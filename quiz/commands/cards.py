@@ -29,17 +29,24 @@ def validate(
 ) -> None:
     """Check banks; print a summary, or every problem as file:line: message (exit 2)."""
     from quiz.bank.files import bank_files, bundled_dir
-    from quiz.bank.reader import load_bank, missing_briefs
+    from quiz.bank.reader import check_against, load_bank, missing_briefs
     from quiz.errors import BankError
     from quiz.views import bank_summary
 
     targets = list(paths) if paths else config.bank_paths(bank)
+    # the files given are checked against every other file review would load with them
+    others = config.bank_paths(bank) if paths else []
     the_bank = load_bank(targets)
-    missing = missing_briefs(the_bank, bundled_dir())
-    if missing:
-        raise BankError(missing)
+    checked = check_against(the_bank, targets, others)
+    problems = missing_briefs(the_bank, bundled_dir()) + checked.problems
+    if problems:
+        raise BankError(problems)
     files, _ = bank_files(targets)
-    console().print(bank_summary(the_bank.questions, len(files)))
+    out = console()
+    out.print(bank_summary(the_bank.questions, len(files)))
+    if checked.files:
+        out.print(f"Ids checked against the {checked.files} other bank file(s) review loads: "
+                  "no duplicate", highlight=False)
 
 
 @app.command("list")

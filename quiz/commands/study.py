@@ -62,7 +62,8 @@ def review(
     lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
-    store.sync_retired(q.id for q in entries)
+    bank_ids = [q.id for q in entries]
+    store.sync_retired(bank_ids, the_bank.retirable(bank_ids))
     today = config.today()
     interview = config.interview_date(store)
     decided = review_today(store, questions, today, interview, new=new, limit=limit)

@@ -122,7 +122,7 @@ def import_anki(
     """Import an Anki package's notes as open questions (ids from the notes' GUIDs)."""
     from quiz.importing import anki_import
     from quiz.importing.anki_package import read_package
-    from quiz.importing.import_run import common_deck, deck_topic, write_imported
+    from quiz.importing.import_run import common_deck, deck_topic, hold_cards, write_imported
 
     collection = read_package(file)
     found = anki_import.convert(collection, fronts=front, backs=back)
@@ -134,11 +134,14 @@ def import_anki(
         notes = {note: (qid, fingerprints[qid]) for note, qid in zip(found.note_ids, ids,
                                                                      strict=True) if qid}
         reviews = anki_import.reviews(collection, notes, rollover_hour=config.rollover_hour())
-        added = open_store(db).import_reviews(reviews)
+        store = open_store(db)
+        added = store.import_reviews(reviews)
+        holds = hold_cards(store, anki_import.held_cards(collection, notes), config.today())
         cards = len({r.question_id for r in reviews})
         there = len(reviews) - added
         console().print(f"History: {added} answer(s) of {cards} card(s) added to the log"
-                        + (f" ({there} already there)" if there else ""), highlight=False)
+                        + (f" ({there} already there)" if there else "")
+                        + (f"; kept as in Anki: {holds}" if holds else ""), highlight=False)
 
 
 @import_app.command("csv")

@@ -12,7 +12,8 @@ become grades 1, 3, 4, 5. Anki steps a card through learning several times a day
 schedules by day, so the day's first answer is the review (as in quiz, it is the one that
 says whether the learner remembered) and the later ones are logged as `repeat`s. Each review
 carries the interval Anki gave that day, and the last one the card's own due date, so that
-the schedule continues where Anki left it.
+the schedule continues where Anki left it. A card Anki suspended or buried stays so
+(`held_cards`; import_run.hold_cards records it).
 """
 
 from __future__ import annotations
@@ -215,6 +216,21 @@ def reviews(collection: Collection, questions: dict[int, tuple[str, str]], *,
                              rollover_hour, local)
     out.sort(key=lambda r: (r.reviewed_at, r.question_id))
     return out
+
+
+SUSPENDED, BURIED = -1, (-2, -3)  # Anki's queues: suspended; buried by a sibling, by hand
+
+
+def held_cards(collection: Collection, questions: dict[int, tuple[str, str]]) -> dict[str, str]:
+    """Question id → "suspended" or "buried", for each imported note whose first card (the
+    one whose history `reviews` brings) Anki holds back; `questions` as for `reviews`."""
+    first_card: dict[int, AnkiCard] = {}
+    for card in sorted(collection.cards, key=lambda c: (c.note, c.ord)):
+        if card.note in questions:
+            first_card.setdefault(card.note, card)
+    return {questions[note][0]: "suspended" if card.queue == SUSPENDED else "buried"
+            for note, card in first_card.items()
+            if card.queue == SUSPENDED or card.queue in BURIED}
 
 
 def _card_reviews(entries: list[RevlogEntry], card: AnkiCard, question_id: str, fingerprint: str,

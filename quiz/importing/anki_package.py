@@ -12,22 +12,36 @@ and a collection, a SQLite database:
 
 Both share `notes` (fields joined by U+001F), `cards` and `revlog`. Anki's own library is
 never imported here (it is AGPL and large); the tests use it to write packages.
+
+A package is a file from elsewhere, so its reading is bounded (a zip bomb is an error, exit
+2, before it fills the disk or the memory): at most MAX_MEMBERS members declaring at most
+MAX_TOTAL_BYTES in all; the collection unpacks (zip, then zstd) to at most
+MAX_COLLECTION_BYTES, and past RATIO_FLOOR bytes to at most MAX_RATIO times its packed size.
+Only the collection is unpacked, never the media.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from quiz.errors import UsageError, os_reason
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")  # preferred first
 FIELD_SEPARATOR = "\x1f"
+MAX_MEMBERS = 100_000  # members of the zip: the collection, meta, media and one per media file
+MAX_TOTAL_BYTES = 32 * 2**30  # declared unpacked size of all members (media included)
+MAX_COLLECTION_BYTES = 2 * 2**30  # the unpacked collection; a large real one is ~1 GiB
+MAX_RATIO = 1000  # unpacked / packed; SQLite collections pack 3–20 to 1
+RATIO_FLOOR = 32 * 2**20  # the ratio is checked once this much is unpacked
+MAX_ZSTD_WINDOW = 2**27  # zstd's own default limit (128 MiB of memory), made explicit
+_CHUNK = 2**20
 
 
 @dataclass(frozen=True)
@@ -114,18 +128,23 @@ def read_package(path: Path) -> Collection:
     except OSError as exc:
         raise UsageError(f"cannot read {name}: {os_reason(exc)}") from None
     with archive, tempfile.TemporaryDirectory(prefix="quiz-anki-") as tmp:
-        members = set(archive.namelist())
+        infos = archive.infolist()
+        _check_members(infos, name)
+        members = {info.filename: info for info in infos}
         member = next((m for m in COLLECTIONS if m in members), None)
         if member is None:
             raise UsageError(f"{name} holds no Anki collection (none of "
                              f"{', '.join(COLLECTIONS)}); export it from Anki again")
+        info = members[member]
+        _check_packed(info.file_size, info.compress_size, f"{member} in {name}")
         target = Path(tmp) / "collection.sqlite"
         try:
             with archive.open(member) as source, target.open("wb") as out:
                 if member.endswith("21b"):
-                    _unzstd(source, out, name)
+                    _unzstd(source, out, info.compress_size, f"{member} in {name}")
                 else:
-                    shutil.copyfileobj(source, out)
+                    _copy(iter(lambda: source.read(_CHUNK), b""), out, info.compress_size,
+                          f"{member} in {name}")
         except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a damaged zip member
             raise UsageError(f"cannot read {member} in {name}: {exc}") from None
         try:
@@ -135,13 +154,70 @@ def read_package(path: Path) -> Collection:
                              "export it from Anki again") from None
 
 
-def _unzstd(source: object, out: object, name: str) -> None:
+def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise UsageError(f"{name} has {len(infos):,} members, more than the {MAX_MEMBERS:,} "
+                         "an Anki package may have here; nothing was imported")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES:
+        raise UsageError(f"{name} declares {_size(total)} unpacked, more than the "
+                         f"{_size(MAX_TOTAL_BYTES)} limit (a zip bomb?); nothing was imported")
+
+
+def _check_packed(unpacked: int, packed: int, what: str) -> None:
+    """Refuse `what` if it unpacks past the collection limit, or past the ratio limit."""
+    if unpacked > MAX_COLLECTION_BYTES:
+        raise UsageError(f"the collection {what} unpacks to more than "
+                         f"{_size(MAX_COLLECTION_BYTES)}, the limit; nothing was imported")
+    if unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(packed, 1):
+        raise UsageError(f"the collection {what} unpacks to more than {MAX_RATIO} times its "
+                         "packed size: a zip bomb, not an Anki export; nothing was imported")
+
+
+def _copy(chunks: Iterable[bytes], out: BinaryIO, packed: int, what: str) -> None:
+    """Write `chunks` to `out`, checking the limits as the unpacked size grows."""
+    written = 0
+    for chunk in chunks:
+        written += len(chunk)
+        _check_packed(written, packed, what)
+        out.write(chunk)
+
+
+def _unzstd(source: BinaryIO, out: BinaryIO, packed: int, what: str) -> None:
     import zstandard  # only for the current format
 
+    head = source.read(18)  # a frame header is at most 18 bytes
     try:
-        zstandard.ZstdDecompressor().copy_stream(source, out)
+        declared = zstandard.get_frame_parameters(head).content_size
+    except zstandard.ZstdError:
+        declared = zstandard.CONTENTSIZE_UNKNOWN  # reported below, as the data is read
+    if declared not in (zstandard.CONTENTSIZE_UNKNOWN, zstandard.CONTENTSIZE_ERROR):
+        _check_packed(declared, packed, what)
+    data = _Prefixed(head, source)
+    try:
+        reader = zstandard.ZstdDecompressor(max_window_size=MAX_ZSTD_WINDOW).read_to_iter(
+            data, read_size=_CHUNK, write_size=_CHUNK)
+        _copy(reader, out, packed, what)
     except zstandard.ZstdError as exc:
-        raise UsageError(f"the collection in {name} is not valid zstd data ({exc})") from None
+        raise UsageError(f"the collection {what} is not valid zstd data ({exc})") from None
+
+
+class _Prefixed:
+    """A stream read again from its start: the bytes already read, then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(size)
+        cut = len(self.head) if size < 0 else size
+        taken, self.head = self.head[:cut], self.head[cut:]
+        return taken
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**30:,.1f} GiB" if count >= 2**30 else f"{count / 2**20:,.1f} MiB"
 
 
 def _read_collection(path: Path, member: str) -> Collection:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quiz.errors import UsageError, os_reason
 from quiz.importing.imported import ImportedQuestion
 from quiz.printable import UNSAFE
+
+if TYPE_CHECKING:
+    from quiz.store import Store
 
 TOPIC_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_IMPORT_BYTES = 50_000_000
@@ -81,3 +86,20 @@ def write_imported(out: Path, questions: Sequence[ImportedQuestion], *, topic: s
            + (f"; {untranslated} in one language, tagged needs-translation"
               if untranslated else ""))
     return merged.ids, fingerprints
+
+
+# Until the store logs suspensions (issue 16's events), a suspended card is buried until the
+# last day the store can hold: it is asked no more, its history and schedule are kept.
+SUSPENDED_UNTIL = date(2999, 12, 31)
+
+
+def hold_cards(store: Store, held: dict[str, str], today: date) -> str:
+    """Keep Anki's hold on imported cards: question id → "suspended" (until unsuspended) or
+    "buried" (until the next study day, as Anki unburies at its day's rollover). Says how
+    many of each ("2 suspended, 1 buried"; "" for none)."""
+    for question_id, hold in sorted(held.items()):
+        store.bury(question_id, SUSPENDED_UNTIL if hold == "suspended"
+                   else today + timedelta(days=1))
+    counts = Counter(held.values())
+    return ", ".join(f"{counts[hold]} {hold}" for hold in ("suspended", "buried")
+                     if counts[hold])

@@ -162,11 +162,13 @@ def card_summary(card: Card | None, status: str, lang: str) -> str:
 def history_lines(history: list[Review], lang: str) -> str:
     """`quiz show`: the card's answers, oldest first: local time, kind, grade, typed answer
     (clipped to one line)."""
+    from quiz.printable import printable
+
     if not history:
         return in_lang("还没有作答记录", "No answers yet", lang)
     lines = [in_lang(f"作答记录（{len(history)}）", f"History ({len(history)})", lang)]
     for review in history:
-        typed = " ".join((review.answer or "").split())
+        typed = printable(" ".join((review.answer or "").split()))  # typed text: no escapes
         lines.append(f"  {review.reviewed_at.astimezone():%Y-%m-%d %H:%M}  "
                      f"{review.kind:<8} {review.quality}  {clip(typed, 60)}".rstrip())
     return "\n".join(lines)

@@ -82,7 +82,7 @@ SPECIAL = textwrap.dedent("""\
         en: {q: "What is a * b?", a: The element-wise product.}
       - id: quote
         zh: {q: '"same" 填充是什么意思？', a: '输出与输入同样大；写作 x \\ y。'}
-        en: {q: 'What does "same" padding mean?', a: 'The output is as large as the input; written x \\ y.'}
+        en: {q: 'What does "same" padding mean?', a: 'Output as large as input: x \\ y.'}
     """)
 
 

@@ -52,7 +52,7 @@ def main(folder: Path) -> None:
         return [q.id for q in the_bank.questions() if matches(q, needle)]
 
     def by_prefilter(needle: str) -> list[str]:
-        return the_bank.search(needle)
+        return [q.id for q in the_bank.search(needle)]
 
     columns = " || ' ' || ".join(f"coalesce(json_extract(data, '$.{f}.{lang}'), '')"
                                  for f in FIELDS for lang in ("zh", "en"))

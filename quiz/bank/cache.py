@@ -132,9 +132,9 @@ class BankCache:
                 self._reparse()
         return dict(self._bank.topics)
 
-    def search(self, needle: str) -> list[str]:
-        """The ids of the questions whose text contains `needle` (`quiz.search`'s rule), in
-        bank order: a scan of the cached JSON, decoding only the rows that may match."""
+    def search(self, needle: str) -> list[Question]:
+        """The questions whose text contains `needle` (`quiz.search`'s rule), in bank order:
+        a scan of the cached JSON, decoding only the rows that may match."""
         from quiz.search import matches, normalized
 
         if self._refresh():
@@ -144,12 +144,12 @@ class BankCache:
                      if all(c >= " " and c not in '"\\' for c in w)]
             rows = self.store.query("SELECT data FROM bank_questions ORDER BY pos")
             try:
-                return [q.id for q in (decode(json.loads(r["data"])) for r in rows
-                                       if all(w in _text(r["data"]).casefold() for w in words))
+                return [q for q in (decode(json.loads(r["data"])) for r in rows
+                                    if all(w in _text(r["data"]).casefold() for w in words))
                         if matches(q, needle)]
             except UNDECODABLE:
                 self._reparse()
-        return [q.id for q in self._bank.questions if matches(q, needle)]
+        return [q for q in self._bank.questions if matches(q, needle)]
 
 
 # What a cache changed by hand can raise on decoding; the cache is then rebuilt.

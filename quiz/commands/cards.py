@@ -88,9 +88,11 @@ def list_questions(
     store = open_store(db)
     the_bank = bank_of(store, bank)
     chosen = select_questions(the_bank.entries(), topic, tag)
+    found = None
     if grep is not None:
-        found = set(the_bank.search(grep))
-        chosen = [q for q in chosen if q.id in found]
+        found = the_bank.search(grep)
+        matched = {q.id for q in found}
+        chosen = [q for q in chosen if q.id in matched]
     relearning: set[str] = set()
     today = config.today()
     if due:  # the review's own rule: due cards and cards to relearn today
@@ -100,7 +102,11 @@ def list_questions(
                                               config.interview_date(store))
     else:
         cards = store.cards()
-    questions = the_bank.questions(q.id for q in chosen)
+    if found is None:
+        questions = the_bank.questions(q.id for q in chosen)
+    else:  # decoded by the search already; both lists are in bank order
+        kept = {q.id for q in chosen}
+        questions = [q for q in found if q.id in kept]
     if as_json:
         if not due:
             relearning = set(store.relearning(today))

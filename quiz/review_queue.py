@@ -272,6 +272,12 @@ def nothing_due(ahead: Outlook, new_limit: int) -> tuple[str, str]:
     return " ".join(zh).replace("。 ", "。"), " ".join(en)
 
 
+def in_given_order(questions: Iterable[Q], ids: Iterable[str]) -> list[Q]:
+    """The `questions` named in `ids`, in the order of `ids`, each once (`quiz practice ID…`)."""
+    by_id = {q.id: q for q in questions}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
 def practice_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,
                    weak: bool = False, numeric: bool = False,
                    failed: Collection[str] | None = None,

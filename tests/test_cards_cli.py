@@ -2,6 +2,7 @@
 what you mean (IDs, --numeric, --failed-today) and an empty practice that is no error."""
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -208,3 +209,26 @@ def test_nothing_to_practise_is_a_plain_line_and_exit_0(bank_env, options, messa
     result = run_cli("practice", *options, "--lang", "en")
     assert result.exit_code == 0
     assert result.output == message + "\n" and result.stderr == ""
+
+
+def test_practice_filters_combine_and_given_ids_keep_their_order():
+    from quiz.review_queue import in_given_order, nothing_to_practise, practice_queue
+
+    @dataclass(frozen=True)
+    class Item:
+        id: str
+        topic: str = "t"
+        type: str = "open"
+        tags: tuple = ()
+
+    items = [Item("a"), Item("n1", type="numeric"), Item("b"), Item("n2", type="numeric")]
+    weak = {"b": Card("b", state(2), lapses=1), "n2": Card("n2", state(2), lapses=2)}
+    assert [q.id for q in practice_queue(items, weak, count=9, numeric=True)] == ["n1", "n2"]
+    assert [q.id for q in practice_queue(items, weak, count=9, weak=True)] == ["b", "n2"]
+    assert [q.id for q in practice_queue(items, weak, count=9, numeric=True,
+                                         failed={"n1", "a"})] == ["n1"]
+    assert practice_queue(items, weak, count=9, failed=set()) == []
+    assert [q.id for q in in_given_order(items, ["n2", "a", "n2", "zz"])] == ["n2", "a"]
+    assert nothing_to_practise(weak=True, numeric=True, failed_today=False)[1] == (
+        "Nothing to practise: no card is weak (E-Factor below 2.0 or a lapse) and is a "
+        "numeric template.")

@@ -23,7 +23,6 @@ from quiz.cli import (
 )
 
 if TYPE_CHECKING:
-    from quiz.bank.cache import BankCache, Entry
     from quiz.model import Question
     from quiz.store import Store
 
@@ -122,16 +121,26 @@ def practice(
     import random
 
     from quiz.lang import in_lang
-    from quiz.review_queue import nothing_to_practise, practice_queue, select_questions
+    from quiz.review_queue import (
+        in_given_order,
+        nothing_to_practise,
+        practice_queue,
+        select_questions,
+    )
     from quiz.session import Mode
 
     lang = config.language(lang)
     store = open_store(db)
     config.scheduler(store, scheduler)  # --weak reads the cards it derives
     the_bank = bank_of(store, bank)
-    questions = select_questions(the_bank.entries(), topic, tag)
+    entries = the_bank.entries()
+    questions = select_questions(entries, topic, tag)
     if question_ids:
-        questions = chosen_by_id(the_bank, questions, question_ids)
+        known = {q.id for q in entries}
+        for question_id in question_ids:
+            if question_id not in known:
+                question_by_id(the_bank, question_id)  # a usage error naming close ids
+        questions = in_given_order(questions, question_ids)
     failed = store.failed_on(config.today()) if failed_today else None
     default_count = len(questions) if question_ids else 20
     queue = practice_queue(questions, store.cards(), count=count or default_count, weak=weak,
@@ -150,18 +159,6 @@ def practice(
         ui.note(f"得分 {result.score:.0%}（{answered} 题中 {passed} 题评 3 分及以上）",
                 f"Score {result.score:.0%} ({passed} of {answered} answered with 3 or more)",
                 "bold")
-
-
-def chosen_by_id(the_bank: "BankCache", selection: list["Entry"], ids: list[str]
-                 ) -> list["Entry"]:
-    """The entries of `ids` (in their order, once each) that are in `selection`; an id not in
-    the bank is a usage error with the close ids."""
-    by_id = {q.id: q for q in the_bank.entries()}
-    for question_id in ids:
-        if question_id not in by_id:
-            question_by_id(the_bank, question_id)  # raises, naming close ids
-    chosen = {q.id for q in selection}
-    return [by_id[i] for i in dict.fromkeys(ids) if i in chosen]
 
 
 @app.command()

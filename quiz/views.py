@@ -159,9 +159,12 @@ def card_summary(card: Card | None, status: str, lang: str) -> str:
     return in_lang(" · ".join(zh), " · ".join(en), lang)
 
 
-def history_lines(history: list[Review], lang: str) -> str:
+HISTORY_ANSWER_CELLS = 60  # a typed answer in `quiz show`'s history, at most
+
+
+def history_lines(history: list[Review], lang: str, width: int = 100) -> str:
     """`quiz show`: the card's answers, oldest first: local time, kind, grade, typed answer
-    (clipped to one line)."""
+    (clipped so that each answer stays on one line of a `width`-column terminal)."""
     from quiz.printable import printable
 
     if not history:
@@ -169,8 +172,10 @@ def history_lines(history: list[Review], lang: str) -> str:
     lines = [in_lang(f"作答记录（{len(history)}）", f"History ({len(history)})", lang)]
     for review in history:
         typed = printable(" ".join((review.answer or "").split()))  # typed text: no escapes
-        lines.append(f"  {review.reviewed_at.astimezone():%Y-%m-%d %H:%M}  "
-                     f"{review.kind:<8} {review.quality}  {clip(typed, 60)}".rstrip())
+        head = (f"  {review.reviewed_at.astimezone():%Y-%m-%d %H:%M}  {review.kind:<8} "
+                f"{review.quality}  ")
+        room = max(8, min(HISTORY_ANSWER_CELLS, width - len(head) - 1))  # 1: the ellipsis
+        lines.append(f"{head}{clip(typed, room)}".rstrip())
     return "\n".join(lines)
 
 

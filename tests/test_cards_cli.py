@@ -232,3 +232,26 @@ def test_practice_filters_combine_and_given_ids_keep_their_order():
     assert nothing_to_practise(weak=True, numeric=True, failed_today=False)[1] == (
         "Nothing to practise: no card is weak (E-Factor below 2.0 or a lapse) and is a "
         "numeric template.")
+
+
+@pytest.mark.slow
+def test_show_history_keeps_each_answer_on_one_row_of_a_narrow_terminal(tmp_path, bank_dir):
+    import pexpect
+    from screen_driver import ROWS, cells, screen_of, spawn_session
+
+    db = tmp_path / "show.db"
+    typed = "门控循环单元把遗忘门和输入门合成一个更新门，" * 4
+    record(db, "rnn-lstm-vs-gru", 2, answer=typed)
+    record(db, "rnn-lstm-vs-gru", 4, answer="two gates")
+    child = spawn_session(bank_dir, db, 50, "zh", "rnn-lstm-vs-gru", command="show")
+    try:
+        child.expect(pexpect.EOF)
+        screen = screen_of(child, 50)
+    finally:
+        child.close(force=True)
+    assert len(screen) == ROWS
+    start = screen.index("作答记录（2）")
+    first, second = screen[start + 1], screen[start + 2]
+    assert first.endswith("…") and "门控循环单元" in first and cells(first) <= 50
+    assert "practice 2" in first.replace("  ", " ")
+    assert second.endswith("two gates") and "practice 4" in second.replace("  ", " ")

@@ -152,4 +152,4 @@ def show(
     memory = memory_line(store.scheduler(), card, today, lang)
     if memory is not None:
         out.print(memory, markup=False)
-    out.print(history_lines(history, lang), markup=False, highlight=False)
+    out.print(history_lines(history, lang, out.width), markup=False, highlight=False)

@@ -97,7 +97,7 @@ def review(
 def practice(
     question_ids: Annotated[list[str] | None, typer.Argument(
         help="Only these questions, in this order (default: the whole selection).",
-        show_default=False)] = None,
+        metavar="ID...", show_default=False)] = None,
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None, lang: LangOption = None,
     weak: Annotated[bool, typer.Option(

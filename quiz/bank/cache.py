@@ -134,7 +134,8 @@ class BankCache:
 
     def search(self, needle: str) -> list[Question]:
         """The questions whose text contains `needle` (`quiz.search`'s rule), in bank order:
-        a scan of the cached JSON, decoding only the rows that may match."""
+        a scan of the cached JSON, decoding only the rows that may match (so a row changed
+        by hand is noticed, and the YAML read instead, only when it may match)."""
         from quiz.search import matches, normalized
 
         if self._refresh():

@@ -6,6 +6,7 @@
 | banks | --bank (adds) | QUIZ_BANKS (adds; os.pathsep between), QUIZ_BUNDLED=0 | bundled |
 | language | --lang | QUIZ_LANG | both |
 | study-day rollover | | QUIZ_ROLLOVER (an hour) | 4 |
+| new-card order | --order (review) | QUIZ_ORDER | interleave (bank, interleave, random) |
 | scheduler | --scheduler (switches), quiz scheduler | | sm2 (stored in the database) |
 | desired retention (FSRS) | quiz scheduler --retention | | 0.9 (stored in the database) |
 """
@@ -62,6 +63,17 @@ def language(lang: str | None) -> str:
     value = lang or os.environ.get("QUIZ_LANG") or "both"
     if value not in DISPLAY_LANGS:
         raise UsageError(f"--lang must be one of {', '.join(DISPLAY_LANGS)}, not '{value}'")
+    return value
+
+
+def new_card_order(option: str | None) -> str:
+    """--order, else QUIZ_ORDER, else interleave: how new cards are introduced."""
+    from quiz.review_queue import NEW_CARD_ORDERS
+
+    value = option or os.environ.get("QUIZ_ORDER") or "interleave"
+    if value not in NEW_CARD_ORDERS:
+        where = "--order" if option else "QUIZ_ORDER"
+        raise UsageError(f"{where} must be one of {', '.join(NEW_CARD_ORDERS)}, not '{value}'")
     return value
 
 

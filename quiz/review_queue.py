@@ -16,6 +16,7 @@ from quiz.model import Card
 from quiz.plan import effective_due
 
 WEAK_EF = Fraction(2)  # a card below this E-Factor, or with a lapse, is weak
+NEW_CARD_ORDERS = ("bank", "interleave", "random")  # how new cards are introduced
 
 
 class Listed(Protocol):
@@ -56,6 +57,29 @@ def is_weak(card: Card | None) -> bool:
     """Reviewed, and either its E-Factor is below 2.0 or it has lapsed at least once."""
     return card is not None and card.state is not None and (
         card.state.efactor < WEAK_EF or card.lapses > 0)
+
+
+CARD_STATUSES = ("new", "learning", "review", "suspended", "buried", "retired")
+
+
+def card_status(card: Card | None, today: date, relearning: bool = False) -> str:
+    """One of CARD_STATUSES: retired (gone from the bank), suspended, buried (until a later
+    day), new (never scheduled), learning (failed today and `relearning`, or fewer than two
+    passing reviews in a row: SM-2's fixed first intervals), else review."""
+    if card is None:
+        return "new"
+    if card.retired:
+        return "retired"
+    # the suspend flag comes with `quiz suspend` (another branch); until then no card has it
+    if getattr(card, "suspended", False):
+        return "suspended"
+    if is_buried(card, today):
+        return "buried"
+    if card.state is None:
+        return "new"
+    if relearning or card.state.repetitions < 2:
+        return "learning"
+    return "review"
 
 
 def check_topics(known: Iterable[str], asked: Iterable[str] | None) -> None:
@@ -117,20 +141,62 @@ def still_due(questions: Iterable[H], cards: Mapping[str, Card], today: date, *,
     return due, again
 
 
+def interleaved(questions: Iterable[Q]) -> list[Q]:
+    """Round-robin across topics (in the order they first appear), each topic's own order kept.
+
+    A, A, A, B, B, C → A, B, C, A, B, A: while every topic lasts, no topic is more than one
+    question ahead of another at any point.
+    """
+    by_topic: dict[str, list[Q]] = {}
+    for question in questions:
+        by_topic.setdefault(question.topic, []).append(question)
+    rounds = max((len(group) for group in by_topic.values()), default=0)
+    return [group[i] for i in range(rounds) for group in by_topic.values() if i < len(group)]
+
+
+def new_card_seed(today: date) -> str:
+    """The seed of `random` new-card order: one per study day, so a restarted session shows
+    the same new cards."""
+    return f"new-cards:{today.isoformat()}"
+
+
+def in_new_card_order(questions: Iterable[Q], order: str, seed: str = "") -> list[Q]:
+    """`questions` in new-card `order`: as in the bank, interleaved across topics, or
+    shuffled by `seed` (the same seed, the same permutation)."""
+    questions = list(questions)
+    if order == "bank":
+        return questions
+    if order == "interleave":
+        return interleaved(questions)
+    if order == "random":
+        shuffled = questions.copy()
+        random.Random(seed).shuffle(shuffled)
+        return shuffled
+    raise UsageError(f"the new-card order must be one of {', '.join(NEW_CARD_ORDERS)}, "
+                     f"not '{order}'")
+
+
 def new_allowed(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,
                 new_limit: int, introduced_today: int = 0,
-                started: Collection[str] | None = None) -> list[Q]:
-    """The never-reviewed cards today's new-card limit still lets in, in bank order."""
+                started: Collection[str] | None = None, order: str = "bank") -> list[Q]:
+    """The never-reviewed cards today's new-card limit still lets in, in new-card `order`.
+
+    The order is laid over every given question, started ones included, and only then
+    narrowed to the new ones: a session restarted after a few new cards goes on where the
+    first one stopped, and a topic studied alone before is not asked again first.
+    """
     room = max(0, new_limit - introduced_today)
-    return [q for q in questions if is_new(cards.get(q.id), today)
+    ordered = in_new_card_order(questions, order, new_card_seed(today))
+    return [q for q in ordered if is_new(cards.get(q.id), today)
             and (started is None or q.id not in started)][:room]
 
 
 def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *,
                 new_limit: int, introduced_today: int = 0, relearn: Iterable[str] = (),
                 limit: int | None = None, interview: date | None = None,
-                started: Collection[str] | None = None) -> list[Q]:
-    """Due cards by due date (bank order within a day), then new cards, then today's relearning.
+                started: Collection[str] | None = None, order: str = "bank") -> list[Q]:
+    """Due cards by due date (bank order within a day), then new cards (in new-card `order`),
+    then today's relearning.
 
     `introduced_today` counts new cards already seen today, so `new_limit` is per day;
     `relearn` are cards failed earlier today that have not yet been answered with 4 or 5.
@@ -140,7 +206,7 @@ def build_queue(questions: Iterable[Q], cards: Mapping[str, Card], today: date, 
     questions = list(questions)
     due, again = still_due(questions, cards, today, relearn=relearn, interview=interview)
     new = new_allowed(questions, cards, today, new_limit=new_limit,
-                      introduced_today=introduced_today, started=started)
+                      introduced_today=introduced_today, started=started, order=order)
     queue = due + new + again
     return queue[:limit] if limit is not None else queue
 
@@ -206,13 +272,37 @@ def nothing_due(ahead: Outlook, new_limit: int) -> tuple[str, str]:
     return " ".join(zh).replace("。 ", "。"), " ".join(en)
 
 
+def in_given_order(questions: Iterable[Q], ids: Iterable[str]) -> list[Q]:
+    """The `questions` named in `ids`, in the order of `ids`, each once (`quiz practice ID…`)."""
+    by_id = {q.id: q for q in questions}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
 def practice_queue(questions: Iterable[Q], cards: Mapping[str, Card], *, count: int,
-                   weak: bool = False, rng: random.Random | None = None) -> list[Q]:
-    """Up to `count` questions to drill: weak ones only with `weak`; shuffled with `rng`."""
-    pool = [q for q in questions if not weak or is_weak(cards.get(q.id))]
+                   weak: bool = False, numeric: bool = False,
+                   failed: Collection[str] | None = None,
+                   rng: random.Random | None = None) -> list[Q]:
+    """Up to `count` questions to drill, shuffled with `rng`: only weak ones with `weak`,
+    only numeric templates with `numeric`, only the ids in `failed` when it is given."""
+    pool = [q for q in questions if (not weak or is_weak(cards.get(q.id)))
+            and (not numeric or q.type == "numeric") and (failed is None or q.id in failed)]
     if rng is not None:
         rng.shuffle(pool)
     return pool[:count]
+
+
+def nothing_to_practise(*, weak: bool, numeric: bool, failed_today: bool) -> tuple[str, str]:
+    """What `quiz practice` says when its filters leave nothing (zh, en): not an error."""
+    wanted = [(failed_today, "今天评分低于 3", "was graded below 3 today"),
+              (weak, "薄弱（E-Factor 低于 2.0 或遗忘过）",
+               "is weak (E-Factor below 2.0 or a lapse)"),
+              (numeric, "是数值题", "is a numeric template")]
+    zh = [z for on, z, _ in wanted if on]
+    en = [e for on, _, e in wanted if on]
+    if not zh:
+        return "没有可练习的：没有符合条件的题目。", "Nothing to practise: no questions match."
+    return (f"没有可练习的：没有{'且'.join(zh)}的卡片。",
+            f"Nothing to practise: no card {' and '.join(en)}.")
 
 
 def mock_weight(card: Card | None) -> float:

@@ -431,6 +431,13 @@ class Store:
                     replay.Answer(whole(row[1], 0, 5), stored_day(row[2]), _day(row[3])))
         return found
 
+    def failed_on(self, day: date) -> set[str]:
+        """The ids of cards with an answer graded below 3 on study day `day` (any kind)."""
+        rows = self.query("SELECT question_id, quality FROM reviews WHERE study_day = ?",
+                          (day.isoformat(),))
+        with self.reading("reviews"):
+            return {_text(r[0]) for r in rows if whole(r[1], 0, 5) < sm2.PASSING}
+
 
 def _check_path(name: str) -> None:
     """A StoreError unless `name` can be a database file: not a folder, its folder made."""

@@ -39,9 +39,11 @@ class Today:
 
 
 def review_today(store: Store, questions: Sequence[Question], today: date,
-                 interview: date | None, *, new: int | None, limit: int | None) -> Today:
-    """Due cards, then new ones up to the day's limit (the plan's pace unless --new), then
-    relearning; `new` and `limit` are the command line's, None when not given."""
+                 interview: date | None, *, new: int | None, limit: int | None,
+                 order: str = "interleave") -> Today:
+    """Due cards, then new ones up to the day's limit (the plan's pace unless --new) in
+    new-card `order`, then relearning; `new` and `limit` are the command line's, None when
+    not given."""
     from quiz.review_queue import build_queue
     from quiz.stats.figures import cards_for_today
 
@@ -54,7 +56,7 @@ def review_today(store: Store, questions: Sequence[Question], today: date,
     new_limit = DEFAULT_NEW_PER_DAY if new is None else new
     queue = build_queue(questions, cards, today, new_limit=new_limit,
                         introduced_today=introduced, relearn=relearn,
-                        limit=limit, interview=interview, started=started)
+                        limit=limit, interview=interview, started=started, order=order)
     return Today(queue=queue, new_limit=new_limit, countdown=ahead)
 
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from quiz.keypoints import Attempt
-    from quiz.model import Card, Question
+    from quiz.mock_interview import MockSummary
+    from quiz.model import Card, Question, Review, Text
     from quiz.numeric.reference import Worked
     from quiz.schedulers import Scheduler
     from quiz.stats.recall import Score
@@ -67,6 +68,136 @@ def card_lines(questions: list[Question], cards: Mapping[str, Card], relearning:
         lines.append(f"{q.id:<{width}}  {q.topic:<{topic_width}}  {q.type:<7}  {due_text:<10}  "
                      f"{interval:>8}  {ef:<4}  {text}")
     return "\n".join(lines)
+
+
+def to_json(data: object) -> str:
+    """JSON for scripts: UTF-8 text as it is (ensure_ascii off), indented, no markup."""
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _text_json(text: Text | None) -> dict[str, str] | None:
+    return {"zh": text.zh, "en": text.en} if text is not None else None
+
+
+def card_fields(card: Card | None, status: str) -> dict[str, object]:
+    """A card's schedule as JSON values (`list --json`, `show --json`): dates as ISO text,
+    the E-Factor as a number; None where the card has no such value yet."""
+    state = card.state if card else None
+
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "status": status,
+        "due": day(state.due) if state else None,
+        "interval": state.interval if state else None,
+        "efactor": float(state.efactor) if state else None,
+        "repetitions": state.repetitions if state else None,
+        "lapses": card.lapses if card else 0,
+        "reviews": card.reviews if card else 0,
+        "first_day": day(card.first_day) if card else None,
+        "last_day": day(card.last_day) if card else None,
+        "buried_until": day(card.buried_until) if card else None,
+        "stability": state.stability if state else None,
+        "difficulty": state.difficulty if state else None,
+    }
+
+
+def card_list_json(questions: list[Question], cards: Mapping[str, Card],
+                   statuses: Mapping[str, str], relearning: set[str]) -> str:
+    """`quiz list --json`: one object per question (keys in the command's help)."""
+    return to_json([{
+        "id": q.id, "topic": q.topic, "type": q.type, "tags": list(q.tags),
+        "question": _text_json(q.prompt), "relearn": q.id in relearning,
+        **card_fields(cards.get(q.id), statuses[q.id])} for q in questions])
+
+
+def history_fields(review: Review) -> dict[str, object]:
+    """One answer of a card's history as JSON values."""
+    return {"reviewed_at": review.reviewed_at.isoformat(),
+            "study_day": review.study_day.isoformat(), "kind": review.kind,
+            "grade": review.quality, "answer": review.answer,
+            "seconds": review.duration_ms / 1000, "scheduled": review.state is not None}
+
+
+def card_json(q: Question, card: Card | None, status: str, history: list[Review]) -> str:
+    """`quiz show --json`: the question, its card and its history (keys in the help)."""
+    return to_json({
+        "id": q.id, "topic": q.topic, "type": q.type, "tags": list(q.tags),
+        "file": q.file, "line": q.line,
+        "question": _text_json(q.prompt), "brief": _text_json(q.brief),
+        "answer": _text_json(q.answer), "note": _text_json(q.note),
+        "check": q.numeric.check if q.numeric else None,
+        "key_points": [{"zh": list(k.zh), "en": list(k.en)} for k in q.key_points],
+        "sources": [{"title": s.title, "question": s.question} for s in q.sources],
+        "card": card_fields(card, status),
+        "history": [history_fields(r) for r in history]})
+
+
+STATUS_NAMES = {"new": ("新卡片", "new"), "learning": ("学习中", "learning"),
+                "review": ("复习中", "review"), "suspended": ("已暂停", "suspended"),
+                "buried": ("已搁置", "buried"),
+                "retired": ("已退役（不在题库中）", "retired (no longer in the bank)")}
+
+
+def card_summary(card: Card | None, status: str, lang: str) -> str:
+    """`quiz show`: the card's state in one line (plain text)."""
+    zh_name, en_name = STATUS_NAMES[status]
+    zh, en = [f"卡片：{zh_name}"], [f"Card: {en_name}"]
+    if card is not None and status == "buried" and card.buried_until is not None:
+        zh[0] += f"，至 {card.buried_until}"
+        en[0] += f" until {card.buried_until}"
+    if card is not None and card.state is not None:
+        state, ef = card.state, f"{float(card.state.efactor):.2f}"
+        zh += [f"到期 {state.due}", f"间隔 {state.interval} 天", f"EF {ef}"]
+        en += [f"due {state.due}", f"interval {state.interval} day(s)", f"EF {ef}"]
+    lapses, reviews = (card.lapses, card.reviews) if card else (0, 0)
+    zh += [f"遗忘 {lapses} 次", f"复习 {reviews} 次"]
+    en += [f"lapses {lapses}", f"reviews {reviews}"]
+    return in_lang(" · ".join(zh), " · ".join(en), lang)
+
+
+HISTORY_ANSWER_CELLS = 60  # a typed answer in `quiz show`'s history, at most
+
+
+def history_lines(history: list[Review], lang: str, width: int = 100) -> str:
+    """`quiz show`: the card's answers, oldest first: local time, kind, grade, typed answer
+    (clipped so that each answer stays on one line of a `width`-column terminal)."""
+    from quiz.printable import printable
+
+    if not history:
+        return in_lang("还没有作答记录", "No answers yet", lang)
+    lines = [in_lang(f"作答记录（{len(history)}）", f"History ({len(history)})", lang)]
+    for review in history:
+        typed = printable(" ".join((review.answer or "").split()))  # typed text: no escapes
+        head = (f"  {review.reviewed_at.astimezone():%Y-%m-%d %H:%M}  {review.kind:<8} "
+                f"{review.quality}  ")
+        room = max(8, min(HISTORY_ANSWER_CELLS, width - len(head) - 1))  # 1: the ellipsis
+        lines.append(f"{head}{clip(typed, room)}".rstrip())
+    return "\n".join(lines)
+
+
+def validation_json(questions: Iterable[Question] | None, files: int,
+                    problems: list[tuple[str, int, str]] = ()) -> str:
+    """`quiz validate --json`: ok, the counts per topic, or every problem (keys in the help)."""
+    if questions is None:
+        return to_json({"ok": False, "files": files, "questions": 0, "topics": {},
+                        "problems": [{"file": f, "line": n, "message": m}
+                                     for f, n, m in problems]})
+    counts = Counter((q.topic, q.type) for q in questions)
+    topics = {t: {"open": counts[(t, "open")], "numeric": counts[(t, "numeric")],
+                  "total": counts[(t, "open")] + counts[(t, "numeric")]}
+              for t in sorted({t for t, _ in counts})}
+    return to_json({"ok": True, "files": files, "questions": sum(counts.values()),
+                    "topics": topics, "problems": []})
+
+
+def mock_history_json(history: list[MockSummary]) -> str:
+    """`quiz mock --history --json`: past mocks, oldest first (keys in the help)."""
+    return to_json([{"session": m.session, "started": m.started.isoformat(),
+                     "answered": m.answered, "score": m.score} for m in history])
 
 
 def clip(text: str, cells: int) -> str:

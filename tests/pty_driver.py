@@ -69,8 +69,10 @@ def make_bank(folder: Path, extra: int = 0) -> Path:
 
 
 def quiz_env(db: Path, **extra: str) -> dict[str, str]:
+    # QUIZ_ORDER=bank: the scripted sessions type their answers for the cards in file order
     env = {**os.environ, "TERM": "xterm-256color", "QUIZ_BUNDLED": "0", "QUIZ_DB": str(db),
-           "PYTHONPATH": str(ROOT), "COLUMNS": "120", "LINES": "40", **extra}
+           "PYTHONPATH": str(ROOT), "COLUMNS": "120", "LINES": "40", "QUIZ_ORDER": "bank",
+           **extra}
     for name in ("NO_COLOR", "QUIZ_BANKS", "QUIZ_LANG", "QUIZ_ROLLOVER"):
         if name not in extra:
             env.pop(name, None)

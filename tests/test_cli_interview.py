@@ -48,9 +48,10 @@ def test_plan_rejects_bad_dates(value, message):
 
 
 def test_practice_with_nothing_weak_says_so():
-    result = invoke("practice", "--weak")
-    assert result.exit_code == 1
-    assert result.stderr.strip() == "Error: no weak cards to practise"
+    result = invoke("practice", "--weak", "--lang", "en")  # issue 15: a plain line, exit 0
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.output == ("Nothing to practise: no card is weak (E-Factor below 2.0 or a "
+                             "lapse).\n")
 
 
 def test_mock_history_is_empty_at_first():

@@ -43,13 +43,13 @@ def answer_all(*args, cards: int) -> None:
     assert result.output.count("Recorded 4") == cards
 
 
-# tests/data/bank in review order: two open cnn cards, a numeric one (given up: grade 1),
-# the rnn card
+# tests/data/bank in bank order (--order bank): two open cnn cards, a numeric one (given up:
+# grade 1), the rnn card
 WHOLE_BANK = "\n4\n" * 2 + "\n\n" + "\n4\n"
 
 
 def review_whole_bank() -> None:
-    result = invoke("review", "--lang", "en", input=WHOLE_BANK)
+    result = invoke("review", "--lang", "en", "--order", "bank", input=WHOLE_BANK)
     assert result.exit_code == 0 and result.output.count("Recorded") == 4, result.output
 
 

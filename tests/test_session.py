@@ -319,7 +319,8 @@ def test_quiz_undo_takes_back_todays_last_schedule_moving_answer(tmp_path, bank_
     assert "Score 100% (1 of 1 answered with 3 or more)" in practice.output
     first = invoke("undo")
     assert first.exit_code == 0
-    assert first.output.startswith("Undid cnn-one-by-one: grade 4 at ")
+    # new cards interleave topics by default: cnn, then rnn
+    assert first.output.startswith("Undid rnn-lstm-vs-gru: grade 4 at ")
     assert first.output.rstrip().endswith("; new again")
     second = invoke("undo")
     assert second.exit_code == 0 and second.output.startswith("Undid cnn-pooling-purpose")

@@ -193,6 +193,26 @@ class BankCache:
                 self._reparse()
         return dict(self._bank.topics)
 
+    def search(self, needle: str) -> list[Question]:
+        """The questions whose text contains `needle` (`quiz.search`'s rule), in bank order:
+        a scan of the cached JSON, decoding only the rows that may match (so a row changed
+        by hand is noticed, and the YAML read instead, only when it may match)."""
+        from quiz.search import matches, normalized
+
+        if self._refresh():
+            # A word of the search with no character JSON escapes appears as it is in the
+            # case-folded JSON of every question that matches: a cheap test before decoding.
+            words = [w for w in normalized(needle).split(" ")
+                     if all(c >= " " and c not in '"\\' for c in w)]
+            rows = self.store.query("SELECT data FROM bank_questions ORDER BY pos")
+            try:
+                return [q for q in (decode(json.loads(r["data"])) for r in rows
+                                    if all(w in _text(r["data"]).casefold() for w in words))
+                        if matches(q, needle)]
+            except UNDECODABLE:
+                self._reparse()
+        return [q for q in self._bank.questions if matches(q, needle)]
+
 
 # What a cache changed by hand can raise on decoding; the cache is then rebuilt.
 UNDECODABLE = (ValueError, TypeError, KeyError, AttributeError)

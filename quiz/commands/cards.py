@@ -19,6 +19,9 @@ from quiz.cli import (
     question_by_id,
 )
 
+JsonOption = Annotated[bool, typer.Option(
+    "--json", help="Print JSON (UTF-8, keys listed above) instead of text.")]
+
 
 @app.command()
 def validate(
@@ -26,22 +29,36 @@ def validate(
         help="Bank files or folders (default: the bundled banks, QUIZ_BANKS and --bank).",
         show_default=False)] = None,
     bank: BankOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Check banks; print a summary, or every problem as file:line: message (exit 2)."""
+    """Check banks; print a summary, or every problem as file:line: message (exit 2).
+
+    --json prints one object: ok (bool), files, questions, topics (topic → {open, numeric,
+    total}), problems ([{file, line, message}], empty when ok); a broken bank still exits 2.
+    """
     from quiz.bank.files import bank_files, bundled_dir
     from quiz.bank.reader import check_against, load_bank, missing_briefs
     from quiz.errors import BankError
-    from quiz.views import bank_summary
+    from quiz.views import bank_summary, validation_json
 
     targets = list(paths) if paths else config.bank_paths(bank)
     # the files given are checked against every other file review would load with them
     others = config.bank_paths(bank) if paths else []
-    the_bank = load_bank(targets)
-    checked = check_against(the_bank, targets, others)
-    problems = missing_briefs(the_bank, bundled_dir()) + checked.problems
-    if problems:
-        raise BankError(problems)
-    files, _ = bank_files(targets)
+    files: list[Path] = []
+    try:
+        the_bank = load_bank(targets)
+        files, _ = bank_files(targets)
+        checked = check_against(the_bank, targets, others)
+        problems = missing_briefs(the_bank, bundled_dir()) + checked.problems
+        if problems:
+            raise BankError(problems)
+    except BankError as exc:
+        if as_json:  # the problems on stdout as data; on stderr and exit 2 as always
+            typer.echo(validation_json(None, len(files), exc.problems))
+        raise
+    if as_json:
+        typer.echo(validation_json(the_bank.questions, len(files)))
+        return
     out = console()
     out.print(bank_summary(the_bank.questions, len(files)))
     if checked.files:
@@ -54,17 +71,36 @@ def list_questions(
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None,
     due: Annotated[bool, typer.Option("--due", help="Only cards due today.")] = False,
+    grep: Annotated[str | None, typer.Option(
+        "--grep", help="Only questions whose prompt, brief, answer, note or key points "
+        "contain TEXT, in either language (case-insensitive; literal text, no patterns).",
+        show_default=False)] = None,
     lang: LangOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """A table of questions with their review state."""
-    from quiz.review_queue import select_questions
-    from quiz.views import card_lines
+    """A table of questions with their review state.
+
+    --json prints a list, one object per question: id, topic, type, tags, question ({zh,
+    en}), relearn (bool), status (new, learning, review, suspended, buried, retired), due,
+    interval, efactor, repetitions, lapses, reviews, first_day, last_day, buried_until,
+    stability, difficulty (dates as YYYY-MM-DD; null where the card has none).
+    """
+    from quiz.errors import UsageError
+    from quiz.review_queue import card_status, select_questions
+    from quiz.views import card_lines, card_list_json
 
     lang = config.language(lang)
+    if grep is not None and not grep.strip():
+        raise UsageError("--grep needs some text to look for")
     store = open_store(db)
     the_bank = bank_of(store, bank)
     chosen = select_questions(the_bank.entries(), topic, tag)
     today, interview = config.today(), config.interview_date(store)  # a bad TZ: exit 2
+    found = None
+    if grep is not None:
+        found = the_bank.search(grep)
+        matched = {q.id for q in found}
+        chosen = [q for q in chosen if q.id in matched]
     relearning: set[str] = set()
     if due:  # the review's own rule: due cards and cards to relearn today
         from quiz.today import due_today
@@ -72,23 +108,54 @@ def list_questions(
         cards, chosen, relearning = due_today(store, chosen, today, interview)
     else:
         cards = store.cards()
-    questions = the_bank.questions(q.id for q in chosen)
-    typer.echo(card_lines(questions, cards, relearning, lang))
+    if found is None:
+        questions = the_bank.questions(q.id for q in chosen)
+    else:  # decoded by the search already; both lists are in bank order
+        kept = {q.id for q in chosen}
+        questions = [q for q in found if q.id in kept]
+    if as_json:
+        if not due:
+            relearning = set(store.relearning(today))
+        statuses = {q.id: card_status(cards.get(q.id), today, q.id in relearning)
+                    for q in questions}
+        typer.echo(card_list_json(questions, cards, statuses, relearning))
+    else:
+        typer.echo(card_lines(questions, cards, relearning, lang))
 
 
 @app.command()
 def show(
     question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
     db: DbOption = None, bank: BankOption = None, lang: LangOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """One question with its answer, sources and correction note."""
-    from quiz.views import memory_line, show_question
+    """One question with its answer, sources and correction note, then its card: state, due
+    date, interval, EF, lapses, reviews, and every answer from the log.
+
+    --json prints one object: id, topic, type, tags, file, line, question, brief, answer,
+    note (each {zh, en} or null), check (a numeric template's reference function, or null),
+    key_points ([{zh: [...], en: [...]}]), sources ([{title, question}]), card ({status,
+    due, interval, efactor, repetitions, lapses, reviews, first_day, last_day, buried_until,
+    stability, difficulty}, as in `quiz list --json`) and history ([{reviewed_at, study_day,
+    kind, grade, answer, seconds, scheduled}], oldest first; the typed answer unclipped).
+    """
+    from quiz.review_queue import card_status
+    from quiz.views import card_json, card_summary, history_lines, memory_line, show_question
 
     lang = config.language(lang)
     store = open_store(db)
     q = question_by_id(bank_of(store, bank), question_id)
+    today = config.today()
+    card = store.card(q.id)
+    status = card_status(card, today, q.id in store.relearning(today))
+    history = store.reviews(q.id)
+    if as_json:
+        typer.echo(card_json(q, card, status, history))
+        return
     out = console()
     show_question(out, q, lang)
-    memory = memory_line(store.scheduler(), store.card(q.id), config.today(), lang)
+    out.print(card_summary(card, status, lang), markup=False, highlight=False)
+    memory = memory_line(store.scheduler(), card, today, lang)
     if memory is not None:
         out.print(memory, markup=False)
+    out.print(history_lines(history, lang, out.width), markup=False, highlight=False)

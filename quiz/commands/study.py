@@ -18,11 +18,11 @@ from quiz.cli import (
     console,
     open_for_study,
     open_store,
+    question_by_id,
     ui_text,
 )
 
 if TYPE_CHECKING:
-
     from quiz.model import Question
     from quiz.store import Store
 
@@ -52,6 +52,10 @@ def review(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many cards.",
                                               show_default=False)] = None,
     scheduler: SchedulerOption = None,
+    order: Annotated[str | None, typer.Option(
+        "--order", help="New cards' order: interleave (round-robin across topics, each "
+        "file's order kept), bank (file order) or random (shuffled once per study day) "
+        "(default: QUIZ_ORDER, else interleave).", show_default=False)] = None,
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
     from quiz.review_queue import select_questions
@@ -59,6 +63,7 @@ def review(
     from quiz.stats import figures as stats
     from quiz.today import review_today
 
+    order = config.new_card_order(order)
     lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
@@ -66,7 +71,8 @@ def review(
     store.sync_retired(bank_ids, the_bank.retirable(bank_ids))
     today = config.today()
     interview = config.interview_date(store)
-    decided = review_today(store, questions, today, interview, new=new, limit=limit)
+    decided = review_today(store, questions, today, interview, new=new, limit=limit,
+                           order=order)
     new_limit, queue = decided.new_limit, decided.queue
     out = console()
     if decided.countdown is not None:
@@ -90,30 +96,61 @@ def review(
 
 @app.command()
 def practice(
+    question_ids: Annotated[list[str] | None, typer.Argument(
+        help="Only these questions, in this order (default: the whole selection).",
+        metavar="ID...", show_default=False)] = None,
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None, lang: LangOption = None,
     weak: Annotated[bool, typer.Option(
         "--weak", help="Only weak cards (E-Factor below 2.0 or a lapse).")] = False,
-    count: Annotated[int, typer.Option("--count", min=1, help="How many questions.")] = 20,
+    numeric: Annotated[bool, typer.Option(
+        "--numeric", help="Only numeric templates (a fresh draw each time).")] = False,
+    failed_today: Annotated[bool, typer.Option(
+        "--failed-today", help="Only cards graded below 3 today (in any kind of session).")
+    ] = False,
+    count: Annotated[int | None, typer.Option(
+        "--count", min=1, help="How many questions (default 20, or every ID given).",
+        show_default=False)] = None,
     shuffle: Annotated[bool, typer.Option("--shuffle", help="In random order.")] = False,
     scheduler: SchedulerOption = None,
 ) -> None:
-    """Drill without touching the schedule: answers are logged as practice only."""
+    """Drill without touching the schedule: answers are logged as practice only.
+
+    With nothing to practise (no weak card, none failed today, no numeric template among
+    those chosen) it says so and exits 0.
+    """
     import random
 
-    from quiz.errors import QuizError
-    from quiz.review_queue import practice_queue, select_questions
+    from quiz.lang import in_lang
+    from quiz.review_queue import (
+        in_given_order,
+        nothing_to_practise,
+        practice_queue,
+        select_questions,
+    )
     from quiz.session import Mode
 
     lang = config.language(lang)
     store = open_store(db)
     config.scheduler(store, scheduler)  # --weak reads the cards it derives
     the_bank = bank_of(store, bank)
-    questions = select_questions(the_bank.entries(), topic, tag)
-    queue = practice_queue(questions, store.cards(), count=count, weak=weak,
+    entries = the_bank.entries()
+    questions = select_questions(entries, topic, tag)
+    if question_ids:
+        known = {q.id for q in entries}
+        for question_id in question_ids:
+            if question_id not in known:
+                question_by_id(the_bank, question_id)  # a usage error naming close ids
+        questions = in_given_order(questions, question_ids)
+    failed = store.failed_on(config.today()) if failed_today else None
+    default_count = len(questions) if question_ids else 20
+    queue = practice_queue(questions, store.cards(), count=count or default_count, weak=weak,
+                           numeric=numeric, failed=failed,
                            rng=random.Random() if shuffle else None)
     if not queue:
-        raise QuizError("no weak cards to practise" if weak else "no questions match")
+        typer.echo(in_lang(*nothing_to_practise(weak=weak, numeric=numeric,
+                                                failed_today=failed_today), lang))
+        return
     queue = the_bank.questions(q.id for q in queue)
     result, ui = start_session(store, queue, lang, Mode.practice())
     ui.note(f"练习了 {result.graded} 道题（不影响复习计划）",
@@ -136,16 +173,31 @@ def mock(
     no_schedule: Annotated[bool, typer.Option(
         "--no-schedule", help="Do not let the grades move the SM-2 schedule.")] = False,
     history: Annotated[bool, typer.Option("--history", help="List past mocks.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="With --history: print JSON (keys listed above).")] = False,
     scheduler: SchedulerOption = None,
 ) -> None:
-    """A mock interview: questions across topics, weak and unseen ones first, then a report."""
+    """A mock interview: questions across topics, weak and unseen ones first, then a report.
+
+    --history --json prints a list of past mocks, oldest first: session (its id), started
+    (ISO time with offset), answered (how many questions), score (mean grade / 5, 0–1).
+    """
     import random
 
     from quiz import mock_interview
     from quiz.review_queue import mock_queue, select_questions
     from quiz.session import Mode
 
+    if as_json and not history:
+        from quiz.errors import UsageError
+
+        raise UsageError("--json goes with --history (a mock itself is interactive)")
     lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
+    if history and as_json:
+        from quiz.views import mock_history_json
+
+        typer.echo(mock_history_json(mock_interview.history(store)))
+        return
     from quiz.ui import TerminalUI
 
     ui = TerminalUI(console(), lang)

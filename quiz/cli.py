@@ -86,25 +86,49 @@ def _quiet_stdout() -> None:
 app = typer.Typer(
     cls=_Group,
     help="Bilingual (中文 / English) spaced-repetition quiz for deep-learning interviews.",
-    no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=False, add_completion=True, pretty_exceptions_enable=False,
     rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
 
 
+def _completer(column: str):
+    """Shell completion of question ids, topics or tags, from the bank cached in the database
+    (never the YAML: this runs on every TAB)."""
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from quiz import completion
+        from quiz.errors import QuizError
+
+        try:
+            db = config.db_path(ctx.params.get("db"))
+        except QuizError:  # e.g. a broken config file: nothing to offer, no message
+            return []
+        return completion.matching(completion.cached_names(db, column), incomplete)
+    return complete
+
+
+complete_question_id = _completer("id")
+complete_topic = _completer("topic")
+complete_tag = _completer("tags")
+
 DbOption = Annotated[Path | None, typer.Option(
-    "--db", help="SQLite database (default: QUIZ_DB, else the user data folder).",
+    "--db", help="SQLite database (default: QUIZ_DB, the config file's database, else the "
+    "user data folder).",
     show_default=False, readable=False)]  # an unusable database is Store's error (exit 1)
 BankOption = Annotated[list[Path] | None, typer.Option(
-    "--bank", help="Extra bank file or folder (repeatable; also QUIZ_BANKS).",
-    show_default=False)]
+    "--bank", help="Extra bank file or folder (repeatable; added to QUIZ_BANKS and the config "
+    "file's banks).", show_default=False)]
 TopicOption = Annotated[list[str] | None, typer.Option(
-    "--topic", help="Only this topic (repeatable).", show_default=False)]
+    "--topic", help="Only this topic (repeatable).", show_default=False,
+    autocompletion=complete_topic)]
 TagOption = Annotated[list[str] | None, typer.Option(
-    "--tag", help="Only questions with this tag (repeatable).", show_default=False)]
+    "--tag", help="Only questions with this tag (repeatable).", show_default=False,
+    autocompletion=complete_tag)]
 LangOption = Annotated[str | None, typer.Option(
-    "--lang", help="zh, en or both (default: QUIZ_LANG, else both).", show_default=False)]
+    "--lang", help="zh, en or both (default: QUIZ_LANG, the config file, else both).",
+    show_default=False)]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="sm2 or fsrs; switches to it from now on, replaying the log "
-    "(default: the one chosen last, else sm2).", show_default=False)]
+    "(default: QUIZ_SCHEDULER, the config file, else the one chosen last, else sm2).",
+    show_default=False)]
 
 
 # -- plumbing shared by the commands --------------------------------------------------------
@@ -211,6 +235,11 @@ def open_store(db: Path | None) -> "Store":
 
     store = Store.open(config.db_path(db))
     _OPENED.append(store)
+    if store.created:  # a forgotten QUIZ_DB would otherwise look like "no reviews yet"
+        from quiz.printable import printable
+
+        err_console().print(f"Created a new review database at {_escape(printable(store.path))}",
+                            highlight=False, soft_wrap=True)
     return store
 
 
@@ -257,7 +286,7 @@ def both_text(lang: str, zh: str, en: str) -> str:
 
 
 # The commands register themselves on `app` as they are imported, so this comes last.
-from quiz.commands import cards, numbers, progress, study, transfer  # noqa: E402, F401
+from quiz.commands import cards, numbers, progress, setup, study, transfer  # noqa: E402, F401
 
 
 def main() -> None:

@@ -47,7 +47,8 @@ def review(
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None, lang: LangOption = None,
     new: Annotated[int | None, typer.Option(
-        "--new", min=0, help="New cards a day (default 10, or the interview plan's pace).",
+        "--new", min=0, help="New cards a day (default: the interview plan's pace, else "
+        "new_per_day: QUIZ_NEW_PER_DAY, the config file, else 10).",
         show_default=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many cards.",
                                               show_default=False)] = None,
@@ -65,7 +66,8 @@ def review(
     store.sync_retired(q.id for q in entries)
     today = config.today()
     interview = config.interview_date(store)
-    decided = review_today(store, questions, today, interview, new=new, limit=limit)
+    decided = review_today(store, questions, today, interview, new=new, limit=limit,
+                           default_new=config.new_per_day())
     new_limit, queue = decided.new_limit, decided.queue
     out = console()
     if decided.countdown is not None:

@@ -125,6 +125,8 @@ TagOption = Annotated[list[str] | None, typer.Option(
 LangOption = Annotated[str | None, typer.Option(
     "--lang", help="zh, en or both (default: QUIZ_LANG, the config file, else both).",
     show_default=False)]
+QuestionIdArgument = Annotated[str, typer.Argument(
+    help="The question's id.", show_default=False, autocompletion=complete_question_id)]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="sm2 or fsrs; switches to it from now on, replaying the log "
     "(default: QUIZ_SCHEDULER, the config file, else the one chosen last, else sm2).",

@@ -30,10 +30,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from quiz.errors import UsageError
 from quiz.lang import DISPLAY_LANGS
@@ -105,8 +104,7 @@ def _env_number(text: str) -> object:
     return float(text) if re.fullmatch(r"[0-9]*\.?[0-9]+", text) else text
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):  # not a dataclass: importing dataclasses slows `quiz --help`
     """One setting: its key in the file, its environment variable and option, its check."""
 
     key: str
@@ -147,8 +145,7 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
 # -- the one resolver --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """A setting's value and where it came from: `source` is one of SOURCES, `where` the
     option, the variable, `path:line` of the file, the database, or "default"."""
 

@@ -10,6 +10,7 @@ from quiz.cli import (
     BankOption,
     DbOption,
     LangOption,
+    QuestionIdArgument,
     TagOption,
     TopicOption,
     app,
@@ -71,7 +72,7 @@ def list_questions(
 
 @app.command()
 def show(
-    question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
+    question_id: QuestionIdArgument,
     db: DbOption = None, bank: BankOption = None, lang: LangOption = None,
 ) -> None:
     """One question with its answer, sources and correction note."""

@@ -9,6 +9,7 @@ from quiz.cli import (
     BankOption,
     DbOption,
     LangOption,
+    QuestionIdArgument,
     app,
     bank_of,
     console,
@@ -60,7 +61,7 @@ def calc(
 
 @app.command("try")
 def try_answer(
-    question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
+    question_id: QuestionIdArgument,
     answer: Annotated[str | None, typer.Option(
         "--answer", help="The typed answer to grade (default: none).", show_default=False)] = None,
     seed: Annotated[int, typer.Option(

@@ -5,6 +5,7 @@ import json
 import os
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from conftest import run_cli
@@ -190,9 +191,12 @@ def test_backup_refuses_to_overwrite_without_force(answered, tmp_path):
     assert rows(target) == rows(answered)
 
 
-@pytest.mark.parametrize("spelling", ["same", "dotted", "wal"])
-def test_backup_refuses_the_database_itself(answered, spelling):
-    target = {"same": answered, "dotted": answered.parent / "." / answered.name,
+@pytest.mark.parametrize("spelling", ["same", "link", "relative", "wal"])
+def test_backup_refuses_the_database_itself(answered, spelling, tmp_path, monkeypatch):
+    (tmp_path / "link.db").symlink_to(answered)
+    monkeypatch.chdir(answered.parent / "bank")
+    target = {"same": answered, "link": tmp_path / "link.db",
+              "relative": Path("..") / answered.name,
               "wal": answered.parent / f"{answered.name}-wal"}[spelling]
     before = rows(answered)
     result = run_cli("backup", target, "--force")

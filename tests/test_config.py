@@ -313,3 +313,16 @@ def test_the_database_from_the_file(cli_env, config_file, monkeypatch, tmp_path)
     found = json.loads(run_cli("config", "--json").stdout)["settings"]["database"]
     assert found == {"value": str(config_file.parent / "elsewhere.db"), "source": "file",
                      "where": f"{config_file}:1"}
+
+
+def test_the_readme_example_is_a_valid_file_with_every_setting(config_file):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    write(config_file, example)
+    found = config.settings_file()
+    assert set(found.values) == set(config.SETTINGS)  # every setting is shown
+    for key in config.SETTINGS:  # and each one's comment names its variable
+        line = found.values[key].line
+        comment = example.splitlines()[line - 2]
+        env = config.SETTINGS[key].env
+        assert env is None or env in comment or env in example.splitlines()[line - 3], key

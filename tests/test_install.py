@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_ONLY = {"pytest", "hypothesis", "pexpect", "anki", "ruff", "pyte", "markdown-it-py"}
+TEST_ONLY = {"pytest", "hypothesis", "pexpect", "anki", "ruff", "pyte"}  # markdown-it-py: rich's
 RUNTIME = {"typer", "rich", "pyyaml", "sqlite-utils", "platformdirs", "prompt-toolkit",
            "fsrs", "dl-interview-quiz"}
 

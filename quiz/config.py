@@ -375,6 +375,13 @@ def scheduler_choice(store: Store | None, name: str | None = None,
     return chosen, wanted
 
 
+def standing_scheduler() -> Resolved | None:
+    """The scheduler QUIZ_SCHEDULER or the config file asks for (every command without
+    --scheduler switches to it), or None."""
+    found = resolve("scheduler")
+    return found if found.source != "default" else None
+
+
 def scheduler(store: Store, name: str | None = None, retention: float | None = None) -> Scheduler:
     """The scheduler to use (see `scheduler_choice`). A choice that differs from the stored
     one is saved and replays the whole log into the cards: an option, a variable or the

@@ -326,3 +326,11 @@ def test_the_readme_example_is_a_valid_file_with_every_setting(config_file):
         comment = example.splitlines()[line - 2]
         env = config.SETTINGS[key].env
         assert env is None or env in comment or env in example.splitlines()[line - 3], key
+
+
+def test_choosing_another_scheduler_than_the_file_says_warns(bank_env, config_file):
+    write(config_file, 'scheduler = "fsrs"\n')
+    result = run_cli("scheduler", "sm2", "--lang", "en")
+    assert result.stdout.splitlines()[-1] == (f"Note: {config_file}:1 says fsrs; the next "
+                                              "command switches back to it")
+    assert "Note" not in run_cli("scheduler", "fsrs", "--lang", "en").stdout

@@ -285,3 +285,12 @@ def test_completion_without_a_database_offers_nothing_and_creates_none(cli_env, 
     assert complete("quiz show c", QUIZ_DB=str(missing)) == []
     assert not missing.exists()
     assert complete(f"quiz show --db {missing} c") == []
+
+
+def test_config_works_beside_an_unusable_database(cli_env, config_file, tmp_path):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all" * 100)
+    result = run_cli("config", "--db", broken, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["settings"]["scheduler"]["source"] == "default"
+    assert run_cli("info", "--db", broken).exit_code == 1  # info needs it, and says why

@@ -122,3 +122,9 @@ def choose_scheduler(
     else:
         console().print(ui_text(lang, f"调度器：{after.name}{at_zh}",
                                 f"Scheduler: {after.name}{at}"))
+    standing = config.standing_scheduler()
+    if standing is not None and standing.value != after.name:  # `quiz scheduler sm2` over it
+        console().print(ui_text(lang, f"注意：{standing.where} 设定为 {standing.value}，下一个命令"
+                                      "会切换回去",
+                                f"Note: {standing.where} says {standing.value}; the next "
+                                "command switches back to it"))

@@ -33,8 +33,13 @@ def show_config(
     if path:
         typer.echo(str(config.config_path()))  # even when the file is broken: to fix it
         return
+    from quiz.errors import QuizError
+
     found = config.settings_file()
-    database, store = _existing_store(db)
+    try:
+        database, store = _existing_store(db)
+    except QuizError:  # an unusable database: the settings are still worth seeing
+        database, store = config.db_path(db), None
     settings = config.effective(db, store)
     if db is not None:  # --db given: say so, as for any option
         settings = [config.Resolved("database", database, "option", "--db")

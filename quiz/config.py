@@ -216,7 +216,9 @@ def _shown(value: object) -> str:
 def resolve(key: str, option: object = None) -> Resolved:
     """The setting `key`: `option` (the command line's, None if not given), else its
     environment variable (unless empty), else the settings file; None as the value with
-    source "default" when none has it."""
+    source "default" when none has it. Banks add up instead: see `banks`."""
+    if key == "banks":
+        return banks(option)  # type: ignore[arg-type]
     setting = SETTINGS[key]
     if option is not None:
         return Resolved(key, _checked(setting, option, setting.option or key), "option",

@@ -67,15 +67,29 @@ def test_config_says_where_each_value_came_from(bank_env, config_file, monkeypat
     monkeypatch.setenv("QUIZ_LANG", "en")
     result = run_cli("config", "--db", bank_env)
     assert result.exit_code == 0
-    lines = {line.split()[0]: line.rstrip().split(None, 2)[1:]
-             for line in result.stdout.splitlines()[2:]}
-    assert result.stdout.splitlines()[0] == f"Config file: {config_file}"
-    assert lines["new_per_day"] == ["4", f"config file {config_file}:2"]
-    assert lines["order"] == ["bank", f"config file {config_file}:3"]
-    assert lines["language"] == ["en", "environment QUIZ_LANG"]
-    assert lines["database"] == [str(bank_env), "--db"]
-    assert lines["leech_threshold"] == ["8", "default"]
-    assert lines["scheduler"] == ["sm2", f"database {bank_env}"]
+    first, *rest = result.stdout.splitlines()
+    assert first == f"# config file: {config_file}"
+    lines = {}
+    for line in rest:
+        setting, origin = line.split("  # ")
+        lines[setting.split()[0].lstrip("#") or setting.split()[1]] = (setting.strip(), origin)
+    assert lines["new_per_day"] == ("new_per_day = 4", f"config file {config_file}:2")
+    assert lines["order"] == ('order = "bank"', f"config file {config_file}:3")
+    assert lines["language"] == ('language = "en"', "environment QUIZ_LANG")
+    assert lines["database"] == (f'database = "{bank_env}"', "--db")
+    assert lines["leech_threshold"] == ("leech_threshold = 8", "default")
+    assert lines["scheduler"] == ('scheduler = "sm2"', f"database {bank_env}")
+    assert lines["sync_dir"] == ("# sync_dir (not set)", "default")
+
+
+def test_config_output_pastes_into_a_config_file(bank_env, config_file):
+    config_file.write_text('new_per_day = 4\nbanks = ["x.yaml"]\n', encoding="utf-8")
+    printed = run_cli("config").stdout
+    import tomllib
+
+    parsed = tomllib.loads(printed)
+    assert parsed["new_per_day"] == 4 and parsed["banks"][0].endswith("x.yaml")
+    assert parsed["bundled"] is False and "sync_dir" not in parsed
 
 
 def test_config_json_has_the_documented_keys(bank_env, config_file):
@@ -294,3 +308,10 @@ def test_config_works_beside_an_unusable_database(cli_env, config_file, tmp_path
     assert result.exit_code == 0
     assert json.loads(result.stdout)["settings"]["scheduler"]["source"] == "default"
     assert run_cli("info", "--db", broken).exit_code == 1  # info needs it, and says why
+
+
+def test_config_lists_the_banks_of_every_layer(bank_env, bank_dir, config_file):
+    config_file.write_text('banks = ["extra.yaml"]\n', encoding="utf-8")
+    line = next(x for x in run_cli("config").stdout.splitlines() if x.startswith("banks"))
+    assert line.split()[2:] == [f'["{config_file.parent / "extra.yaml"}",', f'"{bank_dir}"]',
+                                "#", f"{config_file}:1", "+", "QUIZ_BANKS"]

@@ -53,18 +53,17 @@ def show_config(
                                  "where": s.where} for s in settings},
         }, ensure_ascii=False, indent=2))
         return
-    out = console()
+    # As TOML lines, each with its origin as a comment: a line can be pasted into the file.
     state = "" if found.exists else " (not there: every setting is a default or from elsewhere)"
-    out.print(f"Config file: {_escape(str(found.path))}{state}", highlight=False,
-              soft_wrap=True)
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for column in ("setting", "value", "from"):
-        table.add_column(column)
+    lines = [f"# config file: {found.path}{state}"]
+    width = max(len(s.key) + 3 + len(_toml(s.value)) for s in settings)
     for s in settings:
-        table.add_row(s.key, _escape(_shown(s.value)), _escape(_origin(s)))
-    out.print(table)
+        line = (f"{s.key} = {_toml(s.value)}" if s.value is not None
+                else f"# {s.key} (not set)")
+        lines.append(f"{line:<{width}}  # {_origin(s)}")
+    out = console()
+    for line in lines:
+        out.print(_escape(line), highlight=False, soft_wrap=True)
 
 
 def _plain(value: object) -> object:
@@ -76,17 +75,16 @@ def _plain(value: object) -> object:
     return value
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "(none)"
-    return str(value)
+def _toml(value: object) -> str:
+    """A setting's value as TOML writes it (paths as strings)."""
+    import json
+
+    return json.dumps(_plain(value), ensure_ascii=False)  # JSON's scalars and arrays are TOML
 
 
 def _origin(setting: "Resolved") -> str:
+    if setting.key == "banks":  # the layers that add up, each named: "PATH:1 + QUIZ_BANKS"
+        return setting.where
     if setting.source == "environment":
         return f"environment {setting.where}"
     if setting.source == "file":

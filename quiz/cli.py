@@ -105,6 +105,12 @@ def _completer(column: str):
     return complete
 
 
+def _choices(*names: str):
+    def complete(incomplete: str) -> list[str]:
+        return [n for n in names if n.startswith(incomplete)]
+    return complete
+
+
 complete_question_id = _completer("id")
 complete_topic = _completer("topic")
 complete_tag = _completer("tags")
@@ -124,13 +130,13 @@ TagOption = Annotated[list[str] | None, typer.Option(
     autocompletion=complete_tag)]
 LangOption = Annotated[str | None, typer.Option(
     "--lang", help="zh, en or both (default: QUIZ_LANG, the config file, else both).",
-    show_default=False)]
+    show_default=False, autocompletion=_choices("zh", "en", "both"))]
 QuestionIdArgument = Annotated[str, typer.Argument(
     help="The question's id.", show_default=False, autocompletion=complete_question_id)]
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="sm2 or fsrs; switches to it from now on, replaying the log "
     "(default: QUIZ_SCHEDULER, the config file, else the one chosen last, else sm2).",
-    show_default=False)]
+    show_default=False, autocompletion=_choices(*config.SCHEDULER_NAMES))]
 
 
 # -- plumbing shared by the commands --------------------------------------------------------

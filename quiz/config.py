@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 NEW_CARD_ORDERS = ("bank", "interleave", "random")
 SCHEDULER_NAMES = ("sm2", "fsrs")  # schedulers.NAMES, without importing it at start-up
-DEFAULT_NEW_PER_DAY = 10
 DEFAULT_LEECH_THRESHOLD = 8  # lapses, as in Anki
 SOURCES = ("option", "environment", "file", "database", "default")  # `quiz config --json`
 
@@ -307,6 +306,8 @@ def language(lang: str | None) -> str:
 def new_per_day(new: int | None = None) -> int:
     """--new, else QUIZ_NEW_PER_DAY, else the file's `new_per_day`, else 10 (an interview
     plan's pace comes between --new and the rest: `today.review_today`)."""
+    from quiz.today import DEFAULT_NEW_PER_DAY
+
     return _or(resolve("new_per_day", new), DEFAULT_NEW_PER_DAY).value  # type: ignore
 
 
@@ -404,6 +405,8 @@ def effective(db: Path | None = None, store: Store | None = None) -> list[Resolv
     if database.source == "default":
         database = Resolved("database", _default_database(), "default", "default")
     chosen, wanted = scheduler_choice(store)
+    from quiz.today import DEFAULT_NEW_PER_DAY
+
     defaults = {"bundled": True, "language": "both", "new_per_day": DEFAULT_NEW_PER_DAY,
                 "rollover_hour": DEFAULT_ROLLOVER_HOUR, "order": "interleave",
                 "leech_threshold": DEFAULT_LEECH_THRESHOLD}

@@ -334,3 +334,9 @@ def test_choosing_another_scheduler_than_the_file_says_warns(bank_env, config_fi
     assert result.stdout.splitlines()[-1] == (f"Note: {config_file}:1 says fsrs; the next "
                                               "command switches back to it")
     assert "Note" not in run_cli("scheduler", "fsrs", "--lang", "en").stdout
+
+
+def test_the_scheduler_names_are_the_schedulers_own():
+    from quiz import schedulers
+
+    assert config.SCHEDULER_NAMES == schedulers.NAMES  # kept apart for start-up time only

@@ -276,6 +276,8 @@ def test_completes_commands_and_options(cli_env):
     assert set(complete("quiz c")) == {"calc", "config"}
     assert complete("quiz review --to") == ["--topic"]
     assert "--install-completion" in complete("quiz --")
+    assert complete("quiz review --lang ") == ["zh", "en", "both"]
+    assert complete("quiz practice --scheduler f") == ["fsrs"]
 
 
 def test_completes_ids_topics_and_tags_from_the_cache(cached):

@@ -398,9 +398,10 @@ def scheduler(store: Store, name: str | None = None, retention: float | None = N
 
 
 def effective(db: Path | None = None, store: Store | None = None) -> list[Resolved]:
-    """Every setting as a command without options would use it, for `quiz config`."""
-    found = {key: resolve(key) for key in SETTINGS if key not in ("banks", "scheduler",
-                                                                   "desired_retention")}
+    """Every setting as a command given only `db` (--db) would use it, for `quiz config`;
+    the scheduler's from `store` when no layer above has it."""
+    found = {key: resolve(key, db if key == "database" else None) for key in SETTINGS
+             if key not in ("banks", "scheduler", "desired_retention")}
     database = found["database"]
     if database.source == "default":
         database = Resolved("database", _default_database(), "default", "default")

@@ -37,13 +37,10 @@ def show_config(
 
     found = config.settings_file()
     try:
-        database, store = _existing_store(db)
+        _, store = _existing_store(db)
     except QuizError:  # an unusable database: the settings are still worth seeing
-        database, store = config.db_path(db), None
+        store = None
     settings = config.effective(db, store)
-    if db is not None:  # --db given: say so, as for any option
-        settings = [config.Resolved("database", database, "option", "--db")
-                    if s.key == "database" else s for s in settings]
     if as_json:
         import json
 

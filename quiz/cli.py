@@ -49,6 +49,10 @@ class _Group(typer.core.TyperGroup):
             # a file or folder the system refuses (permissions, a name too long, …)
             fail(f"cannot use {exc.filename}: {exc.strerror or exc}", 1)
         except Exception as exc:
+            if isinstance(exc, ValueError) and "embedded null byte" in str(exc):
+                # typer's Path type stats an option's value while parsing: a shell cannot
+                # pass a NUL character, but a program calling quiz can
+                fail("an argument contains a NUL character (\\x00); remove it", 2)
             # A value in the database that some reader could not use: say which one. With
             # no such value, this is a bug in quiz, and its traceback is what to report.
             for store in _OPENED:

@@ -317,3 +317,9 @@ def test_config_lists_the_banks_of_every_layer(bank_env, bank_dir, config_file):
     line = next(x for x in run_cli("config").stdout.splitlines() if x.startswith("banks"))
     assert line.split()[2:] == [f'["{config_file.parent / "extra.yaml"}",', f'"{bank_dir}"]',
                                 "#", f"{config_file}:1", "+", "QUIZ_BANKS"]
+
+
+def test_a_nul_in_a_path_option_is_a_usage_error(cli_env):
+    result = run_cli("list", "--bank", "a\x00b")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: an argument contains a NUL character (\\x00); remove it\n"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from quiz.bank.cache import TAG_SEPARATOR
+# bank/cache.py's separator of joined tags, not imported from there: that would import the
+# store and the schedulers (~60 ms) on every TAB. tests/test_setup.py checks they agree.
+TAG_SEPARATOR = "\x1f"
 
 _COLUMNS = {"id": "SELECT id FROM bank_questions ORDER BY pos",
             "topic": "SELECT DISTINCT topic FROM bank_questions ORDER BY pos",

@@ -323,3 +323,10 @@ def test_a_nul_in_a_path_option_is_a_usage_error(cli_env):
     result = run_cli("list", "--bank", "a\x00b")
     assert result.exit_code == 2
     assert result.stderr == "Error: an argument contains a NUL character (\\x00); remove it\n"
+
+
+def test_completion_joins_tags_as_the_cache_does():
+    from quiz import completion
+    from quiz.bank import cache
+
+    assert completion.TAG_SEPARATOR == cache.TAG_SEPARATOR

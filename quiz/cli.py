@@ -49,6 +49,10 @@ class _Group(typer.core.TyperGroup):
             # a file or folder the system refuses (permissions, a name too long, …)
             fail(f"cannot use {exc.filename}: {exc.strerror or exc}", 1)
         except Exception as exc:
+            if isinstance(exc, ValueError) and "embedded null byte" in str(exc):
+                # typer's Path type stats an option's value while parsing: a shell cannot
+                # pass a NUL character, but a program calling quiz can
+                fail("an argument contains a NUL character (\\x00); remove it", 2)
             # A value in the database that some reader could not use: say which one. With
             # no such value, this is a bug in quiz, and its traceback is what to report.
             for store in _OPENED:
@@ -86,25 +90,8 @@ def _quiet_stdout() -> None:
 app = typer.Typer(
     cls=_Group,
     help="Bilingual (中文 / English) spaced-repetition quiz for deep-learning interviews.",
-    no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=False, add_completion=True, pretty_exceptions_enable=False,
     rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
-
-
-DbOption = Annotated[Path | None, typer.Option(
-    "--db", help="SQLite database (default: QUIZ_DB, else the user data folder).",
-    show_default=False, readable=False)]  # an unusable database is Store's error (exit 1)
-BankOption = Annotated[list[Path] | None, typer.Option(
-    "--bank", help="Extra bank file or folder (repeatable; also QUIZ_BANKS).",
-    show_default=False)]
-TopicOption = Annotated[list[str] | None, typer.Option(
-    "--topic", help="Only this topic (repeatable).", show_default=False)]
-TagOption = Annotated[list[str] | None, typer.Option(
-    "--tag", help="Only questions with this tag (repeatable).", show_default=False)]
-LangOption = Annotated[str | None, typer.Option(
-    "--lang", help="zh, en or both (default: QUIZ_LANG, else both).", show_default=False)]
-SchedulerOption = Annotated[str | None, typer.Option(
-    "--scheduler", help="sm2 or fsrs; switches to it from now on, replaying the log "
-    "(default: the one chosen last, else sm2).", show_default=False)]
 
 
 # -- plumbing shared by the commands --------------------------------------------------------
@@ -226,6 +213,11 @@ def open_store(db: Path | None) -> "Store":
 
     store = Store.open(config.db_path(db))
     _OPENED.append(store)
+    if store.created:  # a forgotten QUIZ_DB would otherwise look like "no reviews yet"
+        from quiz.printable import printable
+
+        err_console().print(f"Created a new review database at {_escape(printable(store.path))}",
+                            highlight=False, soft_wrap=True)
     return store
 
 
@@ -272,7 +264,7 @@ def both_text(lang: str, zh: str, en: str) -> str:
 
 
 # The commands register themselves on `app` as they are imported, so this comes last.
-from quiz.commands import cards, numbers, progress, study, transfer  # noqa: E402, F401
+from quiz.commands import cards, numbers, progress, setup, study, transfer  # noqa: E402, F401
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._identity: tuple[int, int] | None = None  # the file opened (set once made)
+        self.created = False  # whether `open` made the file (the CLI then says where)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -51,8 +52,10 @@ class Store:
     def open(cls, path: str | Path) -> Store:
         """Open (creating if needed) the database at `path`; ":memory:" for a throwaway one."""
         name = str(path)
+        existed = True
         if name != ":memory:":
             _check_path(name)
+            existed = os.path.lexists(name)
         try:
             conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
@@ -68,6 +71,7 @@ class Store:
             conn.close()
             raise
         store._identity = _identity(name)
+        store.created = not existed
         return store
 
     def _prepare(self) -> None:

@@ -40,10 +40,10 @@ class Today:
 
 def review_today(store: Store, questions: Sequence[Question], today: date,
                  interview: date | None, *, new: int | None, limit: int | None,
-                 order: str = "interleave") -> Today:
+                 order: str = "interleave", default_new: int = DEFAULT_NEW_PER_DAY) -> Today:
     """Due cards, then new ones up to the day's limit (the plan's pace unless --new) in
     new-card `order`, then relearning; `new` and `limit` are the command line's, None when
-    not given."""
+    not given; `default_new` is the limit without either (the `new_per_day` setting)."""
     from quiz.review_queue import build_queue
     from quiz.stats.figures import cards_for_today
 
@@ -53,7 +53,7 @@ def review_today(store: Store, questions: Sequence[Question], today: date,
     ahead = interview_countdown(store, {q.id for q in questions}, today, interview)
     if ahead is not None and new is None:
         new = ahead.pace.per_day
-    new_limit = DEFAULT_NEW_PER_DAY if new is None else new
+    new_limit = default_new if new is None else new
     queue = build_queue(questions, cards, today, new_limit=new_limit,
                         introduced_today=introduced, relearn=relearn,
                         limit=limit, interview=interview, started=started, order=order)

@@ -10,6 +10,22 @@ from quiz.store import Store
 
 DATA = Path(__file__).parent / "data"
 
+# Settings the machine's user may have: no test (nor a quiz it starts) may read them.
+USER_SETTINGS = ("QUIZ_NEW_PER_DAY", "QUIZ_ORDER", "QUIZ_LEECH_THRESHOLD", "QUIZ_SCHEDULER",
+                 "QUIZ_DESIRED_RETENTION", "QUIZ_SYNC_DIR")
+
+
+def pytest_configure(config):
+    """No config file of the machine's user (QUIZ_CONFIG names one that is never there) and
+    none of the settings' environment variables, for every test and every quiz it starts."""
+    import os
+    import tempfile
+
+    os.environ["QUIZ_CONFIG"] = os.path.join(tempfile.gettempdir(), "quiz-tests-no-config",
+                                             "config.toml")
+    for name in USER_SETTINGS:
+        os.environ.pop(name, None)
+
 
 @pytest.fixture
 def today() -> date:
@@ -32,10 +48,11 @@ def bank_dir(tmp_path) -> Path:
 
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path) -> Path:
-    """The environment of a CLI test, apart from the machine's: its own database (returned),
-    no bundled bank and no QUIZ_BANKS, no QUIZ_LANG or QUIZ_ROLLOVER, and 200 columns so
-    lines do not wrap."""
+    """The environment of a CLI test, apart from the machine's: its own database (returned,
+    already made, so no command says it created it), no bundled bank and no QUIZ_BANKS, no
+    QUIZ_LANG or QUIZ_ROLLOVER, and 200 columns so lines do not wrap."""
     db = tmp_path / "cli.db"
+    Store.open(db).close()
     monkeypatch.setenv("QUIZ_DB", str(db))
     monkeypatch.delenv("QUIZ_BANKS", raising=False)
     monkeypatch.setenv("QUIZ_BUNDLED", "0")

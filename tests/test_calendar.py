@@ -38,6 +38,9 @@ RUNS = {
     "import": [["import", "csv", "deck.csv", "--out", "imported.yaml", "--front", "front",
                 "--back", "back"]],
     "scheduler": [["scheduler"], ["scheduler", "fsrs"], ["scheduler", "sm2"]],
+    "config": [["config"], ["config", "--json"], ["config", "--path"]],
+    "info": [["info"], ["info", "--json"]],
+    "backup": [["backup", "copy.db", "--force"]],
 }
 
 

@@ -17,6 +17,7 @@ from quiz.export import selection as export
 from quiz.export.markdown import block, escape_inline, write_markdown
 from quiz.export.spreadsheet import columns, write_csv
 from quiz.model import Card, CardState, Review
+from quiz.store import Store
 
 runner = CliRunner()
 
@@ -34,6 +35,7 @@ def bundled():
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
+    Store.open(tmp_path / "cli.db").close()  # made already: no "Created a new …" line
     monkeypatch.delenv("QUIZ_BANKS", raising=False)
     monkeypatch.setenv("QUIZ_BUNDLED", "0")
     monkeypatch.delenv("QUIZ_LANG", raising=False)

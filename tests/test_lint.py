@@ -14,6 +14,6 @@ def test_ruff_passes():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    result = subprocess.run([ruff, "check", "quiz", "tests", "benchmarks"], cwd=ROOT,
+    result = subprocess.run([ruff, "check", "quiz", "tests", "benchmarks", "scripts"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -160,10 +160,13 @@ def test_review_interleaves_topics_by_default_and_order_bank_keeps_files(bank_en
 
 
 def test_review_with_a_bad_order_is_a_usage_error(bank_env):
+    before = bank_env.stat() if bank_env.exists() else None  # cli_env may create it empty
     result = run_cli("review", "--order", "alpha")
     assert result.exit_code == 2
     assert "Error: --order must be one of bank, interleave, random, not 'alpha'" in result.stderr
-    assert not bank_env.exists()  # nothing was opened
+    after = bank_env.stat() if bank_env.exists() else None
+    assert (before and (before.st_mtime_ns, before.st_size)) == (
+        after and (after.st_mtime_ns, after.st_size))  # nothing was opened or written
 
 
 def _reviews(db):

@@ -138,7 +138,7 @@ def test_quiz_scheduler_shows_switches_and_sets_the_retention(logged):
 @pytest.mark.parametrize(("args", "message"), [
     (["scheduler", "anki"], "Error: --scheduler must be one of sm2, fsrs, not 'anki'"),
     (["scheduler", "fsrs", "--retention", "1.5"],
-     "Error: the desired retention must be a number from 0.7 to 0.99, not 1.5"),
+     "Error: --retention must be a number from 0.7 to 0.99, not 1.5"),
     (["review", "--scheduler", "sm3"], "Error: --scheduler must be one of sm2, fsrs, not 'sm3'"),
     (["mock", "--scheduler", "x"], "Error: --scheduler must be one of sm2, fsrs, not 'x'"),
     (["practice", "--scheduler", "x"], "Error: --scheduler must be one of sm2, fsrs, not 'x'"),
@@ -205,8 +205,9 @@ def test_stats_compare_with_no_history(tmp_path, bank_dir, monkeypatch):
     monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
     result = invoke("stats", "--compare", "--lang", "en")
     assert result.exit_code == 0
-    assert result.output.strip() == ("No reviews to compare yet: they count from a card's "
+    assert result.stdout.strip() == ("No reviews to compare yet: they count from a card's "
                                      "second review.")
+    assert result.stderr == f"Created a new review database at {tmp_path / 'empty.db'}\n"
 
 
 def test_review_with_fsrs_records_fsrs_states_and_stays_on_it(tmp_path, bank_dir, monkeypatch):

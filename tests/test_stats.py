@@ -452,8 +452,10 @@ def test_cli_on_an_empty_database(monkeypatch, tmp_path, bank):
     result = runner.invoke(app, ["stats", "--bank", str(bank), "--lang", "en"],
                            catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.output.splitlines()[1] == (
+    assert result.stdout.splitlines()[1] == (
         "No reviews yet. Run `quiz review` to start (6 new questions waiting).")
+    # a forgotten QUIZ_DB is told apart from an empty log
+    assert result.stderr == f"Created a new review database at {tmp_path / 'empty.db'}\n"
     found = json.loads(runner.invoke(app, ["stats", "--bank", str(bank), "--json"]).output)
     assert found["today"]["reviewed"] == 0 and found["cards"]["new"] == 6
 

@@ -6,17 +6,14 @@ from typing import Annotated
 import typer
 
 from quiz import config
-from quiz.cli import (
+from quiz.cli import app, bank_of, console, open_store, question_by_id
+from quiz.commands.options import (
     BankOption,
     DbOption,
     LangOption,
+    QuestionIdArgument,
     TagOption,
     TopicOption,
-    app,
-    bank_of,
-    console,
-    open_store,
-    question_by_id,
 )
 
 JsonOption = Annotated[bool, typer.Option(
@@ -125,7 +122,7 @@ def list_questions(
 
 @app.command()
 def show(
-    question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
+    question_id: QuestionIdArgument,
     db: DbOption = None, bank: BankOption = None, lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -5,16 +5,8 @@ from typing import Annotated
 import typer
 
 from quiz import config
-from quiz.cli import (
-    BankOption,
-    DbOption,
-    LangOption,
-    app,
-    bank_of,
-    console,
-    open_store,
-    question_by_id,
-)
+from quiz.cli import app, bank_of, console, open_store, question_by_id
+from quiz.commands.options import BankOption, DbOption, LangOption, QuestionIdArgument
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
@@ -60,7 +52,7 @@ def calc(
 
 @app.command("try")
 def try_answer(
-    question_id: Annotated[str, typer.Argument(help="The question's id.", show_default=False)],
+    question_id: QuestionIdArgument,
     answer: Annotated[str | None, typer.Option(
         "--answer", help="The typed answer to grade (default: none).", show_default=False)] = None,
     seed: Annotated[int, typer.Option(

@@ -5,17 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from quiz import config
-from quiz.cli import (
-    BankOption,
-    DbOption,
-    LangOption,
-    TopicOption,
-    app,
-    bank_of,
-    console,
-    open_store,
-    ui_text,
-)
+from quiz.cli import app, bank_of, console, open_store, ui_text
+from quiz.commands.options import BankOption, DbOption, LangOption, TopicOption
 
 if TYPE_CHECKING:
 
@@ -122,3 +113,9 @@ def choose_scheduler(
     else:
         console().print(ui_text(lang, f"调度器：{after.name}{at_zh}",
                                 f"Scheduler: {after.name}{at}"))
+    standing = config.standing_scheduler()
+    if standing is not None and standing.value != after.name:  # `quiz scheduler sm2` over it
+        console().print(ui_text(lang, f"注意：{standing.where} 设定为 {standing.value}，下一个命令"
+                                      "会切换回去",
+                                f"Note: {standing.where} says {standing.value}; the next "
+                                "command switches back to it"))

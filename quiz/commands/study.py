@@ -6,12 +6,6 @@ import typer
 
 from quiz import config
 from quiz.cli import (
-    BankOption,
-    DbOption,
-    LangOption,
-    SchedulerOption,
-    TagOption,
-    TopicOption,
     _escape,
     app,
     bank_of,
@@ -20,6 +14,14 @@ from quiz.cli import (
     open_store,
     question_by_id,
     ui_text,
+)
+from quiz.commands.options import (
+    BankOption,
+    DbOption,
+    LangOption,
+    SchedulerOption,
+    TagOption,
+    TopicOption,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +49,8 @@ def review(
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None, lang: LangOption = None,
     new: Annotated[int | None, typer.Option(
-        "--new", min=0, help="New cards a day (default 10, or the interview plan's pace).",
+        "--new", min=0, help="New cards a day (default: the interview plan's pace, else "
+        "new_per_day: QUIZ_NEW_PER_DAY, the config file, else 10).",
         show_default=False)] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many cards.",
                                               show_default=False)] = None,
@@ -72,7 +75,7 @@ def review(
     today = config.today()
     interview = config.interview_date(store)
     decided = review_today(store, questions, today, interview, new=new, limit=limit,
-                           order=order)
+                           order=order, default_new=config.new_per_day())
     new_limit, queue = decided.new_limit, decided.queue
     out = console()
     if decided.countdown is not None:

@@ -7,19 +7,8 @@ from typing import Annotated
 import typer
 
 from quiz import config
-from quiz.cli import (
-    BankOption,
-    DbOption,
-    LangOption,
-    TagOption,
-    TopicOption,
-    _escape,
-    app,
-    bank_of,
-    console,
-    err_console,
-    open_store,
-)
+from quiz.cli import _escape, app, bank_of, console, err_console, open_store
+from quiz.commands.options import BankOption, DbOption, LangOption, TagOption, TopicOption
 from quiz.export.formats import FORMATS
 
 Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # a typer choice

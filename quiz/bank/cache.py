@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quiz.bank.files import signature
 from quiz.errors import StoreError
@@ -29,9 +29,9 @@ TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
 KEY = "bank_cache"
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What queues and filters need to know of a question, without its text."""
+class Entry(NamedTuple):
+    """What queues and filters need to know of a question, without its text: a row of the
+    cache's index (review_queue.Listed), read by the hundred, so a tuple."""
 
     id: str
     topic: str

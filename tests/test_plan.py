@@ -35,7 +35,7 @@ def test_pace_covers_the_bank_by_the_window(remaining, days_before):
 def test_capped_due_never_passes_the_interview(qid, interval, days_before):
     today = INTERVIEW - timedelta(days=days_before)
     state = CardState(3, interval, Fraction(5, 2), today + timedelta(days=interval))
-    after = plan.capped(state, qid, today, INTERVIEW)
+    after, latest = plan.capped(state, qid, today, INTERVIEW)
     if today >= INTERVIEW:
         assert after == state  # normal SM-2 from the interview day on
     else:
@@ -43,7 +43,8 @@ def test_capped_due_never_passes_the_interview(qid, interval, days_before):
         assert after.due == today + timedelta(days=after.interval)
         assert after.due <= max(plan.cap_day(qid, INTERVIEW), today + timedelta(days=1)) \
             or after.due == INTERVIEW
-    assert plan.capped(state, qid, today, None) == state
+    assert latest == plan.latest_due(qid, today, INTERVIEW)
+    assert plan.capped(state, qid, today, None) == (state, None)
 
 
 def test_cards_scheduled_before_the_plan_come_back_in_the_window():

@@ -151,7 +151,7 @@ def test_an_older_database_gets_its_caps_written_down(tmp_path):
     for quality in (4, 5, 5, 4):
         state = sm2.next_state(state, quality, day)
         if quality == 5:  # what an interview plan did before schema 4: a shorter due only
-            state = plan.capped(state, "a", day, day + timedelta(days=3))
+            state, _ = plan.capped(state, "a", day, day + timedelta(days=3))
         store.record(Review("a", datetime(2026, 3, 2, tzinfo=UTC), 0, day, quality, state))
         day = state.due
     before = store.cards()

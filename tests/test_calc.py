@@ -1,6 +1,7 @@
 """`quiz calc`: argument parsing and the command's output."""
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -155,7 +156,7 @@ WORDS = ["--size", "--kernel", "--kernel=3", "--stride", "--bias", "--theta", "-
          "true", "none", "avg", "relu", "1 2; 3 4", "1,000", "[[1]]", "x", "", "２", "1e-400"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.sampled_from(solutions.names()),
        st.lists(st.sampled_from(WORDS), max_size=8))
 def test_calc_never_crashes(name, words):

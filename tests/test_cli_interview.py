@@ -63,6 +63,7 @@ def spawn(db, *args):
     return spawn_quiz(env, *args, "--lang", "en", timeout=20)  # it answers the editor's CPR
 
 
+@pytest.mark.slow
 def test_practice_in_a_terminal_logs_practice_only(tmp_path, bank_dir):
     db = tmp_path / "p.db"
     child = spawn(db, "practice", "--bank", str(bank_dir), "--count", "1")
@@ -79,6 +80,7 @@ def test_practice_in_a_terminal_logs_practice_only(tmp_path, bank_dir):
     assert conn.execute("SELECT count(*) FROM cards").fetchone() == (0,)
 
 
+@pytest.mark.slow
 def test_mock_in_a_terminal_times_answers_and_reports(tmp_path, bank_dir):
     db = tmp_path / "m.db"
     child = spawn(db, "mock", "--bank", str(bank_dir), "--count", "2", "--seconds", "30")

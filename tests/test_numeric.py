@@ -6,6 +6,7 @@ import json
 import math
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -518,7 +519,7 @@ def test_explain_rejects_bad_calls(check, args, message):
         explain(check, args)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(st.integers(0, 2**64), st.sampled_from(BANK))
 def test_any_seed_gives_a_gradable_instance(seed, question):
     instance = instantiate(question, seed)
@@ -769,6 +770,7 @@ questions:
 """.replace("MATRIX", "{matrix}" * 60).replace("BIG", "9" * 400)
 
 
+@pytest.mark.slow
 def test_a_hostile_bank_names_every_question_by_its_line():
     _, questions, problems = parse_text(HOSTILE, "hostile.yaml")
     lines = {line for _, line, _ in problems}

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from script_ui import ScriptUI
@@ -261,7 +262,7 @@ ACTIONS = st.lists(st.sampled_from([*Command, "", "typed", "0", "3", "5", "u", "
                    max_size=40)
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(80), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS)
 def test_any_keys_keep_the_log_equal_to_the_grades_that_stand(bank, actions):

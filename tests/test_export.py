@@ -7,9 +7,9 @@ from fractions import Fraction
 
 import genanki
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cli
 
-from quiz import cli, config, sm2
+from quiz import config, sm2
 from quiz.bank.files import bundled_dir
 from quiz.bank.reader import load_bank
 from quiz.errors import UsageError
@@ -17,8 +17,6 @@ from quiz.export import selection as export
 from quiz.export.markdown import block, escape_inline, write_markdown
 from quiz.export.spreadsheet import columns, write_csv
 from quiz.model import Card, CardState, Review
-
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -32,18 +30,13 @@ def bundled():
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_LANG", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+def env(cli_env, monkeypatch):
     # 2026-03-02 10:00 local time: study day 2026-03-02 whatever the machine's clock says
     monkeypatch.setattr(config, "local_now", lambda: datetime(2026, 3, 2, 10, 0).astimezone())
+    return cli_env
 
 
-def invoke(*args, **kw):
-    return runner.invoke(cli.app, [str(a) for a in args], catch_exceptions=False, **kw)
+invoke = run_cli
 
 
 def csv_rows(text, delimiter=","):

@@ -7,7 +7,9 @@ from fractions import Fraction
 
 import genanki
 import pytest
-from conftest import run_cli
+from conftest import DATA, examples, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quiz import config, sm2
 from quiz.bank.files import bundled_dir
@@ -17,6 +19,10 @@ from quiz.export import selection as export
 from quiz.export.markdown import block, escape_inline, write_markdown
 from quiz.export.spreadsheet import columns, write_csv
 from quiz.model import Card, CardState, Review
+from quiz.review_queue import still_due
+
+TEST_BANK = load_bank([DATA / "bank"])
+TEST_BANK_IDS = [q.id for q in TEST_BANK.questions]
 
 
 @pytest.fixture
@@ -104,6 +110,36 @@ def test_due_and_weak_filters(bank, today):
     assert ids(weak=True) == ["cnn-one-by-one", "rnn-lstm-vs-gru"]
     assert ids(due_days=3, weak=True) == ["cnn-one-by-one"]
     assert len(ids()) == len(bank.questions)  # never-reviewed cards pass only without filters
+
+
+EXPORT_DAY = date(2026, 3, 2)
+
+
+@st.composite
+def logged_cards(draw):
+    """Cards of the test bank in any state: new, due or not, buried, seen in the window."""
+    cards = {}
+    for qid in draw(st.sets(st.sampled_from(TEST_BANK_IDS))):
+        offset = draw(st.integers(-5, 40))
+        state = draw(st.none() | st.just(
+            CardState(2, max(offset, 1), Fraction(5, 2), EXPORT_DAY + timedelta(days=offset))))
+        buried = draw(st.none() | st.integers(-1, 2).map(lambda d: EXPORT_DAY + timedelta(d)))
+        last = draw(st.none() | st.integers(-10, 0).map(lambda d: EXPORT_DAY + timedelta(d)))
+        cards[qid] = Card(qid, state, last_day=last, buried_until=buried)
+    return cards
+
+
+@settings(max_examples=examples(200))
+@given(cards=logged_cards(), interview=st.none() | st.integers(-1, 8).map(
+    lambda d: EXPORT_DAY + timedelta(days=d)))
+def test_export_only_due_is_list_dues_rule(cards, interview):
+    """`export --only-due` and `list --due` (review_queue.still_due) mean one thing: buried
+    cards are out, the interview plan's earlier dates count (cards to relearn aside)."""
+    questions = TEST_BANK.questions
+    exported = export.filter_by_state(questions, cards, today=EXPORT_DAY, due_days=0,
+                                      interview=interview)
+    listed, _ = still_due(questions, cards, EXPORT_DAY, interview=interview)
+    assert {q.id for q in exported} == {q.id for q in listed}
 
 
 def test_html_is_escaped_with_breaks_and_aligned_spaces():

@@ -29,7 +29,6 @@ from quiz.review_queue import is_weak
 
 DECK_ROOT = "quiz"
 SEED_TRIES = 20  # seeds tried per wanted instance when looking for distinct draws
-LANG_CODES = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
 
 _KEPT_SPACES = re.compile(r"(?<= ) |^ ", re.MULTILINE)  # a space after a space, or leading
 _BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -160,11 +159,6 @@ def filter_by_state(questions: Iterable[Question], cards: Mapping[str, Card], *,
 
 
 # -- text -----------------------------------------------------------------------------------
-
-
-def langs(lang: str) -> tuple[str, ...]:
-    """The language codes of `zh`, `en` or `both` (Chinese first)."""
-    return LANG_CODES[lang]
 
 
 def to_html(text: str | None) -> str:

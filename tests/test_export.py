@@ -414,7 +414,7 @@ def test_export_days_past_the_calendar_exports_every_reviewed_card(env, bank_dir
                     "--days", "3000000")
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in csv_rows(result.stdout)] == ["rnn-lstm-vs-gru"]
-    assert export.due_horizon(date(2026, 3, 2), 10**12) == date.max
+    assert export.days_after(date(2026, 3, 2), 10**12) == date.max
 
 
 def test_a_file_name_with_escapes_is_printed_escaped(env, bank_dir, tmp_path):

@@ -130,7 +130,7 @@ def by_topic(questions: Iterable[Question], topics: Mapping[str, Topic]) -> list
     return sorted(questions, key=lambda q: order.get(q.topic, len(order)))
 
 
-def due_horizon(today: date, days: int) -> date:
+def days_after(today: date, days: int) -> date:
     """`today + days`, or the last day there is when that is past the year 9999."""
     try:
         return today + timedelta(days=days)
@@ -148,7 +148,7 @@ def filter_by_state(questions: Iterable[Question], cards: Mapping[str, Card], *,
     interview plan's earlier due dates count."""
     from quiz.review_queue import is_due_by
 
-    horizon = due_horizon(today, due_days) if due_days is not None else None
+    horizon = days_after(today, due_days) if due_days is not None else None
 
     def due(card: Card | None) -> bool:
         return horizon is not None and is_due_by(card, today, horizon, interview)

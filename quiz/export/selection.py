@@ -1,6 +1,6 @@
 """What `quiz export` writes, whatever the format: the selection, the cards, their ids, the file.
 
-The writers (`anki_export`, `csv_export`, `markdown_export`) take the `Flashcard`s built here.
+The writers (`apkg`, `spreadsheet`, `markdown`) take the `Flashcard`s built here.
 An open question is one flashcard; a numeric template becomes `instances` flashcards, each a
 drawn instance with fixed seeds, its expected value as the answer and its worked solution.
 

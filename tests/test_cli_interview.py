@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import run_cli
 from pty_driver import FINISH, spawn_quiz
-from typer.testing import CliRunner
 
 from quiz import config
-from quiz.cli import app
 
 ROOT = Path(__file__).parent.parent
 TODAY = datetime(2026, 11, 22, 10, 0).astimezone()
@@ -22,8 +21,7 @@ def env(bank_env, monkeypatch):
     monkeypatch.setattr(config, "local_now", lambda: TODAY)
 
 
-def invoke(*args, **kw):
-    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)
+invoke = run_cli
 
 
 def test_plan_sets_shows_and_clears_the_interview_date():

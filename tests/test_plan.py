@@ -47,6 +47,21 @@ def test_capped_due_never_passes_the_interview(qid, interval, days_before):
     assert plan.capped(state, qid, today, None) == (state, None)
 
 
+@given(st.integers(1, 36_500), st.integers(0, 60), st.none() | st.integers(0, 400))
+def test_the_cap_pulls_the_due_back_and_nothing_else(interval, reviewed_ago, cap_after):
+    """plan.cap, the rule the session applies and every replay applies again: a due date
+    later than the cap day becomes the cap day, with the interval counted from the review."""
+    day = INTERVIEW - timedelta(days=reviewed_ago)
+    state = CardState(3, interval, Fraction(5, 2), day + timedelta(days=interval))
+    cap_day = None if cap_after is None else day + timedelta(days=cap_after)
+    after = plan.cap(state, day, cap_day)
+    if cap_day is None or state.due <= cap_day:
+        assert after == state
+    else:
+        assert (after.due, after.interval) == (cap_day, cap_after)
+        assert (after.repetitions, after.efactor) == (state.repetitions, state.efactor)
+
+
 def test_cards_scheduled_before_the_plan_come_back_in_the_window():
     today = date(2026, 12, 1)
     card = Card("x", CardState(4, 90, Fraction(5, 2), date(2027, 2, 1)), last_day=today)

@@ -12,7 +12,7 @@ review: $(RUNTIME)
 	$(VENV)/bin/quiz review
 
 test: $(TOOLS)
-	$(VENV)/bin/python -m pytest
+	HYPOTHESIS_PROFILE=ci $(VENV)/bin/python -m pytest
 
 $(RUNTIME): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)

@@ -7,15 +7,21 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # only a type: importing the model costs start-up
     from quiz.model import Text
 
+BANK_LANGS = ("zh", "en")  # a bank's languages, in the one order they are shown and written
 DISPLAY_LANGS = ("zh", "en", "both")
-LANG_ORDER = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
+LANG_ORDER = {"zh": ("zh",), "en": ("en",), "both": BANK_LANGS}
+
+
+def langs(lang: str) -> tuple[str, ...]:
+    """The language codes of `zh`, `en` or `both` (Chinese first)."""
+    return LANG_ORDER[lang]
 
 
 def pick(text: Text | None, lang: str) -> list[str]:
     """The text's versions to show for `lang` (zh, en or both, Chinese first)."""
     if text is None:
         return []
-    return [text.get(code) for code in LANG_ORDER[lang]]
+    return [text.get(code) for code in langs(lang)]
 
 
 def in_lang(zh: str, en: str, lang: str) -> str:

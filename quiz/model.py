@@ -8,7 +8,6 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-BANK_LANGS = ("zh", "en")
 # The heading of a question's correction note: the session, and every export format.
 NOTE_LABEL = {"zh": "更正", "en": "Correction"}
 

@@ -67,12 +67,20 @@ def latest_due(question_id: str, today: date, interview: date | None) -> date | 
     return latest
 
 
-def capped(state: CardState, question_id: str, today: date, interview: date | None) -> CardState:
-    """`state` with its due date pulled back to the card's cap day while the plan runs."""
-    latest = latest_due(question_id, today, interview)
-    if latest is None or state.due <= latest:
+def cap(state: CardState, day: date, cap_day: date | None) -> CardState:
+    """`state` (reviewed on `day`) due on `cap_day` at the latest: the one cap rule, applied
+    when an answer is graded and again whenever the log is replayed (None: no cap)."""
+    if cap_day is None or state.due <= cap_day:
         return state
-    return replace(state, interval=(latest - today).days, due=latest)
+    return replace(state, interval=max((cap_day - day).days, 0), due=cap_day)
+
+
+def capped(state: CardState, question_id: str, today: date,
+           interview: date | None) -> tuple[CardState, date | None]:
+    """`state`, just scheduled on `today`, pulled back to the plan's latest due date, and
+    that date, to be logged with the answer (None while no plan runs)."""
+    latest = latest_due(question_id, today, interview)
+    return cap(state, today, latest), latest
 
 
 def effective_due(card: Card, today: date, interview: date | None) -> date:

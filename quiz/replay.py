@@ -8,10 +8,11 @@ scheduler replays it, so switching scheduler and back gives the original states.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from quiz.model import CardState
+from quiz.plan import cap
 from quiz.schedulers import Scheduler
 
 
@@ -24,13 +25,6 @@ class Answer:
     day: date
     cap_day: date | None = None
     kept: CardState | None = None
-
-
-def cap(state: CardState, day: date, cap_day: date | None) -> CardState:
-    """`state` due on `cap_day` at the latest (reviewed on `day`)."""
-    if cap_day is None or state.due <= cap_day:
-        return state
-    return replace(state, interval=max((cap_day - day).days, 0), due=cap_day)
 
 
 def states(answers: Iterable[Answer], scheduler: Scheduler) -> Iterator[CardState]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from quiz import schedulers, sm2
 from quiz.errors import AnswerFormatError
 from quiz.model import Card, CardState, Question, Review
-from quiz.plan import capped, latest_due
+from quiz.plan import capped
 from quiz.store import Store
 from quiz.study_day import DEFAULT_ROLLOVER_HOUR, study_day
 
@@ -366,9 +366,9 @@ class _Loop:
                 return replace(base, kind="repeat")
             if not mode.schedule:
                 return base
-            state = mode.scheduler.next_state(previous, quality, day)
-            return replace(base, state=capped(state, question.id, day, mode.interview),
-                           cap_day=latest_due(question.id, day, mode.interview))
+            state, cap_day = capped(mode.scheduler.next_state(previous, quality, day),
+                                    question.id, day, mode.interview)
+            return replace(base, state=state, cap_day=cap_day)
 
         review_id, review = self.store.record_answer(base, decide)
         state = review.state

@@ -12,7 +12,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from quiz.model import BANK_LANGS, Question
+from quiz.lang import BANK_LANGS
+from quiz.model import Question
 
 # A Latin word (letters and digits, with inner ' - . as in don't, non-linear, 1.5), a run of
 # white space, or any other single character: a Chinese character, a punctuation mark.

@@ -1,14 +1,29 @@
 """Shared fixtures: a temp database, a temp bank folder, a fixed study day."""
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from quiz.store import Store
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis: CI (`make test`) sets HYPOTHESIS_PROFILE=ci and runs every example a test asks
+# for; a developer's inner loop (the default, "dev") runs a fifth of them.
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
+settings.register_profile("ci", settings.get_profile("default"))
+settings.register_profile("dev", max_examples=20)
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(count: int) -> int:
+    """`count` examples in CI, a fifth of them (10 at least) in the inner loop."""
+    return count if HYPOTHESIS_PROFILE == "ci" else max(10, count // 5)
+
 
 # Settings the machine's user may have: no test (nor a quiz it starts) may read them.
 USER_SETTINGS = ("QUIZ_NEW_PER_DAY", "QUIZ_ORDER", "QUIZ_LEECH_THRESHOLD", "QUIZ_SCHEDULER",

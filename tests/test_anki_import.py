@@ -8,12 +8,11 @@ from datetime import date, timedelta
 import pytest
 import yaml
 from anki.collection import Collection, ExportAnkiPackageOptions
+from conftest import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from quiz.bank.reader import load_bank
-from quiz.cli import app
 from quiz.config import today as quiz_today
 from quiz.errors import UsageError
 from quiz.export import selection as export
@@ -24,21 +23,15 @@ from quiz.importing.imported import NEEDS_TRANSLATION, ImportedQuestion, bilingu
 from quiz.model import Text
 from quiz.store import Store
 
-runner = CliRunner()
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "quiz.db"))
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_ROLLOVER", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+def env(cli_env):
+    return cli_env
 
 
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+invoke = run_cli
 
 
 @pytest.fixture
@@ -249,7 +242,7 @@ def test_with_history_keeps_the_interval_and_due_date_anki_had(anki, tmp_path):
         assert int(shown_interval) == interval
         assert abs((date.fromisoformat(shown_due) - due).days) <= 1
     assert rows[ids[fresh["Front"]]][0] == "new"  # never studied
-    store = Store.open(tmp_path / "quiz.db")
+    store = Store.open(tmp_path / "cli.db")
     log = store.reviews()
     assert [(r.kind, r.quality) for r in log if r.question_id == log[0].question_id] == [
         ("review", GRADES[1]), ("repeat", GRADES[3]), ("repeat", GRADES[3])]
@@ -257,7 +250,7 @@ def test_with_history_keeps_the_interval_and_due_date_anki_had(anki, tmp_path):
     again = invoke("import", "anki", package, "--out", out, "--with-history")
     assert "History: 0 answer(s) of 2 card(s) added to the log (4 already there)" in again.output
     assert invoke("list", "--bank", out).output.splitlines()[2:] == listing
-    store = Store.open(tmp_path / "quiz.db")
+    store = Store.open(tmp_path / "cli.db")
     assert len(store.reviews()) == 4
     store.rebuild_cards()  # the log is the truth: a replay keeps Anki's schedule
     assert invoke("list", "--bank", out).output.splitlines()[2:] == listing
@@ -576,7 +569,7 @@ def test_with_history_suspended_and_buried_cards_stay_so(anki, tmp_path):
     assert result.exit_code == 0, result.output
     assert "; kept as in Anki: 2 suspended, 1 buried" in result.output
     ids = {q["en"]["q"]: q["id"] for q in bank_of(out)["questions"]}
-    store = Store.open(tmp_path / "quiz.db")
+    store = Store.open(tmp_path / "cli.db")
     cards = store.cards()
     assert cards[ids[held["Front"]]].buried_until == SUSPENDED_UNTIL
     assert cards[ids[new_held["Front"]]].buried_until == SUSPENDED_UNTIL

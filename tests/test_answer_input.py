@@ -42,6 +42,7 @@ def questions():
     return load_bank([Path(__file__).parent / "data" / "bank"]).questions
 
 
+@pytest.mark.slow
 @settings(max_examples=250, derandomize=True, database=None, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())

@@ -31,12 +31,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "unused.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("COLUMNS", "200")
-    for name in ("QUIZ_BANKS", "QUIZ_LANG", "QUIZ_ROLLOVER"):
-        monkeypatch.delenv(name, raising=False)
+def env(cli_env):
+    return cli_env  # its QUIZ_DB is unused: every command names its database with --db
 
 
 def review(n, qid=None, answer=None):

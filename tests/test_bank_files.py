@@ -11,9 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cli
 
-from quiz import cli
 from quiz.bank import files as bank_files
 from quiz.bank.files import BankFileError, read_bank_bytes
 from quiz.bank.reader import load_bank, parse_file
@@ -97,7 +96,7 @@ def test_an_unreadable_file_really(folder):
                                    "cannot be read: permission denied")]
 
 
-def test_an_unreadable_subfolder_is_a_problem_not_a_silent_skip(folder, monkeypatch):
+def test_an_unreadable_subfolder_is_a_problem_not_a_silent_skip(folder, monkeypatch, cli_env):
     hidden = folder / "sub"
     hidden.mkdir()
     (hidden / "more.yaml").write_text(GOOD.replace("t-one", "t-two"), encoding="utf-8")
@@ -110,8 +109,7 @@ def test_an_unreadable_subfolder_is_a_problem_not_a_silent_skip(folder, monkeypa
 
     monkeypatch.setattr(os, "scandir", refuse)
     assert problems([folder]) == [(str(hidden), 0, "cannot list the folder: permission denied")]
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    result = CliRunner().invoke(cli.app, ["validate", str(folder)])
+    result = run_cli("validate", folder)
     assert result.exit_code == 2
     assert f"{hidden}: cannot list the folder: permission denied" in result.output
 
@@ -160,11 +158,10 @@ def test_hidden_entries_are_not_banks(folder):
     assert [q.id for q in load_bank([folder]).questions] == ["t-one"]
 
 
-def test_a_file_name_that_is_not_utf8_is_printed_escaped(folder, monkeypatch):
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(folder, monkeypatch, cli_env):
     name = os.fsdecode(b"bad-\xff-\x1b[2J.yaml")
     (folder / name).write_bytes(b"topic: [\n")
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    result = CliRunner().invoke(cli.app, ["validate", str(folder)])
+    result = run_cli("validate", folder)
     assert result.exit_code == 2
     assert "bad-\\xff-\\e[2J.yaml:2: YAML syntax error" in result.output
     assert "\x1b" not in result.output

@@ -1,6 +1,7 @@
 """The bank writer: whatever text an import brings, the file reads back as the same bank."""
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ tag_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "
                    min_size=1, max_size=10)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(field_text, field_text, field_text, st.lists(tag_text, max_size=3)),
                 min_size=1, max_size=4))
 def test_written_banks_read_back_as_the_same_text(items):

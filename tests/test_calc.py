@@ -1,6 +1,7 @@
 """`quiz calc`: argument parsing and the command's output."""
 
 import pytest
+from conftest import examples, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -43,16 +44,20 @@ def test_parse_errors(name, words, message):
         parse(name, words.split())
 
 
+@pytest.fixture(autouse=True)
+def env(cli_env):
+    return cli_env
+
+
 def test_calc_prints_the_value_and_worked_solution():
-    result = CliRunner().invoke(app, ["calc", "iterations", "--samples", "10000", "--batch",
-                                      "200", "--lang", "en"], catch_exceptions=False)
+    result = run_cli("calc", "iterations", "--samples", "10000", "--batch", "200", "--lang", "en")
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == "50"
     assert "10000" in result.output and "200" in result.output
 
 
 def test_calc_bad_arguments_exit_2_with_the_reason():
-    result = CliRunner().invoke(app, ["calc", "conv", "--size", "2", "--kernel", "7"])
+    result = run_cli("calc", "conv", "--size", "2", "--kernel", "7")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ")
     assert "kernel" in result.stderr
@@ -155,7 +160,7 @@ WORDS = ["--size", "--kernel", "--kernel=3", "--stride", "--bias", "--theta", "-
          "true", "none", "avg", "relu", "1 2; 3 4", "1,000", "[[1]]", "x", "", "２", "1e-400"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.sampled_from(solutions.names()),
        st.lists(st.sampled_from(WORDS), max_size=8))
 def test_calc_never_crashes(name, words):

@@ -6,6 +6,7 @@ import math
 import warnings
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ with warnings.catch_warnings():  # torch may warn on import (e.g. without numpy)
 from quiz.numeric import formulas  # noqa: E402
 from quiz.numeric.activations import FUNCTIONS, activation, derivative  # noqa: E402
 
-fast = settings(max_examples=150, deadline=None)
+fast = settings(max_examples=examples(150), deadline=None)
 small = st.integers(1, 40)
 kernels = st.integers(1, 9)
 strides = st.integers(1, 5)

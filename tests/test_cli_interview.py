@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import run_cli
 from pty_driver import FINISH, spawn_quiz
-from typer.testing import CliRunner
 
 from quiz import config
-from quiz.cli import app
 
 ROOT = Path(__file__).parent.parent
 TODAY = datetime(2026, 11, 22, 10, 0).astimezone()
@@ -22,8 +21,7 @@ def env(bank_env, monkeypatch):
     monkeypatch.setattr(config, "local_now", lambda: TODAY)
 
 
-def invoke(*args, **kw):
-    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)
+invoke = run_cli
 
 
 def test_plan_sets_shows_and_clears_the_interview_date():
@@ -64,6 +62,7 @@ def spawn(db, *args):
     return spawn_quiz(env, *args, "--lang", "en", timeout=20)  # it answers the editor's CPR
 
 
+@pytest.mark.slow
 def test_practice_in_a_terminal_logs_practice_only(tmp_path, bank_dir):
     db = tmp_path / "p.db"
     child = spawn(db, "practice", "--bank", str(bank_dir), "--count", "1")
@@ -80,6 +79,7 @@ def test_practice_in_a_terminal_logs_practice_only(tmp_path, bank_dir):
     assert conn.execute("SELECT count(*) FROM cards").fetchone() == (0,)
 
 
+@pytest.mark.slow
 def test_mock_in_a_terminal_times_answers_and_reports(tmp_path, bank_dir):
     db = tmp_path / "m.db"
     child = spawn(db, "mock", "--bank", str(bank_dir), "--count", "2", "--seconds", "30")

@@ -54,6 +54,7 @@ def cards_and_replay(db, tmp_path):
         store.close()
 
 
+@pytest.mark.slow
 def test_two_terminal_sessions_on_one_database(tmp_path):
     bank = make_bank(tmp_path / "bank", extra=12)
     db = tmp_path / "shared.db"
@@ -136,6 +137,7 @@ def _check_all_there(path, errors):
     assert logged(path, "PRAGMA integrity_check") == [("ok",)]
 
 
+@pytest.mark.slow
 def test_processes_writing_at_once_lose_nothing(tmp_path):
     path = tmp_path / "many.db"
     ctx = multiprocessing.get_context("spawn")
@@ -183,6 +185,7 @@ def test_a_writer_waits_for_another_instead_of_failing(tmp_path):
         other.close()
 
 
+@pytest.mark.slow
 def test_opening_waits_while_another_process_writes_a_new_database(tmp_path):
     """Turning WAL on needs the file to itself, and SQLite fails at once (no busy timeout)
     while another connection writes: two quiz processes creating one database at once."""

@@ -3,26 +3,19 @@
 import pytest
 import yaml
 from anki.collection import Collection
-from typer.testing import CliRunner
+from conftest import run_cli
 
 from quiz.bank.reader import load_bank
-from quiz.cli import app
 from quiz.importing.csv_import import mapping, read_table
 from quiz.importing.imported import NEEDS_TRANSLATION, key_hash
 
-runner = CliRunner()
-
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "quiz.db"))
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("COLUMNS", "200")
+def env(cli_env):
+    return cli_env
 
 
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+invoke = run_cli
 
 
 def questions(path):

@@ -7,9 +7,11 @@ from fractions import Fraction
 
 import genanki
 import pytest
-from typer.testing import CliRunner
+from conftest import DATA, examples, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from quiz import cli, config, sm2
+from quiz import config, sm2
 from quiz.bank.files import bundled_dir
 from quiz.bank.reader import load_bank
 from quiz.errors import UsageError
@@ -17,9 +19,10 @@ from quiz.export import selection as export
 from quiz.export.markdown import block, escape_inline, write_markdown
 from quiz.export.spreadsheet import columns, write_csv
 from quiz.model import Card, CardState, Review
-from quiz.store import Store
+from quiz.review_queue import still_due
 
-runner = CliRunner()
+TEST_BANK = load_bank([DATA / "bank"])
+TEST_BANK_IDS = [q.id for q in TEST_BANK.questions]
 
 
 @pytest.fixture
@@ -33,19 +36,13 @@ def bundled():
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
-    Store.open(tmp_path / "cli.db").close()  # made already: no "Created a new …" line
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_LANG", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
+def env(cli_env, monkeypatch):
     # 2026-03-02 10:00 local time: study day 2026-03-02 whatever the machine's clock says
     monkeypatch.setattr(config, "local_now", lambda: datetime(2026, 3, 2, 10, 0).astimezone())
+    return cli_env
 
 
-def invoke(*args, **kw):
-    return runner.invoke(cli.app, [str(a) for a in args], catch_exceptions=False, **kw)
+invoke = run_cli
 
 
 def csv_rows(text, delimiter=","):
@@ -113,6 +110,36 @@ def test_due_and_weak_filters(bank, today):
     assert ids(weak=True) == ["cnn-one-by-one", "rnn-lstm-vs-gru"]
     assert ids(due_days=3, weak=True) == ["cnn-one-by-one"]
     assert len(ids()) == len(bank.questions)  # never-reviewed cards pass only without filters
+
+
+EXPORT_DAY = date(2026, 3, 2)
+
+
+@st.composite
+def logged_cards(draw):
+    """Cards of the test bank in any state: new, due or not, buried, seen in the window."""
+    cards = {}
+    for qid in draw(st.sets(st.sampled_from(TEST_BANK_IDS))):
+        offset = draw(st.integers(-5, 40))
+        state = draw(st.none() | st.just(
+            CardState(2, max(offset, 1), Fraction(5, 2), EXPORT_DAY + timedelta(days=offset))))
+        buried = draw(st.none() | st.integers(-1, 2).map(lambda d: EXPORT_DAY + timedelta(d)))
+        last = draw(st.none() | st.integers(-10, 0).map(lambda d: EXPORT_DAY + timedelta(d)))
+        cards[qid] = Card(qid, state, last_day=last, buried_until=buried)
+    return cards
+
+
+@settings(max_examples=examples(200))
+@given(cards=logged_cards(), interview=st.none() | st.integers(-1, 8).map(
+    lambda d: EXPORT_DAY + timedelta(days=d)))
+def test_export_only_due_is_list_dues_rule(cards, interview):
+    """`export --only-due` and `list --due` (review_queue.still_due) mean one thing: buried
+    cards are out, the interview plan's earlier dates count (cards to relearn aside)."""
+    questions = TEST_BANK.questions
+    exported = export.filter_by_state(questions, cards, today=EXPORT_DAY, due_days=0,
+                                      interview=interview)
+    listed, _ = still_due(questions, cards, EXPORT_DAY, interview=interview)
+    assert {q.id for q in exported} == {q.id for q in listed}
 
 
 def test_html_is_escaped_with_breaks_and_aligned_spaces():
@@ -388,7 +415,7 @@ def test_export_days_past_the_calendar_exports_every_reviewed_card(env, bank_dir
                     "--days", "3000000")
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in csv_rows(result.stdout)] == ["rnn-lstm-vs-gru"]
-    assert export.due_horizon(date(2026, 3, 2), 10**12) == date.max
+    assert export.days_after(date(2026, 3, 2), 10**12) == date.max
 
 
 def test_a_file_name_with_escapes_is_printed_escaped(env, bank_dir, tmp_path):

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import fsrs
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,7 +60,7 @@ def ours(history, retention=0.9):
     return found
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(histories, st.sampled_from([0.8, 0.9, 0.95]))
 def test_intervals_and_memory_state_equal_py_fsrs_own(history, retention):
     assert ours(history, retention) == oracle(history, retention)
@@ -81,7 +82,7 @@ def test_a_golden_sequence_from_the_default_weights():
                                                 + 1))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(histories)
 def test_at_retention_0_9_the_interval_is_the_rounded_stability(history):
     # An oracle independent of py-fsrs's interval code: I(r) = S/F·(r^(1/−d) − 1) = S at 0.9.
@@ -92,7 +93,7 @@ def test_at_retention_0_9_the_interval_is_the_rounded_stability(history):
         assert state.interval == min(max(round(state.stability), 1), sm2.MAX_INTERVAL)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(histories, st.floats(min_value=0.7, max_value=0.99))
 def test_properties_of_every_state(history, retention):
     state, day = None, DAY
@@ -108,7 +109,7 @@ def test_properties_of_every_state(history, retention):
         assert (state.repetitions, state.efactor) == (counted.repetitions, counted.efactor)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(histories, st.floats(min_value=0.7, max_value=0.98))
 def test_a_higher_desired_retention_never_gives_a_longer_interval(history, retention):
     state, day = None, DAY

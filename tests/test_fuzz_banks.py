@@ -426,6 +426,7 @@ def control_characters(draw):
 # -- the properties -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=200)
 @given(control_characters())
 def test_control_characters_are_refused_wherever_they_are(case):
@@ -437,30 +438,35 @@ def test_control_characters_are_refused_wherever_they_are(case):
         assert problems  # raw NEL and U+2028 are YAML line breaks: refused only in values
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=500)
 @given(mutated())
 def test_mutated_bytes(data):
     check(data)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=250)
 @given(wrong_types())
 def test_wrong_types(data):
     check(data)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=120)
 @given(deeply_nested())
 def test_deep_nesting(data):
     check(data)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=30)
 @given(huge())
 def test_huge_values(data):
     check(data)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(aliased())
 def test_anchors_and_aliases(data):
@@ -469,6 +475,7 @@ def test_anchors_and_aliases(data):
         assert problems
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=150)
 @given(tagged())
 def test_tags(data):
@@ -479,18 +486,21 @@ def test_tags(data):
             assert any("python" in message for _, _, message in problems)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=150)
 @given(encoded())
 def test_encodings(data):
     check(data)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=300)
 @given(numeric_templates())
 def test_numeric_templates(data):
     check(data)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(st.lists(st.sampled_from(SEEDS) | mutated() | tagged() | wrong_types(),
                 min_size=1, max_size=3))

@@ -186,6 +186,7 @@ print(len(shapes), sum(coverage("卷积核" * 33_000 + "个数", points)))
 """
 
 
+@pytest.mark.slow
 def test_matching_a_100_kb_repetitive_answer_stays_within_a_cpu_limit():
     result = subprocess.run([sys.executable, "-c", LINEAR_CHECK], capture_output=True,
                             text=True, cwd=ROOT)

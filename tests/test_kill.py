@@ -21,6 +21,7 @@ import signal
 import time
 
 import pexpect
+import pytest
 from pty_driver import (
     GRADE,
     SUMMARY,
@@ -32,6 +33,8 @@ from pty_driver import (
     rows,
     spawn_review,
 )
+
+pytestmark = pytest.mark.slow  # ~20 s of real processes killed in a pty
 
 CHAINS = 2
 KILLS_PER_CHAIN = 25

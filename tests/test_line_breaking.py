@@ -3,6 +3,7 @@
 import unicodedata
 
 import pytest
+from conftest import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -117,7 +118,7 @@ def test_cells_of_mixed_text_are_its_east_asian_widths(text):
     assert cells(text) == shown(text) == cell_len(text)
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(paragraph=mixed)
 def test_min_width_is_the_narrowest_width_that_folds_nothing(paragraph):
     narrowest = min_width(paragraph)

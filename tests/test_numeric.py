@@ -6,11 +6,13 @@ import json
 import math
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quiz.errors import AnswerFormatError
 from quiz.model import NumericSpec, Question, Text
+from quiz.numeric import solutions
 from quiz.numeric.templates import (
     CHECKS,
     EXACT,
@@ -518,7 +520,7 @@ def test_explain_rejects_bad_calls(check, args, message):
         explain(check, args)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(st.integers(0, 2**64), st.sampled_from(BANK))
 def test_any_seed_gives_a_gradable_instance(seed, question):
     instance = instantiate(question, seed)
@@ -769,6 +771,7 @@ questions:
 """.replace("MATRIX", "{matrix}" * 60).replace("BIG", "9" * 400)
 
 
+@pytest.mark.slow
 def test_a_hostile_bank_names_every_question_by_its_line():
     _, questions, problems = parse_text(HOSTILE, "hostile.yaml")
     lines = {line for _, line, _ in problems}
@@ -906,3 +909,29 @@ def test_a_shape_slip_in_review_is_asked_again_not_graded(store, bank_dir):
     ]
     (entry,) = store.reviews()
     assert entry.quality == 5
+
+
+@pytest.mark.parametrize("check, args, line", [
+    ("conv_transpose_output_size",
+     {"size": 8, "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1},
+     "= (8−1)·2 − 2·1 + 1·(3−1) + 1 + 1 = 16"),
+    ("attention_flops", {"batch_size": 2, "seq_len": 128, "d_model": 64},
+     "= 4·2·128²·64 = 8,388,608"),
+    ("kv_cache_mib", {"layers": 2, "batch_size": 1, "num_heads": 4, "seq_len": 128,
+                      "head_dim": 64, "bytes_per_element": 2},
+     "= 2·2·1·4·128·64·2 = 262,144 B = 262,144/2^20 MiB = 0.25 MiB"),
+    ("attention_scores_mib", {"batch_size": 2, "num_heads": 8, "seq_len": 256,
+                              "bytes_per_element": 4},
+     "= 2·8·256·256·4 = 4,194,304 B = 4,194,304/2^20 MiB = 4 MiB"),
+    ("mha_params", {"embed_dim": 512, "num_heads": 8, "bias": False}, "= 4·512² = 1,048,576"),
+    ("linear_params", {"in_features": 3, "out_features": 4, "bias": False}, "out·in = 4·3 = 12"),
+    ("conv_params", {"in_channels": 3, "out_channels": 8, "kernel": 3},
+     "C_out·(C_in/g)·k_h·k_w + C_out = 8·(3/1)·3·3 + 8 = 224"),
+    ("pool_output_size", {"size": 5, "kernel": 2, "stride": 2, "padding": 1, "ceil_mode": True},
+     "= ⌈(5 + 2·1 − 1·(2−1) − 1)/2⌉ + 1 = ⌈5/2⌉ + 1 = 4"),
+])
+def test_worked_solutions_substitute_the_arguments_by_name(check, args, line):
+    """Each line worked out by hand; both languages share the maths lines."""
+    worked = solutions.explain(check, args)
+    assert line in worked.solution.en.splitlines()
+    assert line in worked.solution.zh.splitlines()

@@ -35,7 +35,7 @@ def test_pace_covers_the_bank_by_the_window(remaining, days_before):
 def test_capped_due_never_passes_the_interview(qid, interval, days_before):
     today = INTERVIEW - timedelta(days=days_before)
     state = CardState(3, interval, Fraction(5, 2), today + timedelta(days=interval))
-    after = plan.capped(state, qid, today, INTERVIEW)
+    after, latest = plan.capped(state, qid, today, INTERVIEW)
     if today >= INTERVIEW:
         assert after == state  # normal SM-2 from the interview day on
     else:
@@ -43,7 +43,23 @@ def test_capped_due_never_passes_the_interview(qid, interval, days_before):
         assert after.due == today + timedelta(days=after.interval)
         assert after.due <= max(plan.cap_day(qid, INTERVIEW), today + timedelta(days=1)) \
             or after.due == INTERVIEW
-    assert plan.capped(state, qid, today, None) == state
+    assert latest == plan.latest_due(qid, today, INTERVIEW)
+    assert plan.capped(state, qid, today, None) == (state, None)
+
+
+@given(st.integers(1, 36_500), st.integers(0, 60), st.none() | st.integers(0, 400))
+def test_the_cap_pulls_the_due_back_and_nothing_else(interval, reviewed_ago, cap_after):
+    """plan.cap, the rule the session applies and every replay applies again: a due date
+    later than the cap day becomes the cap day, with the interval counted from the review."""
+    day = INTERVIEW - timedelta(days=reviewed_ago)
+    state = CardState(3, interval, Fraction(5, 2), day + timedelta(days=interval))
+    cap_day = None if cap_after is None else day + timedelta(days=cap_after)
+    after = plan.cap(state, day, cap_day)
+    if cap_day is None or state.due <= cap_day:
+        assert after == state
+    else:
+        assert (after.due, after.interval) == (cap_day, cap_after)
+        assert (after.repetitions, after.efactor) == (state.repetitions, state.efactor)
 
 
 def test_cards_scheduled_before_the_plan_come_back_in_the_window():

@@ -224,23 +224,18 @@ questions:
 """
 
 
-def validate(path, monkeypatch):
-    from typer.testing import CliRunner
+def validate(path):
+    from conftest import run_cli
 
-    from quiz.cli import app
-
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner().invoke(app, ["validate", str(path)], catch_exceptions=False)
+    return run_cli("validate", path)
 
 
-def test_validate_names_the_file_line_limit_and_count_of_a_long_brief(tmp_path, monkeypatch):
+def test_validate_names_the_file_line_limit_and_count_of_a_long_brief(tmp_path, cli_env):
     bank = tmp_path / "mine.yaml"
     bank.write_text(USER_BANK.format(zh_brief="brief: " + "很" * 61 + "。, ",
                                      en_brief="brief: " + "word " * 36 + "\n      "),
                     encoding="utf-8")
-    result = validate(bank, monkeypatch)
+    result = validate(bank)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{bank}:5: question 'mine-one'.zh.brief is 62 characters (not counting spaces) long; "
@@ -250,20 +245,20 @@ def test_validate_names_the_file_line_limit_and_count_of_a_long_brief(tmp_path, 
     ]
 
 
-def test_a_brief_at_the_limit_passes(tmp_path, monkeypatch):
+def test_a_brief_at_the_limit_passes(tmp_path, cli_env):
     bank = tmp_path / "mine.yaml"
     bank.write_text(USER_BANK.format(zh_brief="brief: " + "很" * 59 + "。, ",
                                      en_brief="brief: " + "word " * 35 + "\n      "),
                     encoding="utf-8")
-    result = validate(bank, monkeypatch)
+    result = validate(bank)
     assert result.exit_code == 0, result.output
     assert "1 questions in 1 file(s): OK" in result.output
 
 
-def test_a_users_bank_without_briefs_passes(tmp_path, monkeypatch):
+def test_a_users_bank_without_briefs_passes(tmp_path, cli_env):
     bank = tmp_path / "mine.yaml"
     bank.write_text(USER_BANK.format(zh_brief="", en_brief=""), encoding="utf-8")
-    result = validate(bank, monkeypatch)
+    result = validate(bank)
     assert result.exit_code == 0, result.output
     assert "1 questions in 1 file(s): OK" in result.output
 

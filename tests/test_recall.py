@@ -6,6 +6,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -97,15 +98,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def logged(tmp_path, bank_dir, monkeypatch):
+def logged(bank_env, monkeypatch):
     """A database with a few weeks of SM-2 reviews of the test bank's questions."""
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
-    monkeypatch.delenv("QUIZ_LANG", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setattr("quiz.config.today", lambda: DAY + timedelta(days=60))
-    store = Store.open(tmp_path / "cli.db")
+    store = Store.open(bank_env)
     for qid, grades in [("cnn-pooling-purpose", (4, 5, 3, 1, 4, 5)),
                         ("cnn-one-by-one", (5, 5, 4, 4)), ("rnn-lstm-vs-gru", (2, 4, 4))]:
         day, state = DAY, None
@@ -114,11 +110,10 @@ def logged(tmp_path, bank_dir, monkeypatch):
             store.record(Review(qid, datetime(2026, 3, 2, tzinfo=UTC), 0, day, quality, state))
             day = state.due + timedelta(days=1)
     store.close()
-    return tmp_path / "cli.db"
+    return bank_env
 
 
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+invoke = run_cli
 
 
 def test_quiz_scheduler_shows_switches_and_sets_the_retention(logged):
@@ -199,10 +194,8 @@ def test_stats_compare_scores_both_schedulers_on_the_same_log(logged):
     assert json.loads(invoke("stats", "--compare", "--json").output) == found
 
 
-def test_stats_compare_with_no_history(tmp_path, bank_dir, monkeypatch):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "empty.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
+def test_stats_compare_with_no_history(bank_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "empty.db"))  # not made yet
     result = invoke("stats", "--compare", "--lang", "en")
     assert result.exit_code == 0
     assert result.stdout.strip() == ("No reviews to compare yet: they count from a card's "
@@ -210,15 +203,11 @@ def test_stats_compare_with_no_history(tmp_path, bank_dir, monkeypatch):
     assert result.stderr == f"Created a new review database at {tmp_path / 'empty.db'}\n"
 
 
-def test_review_with_fsrs_records_fsrs_states_and_stays_on_it(tmp_path, bank_dir, monkeypatch):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "review.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.setenv("QUIZ_BANKS", str(bank_dir))
-    monkeypatch.setenv("COLUMNS", "200")
-    first = runner.invoke(app, ["review", "--scheduler", "fsrs", "--topic", "rnn", "--lang",
-                                "en"], input="\n4\n", catch_exceptions=False)
+def test_review_with_fsrs_records_fsrs_states_and_stays_on_it(bank_env):
+    first = invoke("review", "--scheduler", "fsrs", "--topic", "rnn", "--lang", "en",
+                   input="\n4\n")
     assert first.exit_code == 0 and "Recorded 4" in first.output
-    store = Store.open(tmp_path / "review.db")
+    store = Store.open(bank_env)
     (review,) = store.reviews()
     from quiz import fsrs_scheduler
 

@@ -4,6 +4,7 @@ import random
 import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from script_ui import ScriptUI
@@ -124,7 +125,7 @@ def test_undo_under_fsrs_restores_the_fsrs_state(store):
     assert [r.quality for r in store.reviews("t-000")] == [4]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 90)), min_size=1, max_size=15),
        st.data())
 def test_replay_caps_every_due_and_keeps_the_review_day(history, data):
@@ -151,7 +152,7 @@ def test_an_older_database_gets_its_caps_written_down(tmp_path):
     for quality in (4, 5, 5, 4):
         state = sm2.next_state(state, quality, day)
         if quality == 5:  # what an interview plan did before schema 4: a shorter due only
-            state = plan.capped(state, "a", day, day + timedelta(days=3))
+            state, _ = plan.capped(state, "a", day, day + timedelta(days=3))
         store.record(Review("a", datetime(2026, 3, 2, tzinfo=UTC), 0, day, quality, state))
         day = state.due
     before = store.cards()

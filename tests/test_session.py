@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import examples, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from script_ui import ScriptUI
@@ -261,7 +262,7 @@ ACTIONS = st.lists(st.sampled_from([*Command, "", "typed", "0", "3", "5", "u", "
                    max_size=40)
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, database=None,
+@settings(max_examples=examples(80), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS)
 def test_any_keys_keep_the_log_equal_to_the_grades_that_stand(bank, actions):
@@ -298,19 +299,9 @@ def test_any_keys_keep_the_log_equal_to_the_grades_that_stand(bank, actions):
 # -- quiz undo, from the shell -------------------------------------------------------------------
 
 
-def test_quiz_undo_takes_back_todays_last_schedule_moving_answer(tmp_path, bank_dir,
-                                                                 monkeypatch):
-    from typer.testing import CliRunner
-
-    from quiz.cli import app
-
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "undo.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    runner = CliRunner()
-
+def test_quiz_undo_takes_back_todays_last_schedule_moving_answer(cli_env, bank_dir):
     def invoke(*args, **kw):
-        return runner.invoke(app, [*args, "--lang", "en"], catch_exceptions=False, **kw)
+        return run_cli(*args, "--lang", "en", **kw)
 
     review = invoke("review", "--bank", str(bank_dir), "--limit", "2", input="a\n5\nb\n4\n")
     assert review.exit_code == 0 and "Recorded 4" in review.output
@@ -327,6 +318,6 @@ def test_quiz_undo_takes_back_todays_last_schedule_moving_answer(tmp_path, bank_
     third = invoke("undo")  # the practice answer did not move a schedule: not undone
     assert third.exit_code == 1
     assert "nothing to undo: no answer today moved a card's schedule" in third.stderr
-    kept = Store.open(tmp_path / "undo.db")
+    kept = Store.open(cli_env)
     assert [(r.kind, r.quality) for r in kept.reviews()] == [("practice", 3)]
     kept.close()

@@ -276,16 +276,11 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli(monkeypatch, tmp_path, bank):
+def cli(cli_env, monkeypatch, bank):
     """Run `quiz stats` on the logged database at a fixed local time (default 03-02 04:01)."""
-    db = tmp_path / "cli.db"
-    opened = Store.open(db)
+    opened = Store.open(cli_env)
     write_log(opened)
     opened.close()
-    monkeypatch.setenv("QUIZ_DB", str(db))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
-    monkeypatch.delenv("QUIZ_BANKS", raising=False)
-    monkeypatch.delenv("QUIZ_ROLLOVER", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
 
     def invoke(*args, now="2026-03-02 04:01"):
@@ -445,9 +440,8 @@ def test_cli_chinese_labels(cli):
     assert "连续天数 3 最长 6 (2026-02-01 → 2026-02-06)" in lines
 
 
-def test_cli_on_an_empty_database(monkeypatch, tmp_path, bank):
-    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "empty.db"))
-    monkeypatch.setenv("QUIZ_BUNDLED", "0")
+def test_cli_on_an_empty_database(cli_env, monkeypatch, bank, tmp_path):
+    monkeypatch.setenv("QUIZ_DB", str(tmp_path / "empty.db"))  # not made yet
     monkeypatch.setattr("quiz.config.local_now", lambda: datetime(2026, 3, 2, 9, tzinfo=CST))
     result = runner.invoke(app, ["stats", "--bank", str(bank), "--lang", "en"],
                            catch_exceptions=False)

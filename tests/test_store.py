@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -247,7 +248,7 @@ def test_record_scheduled_decides_on_the_card_as_it_is_under_the_write_lock(tmp_
     assert [r.quality for r in store_rows] == [5, 4]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(history=st.lists(st.integers(0, 5), max_size=4),
        today_grades=st.lists(st.tuples(st.sampled_from("xy"), st.integers(0, 5)), min_size=1,
                              max_size=6),

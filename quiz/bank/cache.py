@@ -23,9 +23,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quiz.bank.files import signature
 from quiz.errors import BankError, StoreError
@@ -45,9 +45,9 @@ VERSIONS_KEY = KEY + ":versions"  # fingerprint → the question as it was last 
 Problem = tuple[str, int, str]
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What queues and filters need to know of a question, without its text."""
+class Entry(NamedTuple):
+    """What queues and filters need to know of a question, without its text: a row of the
+    cache's index (review_queue.Listed), read by the hundred, so a tuple."""
 
     id: str
     topic: str

@@ -29,7 +29,8 @@ import yaml
 from quiz.bank import lengths
 from quiz.bank.files import MAX_FILE_BYTES, BankFileError, bank_files, read_bank_bytes
 from quiz.errors import BankError
-from quiz.model import BANK_LANGS, KeyPoint, NumericSpec, Question, Source, Text, Topic
+from quiz.lang import BANK_LANGS
+from quiz.model import KeyPoint, NumericSpec, Question, Source, Text, Topic
 from quiz.numeric import templates as numeric
 from quiz.printable import UNSAFE
 

@@ -21,7 +21,8 @@ import yaml
 
 from quiz.errors import BankError, UsageError, os_reason
 from quiz.importing.imported import ID_TAIL, NEEDS_TRANSLATION, ImportedQuestion
-from quiz.model import BANK_LANGS, Question
+from quiz.lang import BANK_LANGS
+from quiz.model import Question
 
 
 @dataclass

@@ -22,11 +22,11 @@ from quiz.export.selection import (
     DECK_ROOT,
     Flashcard,
     deck_name,
-    langs,
     source_lines,
     stable_id,
     to_html,
 )
+from quiz.lang import langs
 from quiz.model import NOTE_LABEL, Text, Topic
 
 MODEL_KEY = "quiz-note-v1"

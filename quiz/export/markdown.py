@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 from typing import TextIO
 
-from quiz.export.selection import Flashcard, langs, source_lines
+from quiz.export.selection import Flashcard, source_lines
+from quiz.lang import langs
 from quiz.model import NOTE_LABEL, Question, Text, Topic
 
 LABELS = {

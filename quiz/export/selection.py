@@ -1,6 +1,6 @@
 """What `quiz export` writes, whatever the format: the selection, the cards, their ids, the file.
 
-The writers (`anki_export`, `csv_export`, `markdown_export`) take the `Flashcard`s built here.
+The writers (`apkg`, `spreadsheet`, `markdown`) take the `Flashcard`s built here.
 An open question is one flashcard; a numeric template becomes `instances` flashcards, each a
 drawn instance with fixed seeds, its expected value as the answer and its worked solution.
 
@@ -29,7 +29,6 @@ from quiz.review_queue import is_weak
 
 DECK_ROOT = "quiz"
 SEED_TRIES = 20  # seeds tried per wanted instance when looking for distinct draws
-LANG_CODES = {"zh": ("zh",), "en": ("en",), "both": ("zh", "en")}
 
 _KEPT_SPACES = re.compile(r"(?<= ) |^ ", re.MULTILINE)  # a space after a space, or leading
 _BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -131,7 +130,7 @@ def by_topic(questions: Iterable[Question], topics: Mapping[str, Topic]) -> list
     return sorted(questions, key=lambda q: order.get(q.topic, len(order)))
 
 
-def due_horizon(today: date, days: int) -> date:
+def days_after(today: date, days: int) -> date:
     """`today + days`, or the last day there is when that is past the year 9999."""
     try:
         return today + timedelta(days=days)
@@ -149,7 +148,7 @@ def filter_by_state(questions: Iterable[Question], cards: Mapping[str, Card], *,
     interview plan's earlier due dates count."""
     from quiz.review_queue import is_due_by
 
-    horizon = due_horizon(today, due_days) if due_days is not None else None
+    horizon = days_after(today, due_days) if due_days is not None else None
 
     def due(card: Card | None) -> bool:
         return horizon is not None and is_due_by(card, today, horizon, interview)
@@ -160,11 +159,6 @@ def filter_by_state(questions: Iterable[Question], cards: Mapping[str, Card], *,
 
 
 # -- text -----------------------------------------------------------------------------------
-
-
-def langs(lang: str) -> tuple[str, ...]:
-    """The language codes of `zh`, `en` or `both` (Chinese first)."""
-    return LANG_CODES[lang]
 
 
 def to_html(text: str | None) -> str:

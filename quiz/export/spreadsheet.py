@@ -24,7 +24,8 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from quiz.export.selection import Flashcard, deck_name, langs, source_lines, to_html
+from quiz.export.selection import Flashcard, deck_name, source_lines, to_html
+from quiz.lang import langs
 from quiz.model import NOTE_LABEL
 
 FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"

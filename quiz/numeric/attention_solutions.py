@@ -8,7 +8,7 @@ from typing import Any
 
 from quiz.model import Text
 from quiz.numeric import attention
-from quiz.numeric.reference import Check, solution_text
+from quiz.numeric.reference import Check, one_formula, solution_text
 from quiz.numeric.typed_answers import format_number as num
 from quiz.numeric.typed_answers import format_operand as _p
 from quiz.numeric.typed_answers import format_value
@@ -19,21 +19,15 @@ def _bytes_name(size: int) -> str:
 
 
 def mha_solution(a: dict[str, Any], v: int) -> Text:
-    e, h = a["embed_dim"], a["num_heads"]
-    if a["bias"]:
-        return solution_text(
-            "多头注意力的参数（PyTorch nn.MultiheadAttention，权重 + 偏置）：",
-            "Multi-head attention parameters (PyTorch nn.MultiheadAttention, weights + biases):",
-            "Q/K/V in_proj: 3·E·E + 3E; out_proj: E·E + E → 4E² + 4E",
-            f"= 4·{e}² + 4·{e} = {4 * e * e:,} + {4 * e:,} = {v:,}",
-            f"(h = {h}: heads split E into {h} × {e // h}, the count does not depend on h)",
-        )
+    e, h, bias = a["embed_dim"], a["num_heads"], a["bias"]
+    parts = ("权重 + 偏置", "weights + biases") if bias else ("bias=False，只有权重",
+                                                          "bias=False: weights only")
+    plus = (" + 3E", " + E", " + 4E") if bias else ("", "", "")
     return solution_text(
-        "多头注意力的参数（PyTorch nn.MultiheadAttention，bias=False，只有权重）：",
-        "Multi-head attention parameters (PyTorch nn.MultiheadAttention, bias=False: weights "
-        "only):",
-        "Q/K/V in_proj: 3·E·E; out_proj: E·E → 4E²",
-        f"= 4·{e}² = {v:,}",
+        f"多头注意力的参数（PyTorch nn.MultiheadAttention，{parts[0]}）：",
+        f"Multi-head attention parameters (PyTorch nn.MultiheadAttention, {parts[1]}):",
+        f"Q/K/V in_proj: 3·E·E{plus[0]}; out_proj: E·E{plus[1]} → 4E²{plus[2]}",
+        f"= 4·{e}² + 4·{e} = {4 * e * e:,} + {4 * e:,} = {v:,}" if bias else f"= 4·{e}² = {v:,}",
         f"(h = {h}: heads split E into {h} × {e // h}, the count does not depend on h)",
     )
 
@@ -57,37 +51,41 @@ def encoder_layer_solution(a: dict[str, Any], v: int) -> Text:
     )
 
 
-def scores_memory_solution(a: dict[str, Any], v: float) -> Text:
-    b, h, n, size = a["batch_size"], a["num_heads"], a["seq_len"], a["bytes_per_element"]
-    total = b * h * n * n * size
+def _memory(heading: tuple[str, str], factors: list[tuple[str, int]], size: int,
+            v: float) -> Text:
+    """The memory of a tensor: the product of its named dimensions and the bytes an element,
+    in bytes and then in MiB."""
+    total = math.prod(value for _, value in factors) * size
     return solution_text(
-        f"注意力分数矩阵的显存（{_bytes_name(size)}，每个元素 {size} 字节）：",
-        f"Memory of the attention score matrix ({_bytes_name(size)}, {size} bytes an element):",
-        "batch · heads · n · n · bytes",
-        f"= {b}·{h}·{n}·{n}·{size} = {total:,} B = {total:,}/2^20 MiB = {num(v)} MiB",
+        *heading,
+        " · ".join([name for name, _ in factors] + ["bytes"]),
+        f"= {'·'.join(str(value) for _, value in factors)}·{size} = {total:,} B "
+        f"= {total:,}/2^20 MiB = {num(v)} MiB",
     )
+
+
+def scores_memory_solution(a: dict[str, Any], v: float) -> Text:
+    n, size, kind = a["seq_len"], a["bytes_per_element"], _bytes_name(a["bytes_per_element"])
+    return _memory((f"注意力分数矩阵的显存（{kind}，每个元素 {size} 字节）：",
+                    f"Memory of the attention score matrix ({kind}, {size} bytes an element):"),
+                   [("batch", a["batch_size"]), ("heads", a["num_heads"]), ("n", n), ("n", n)],
+                   size, v)
 
 
 def kv_cache_solution(a: dict[str, Any], v: float) -> Text:
-    layers, b, h, n, d, size = (a["layers"], a["batch_size"], a["num_heads"], a["seq_len"],
-                                a["head_dim"], a["bytes_per_element"])
-    total = 2 * layers * b * h * n * d * size
-    return solution_text(
-        f"KV cache 的大小（每层存 K 和 V，{_bytes_name(size)}）：",
-        f"KV cache size (K and V for every layer, {_bytes_name(size)}):",
-        "2 · layers · batch · heads · n · d_head · bytes",
-        f"= 2·{layers}·{b}·{h}·{n}·{d}·{size} = {total:,} B = {num(v)} MiB",
-    )
+    size = a["bytes_per_element"]
+    return _memory((f"KV cache 的大小（每层存 K 和 V，{_bytes_name(size)}）：",
+                    f"KV cache size (K and V for every layer, {_bytes_name(size)}):"),
+                   [("2", 2), ("layers", a["layers"]), ("batch", a["batch_size"]),
+                    ("heads", a["num_heads"]), ("n", a["seq_len"]), ("d_head", a["head_dim"])],
+                   size, v)
 
 
-def flops_solution(a: dict[str, Any], v: int) -> Text:
-    b, n, d = a["batch_size"], a["seq_len"], a["d_model"]
-    return solution_text(
-        "注意力两次矩阵乘法的 FLOPs（一次乘加算 2 次，不含投影）：",
-        "FLOPs of attention's two matrix products (a multiply-add is 2, projections excluded):",
-        "QKᵀ: 2·n·n·d; A·V: 2·n·n·d → 4·batch·n²·d",
-        f"= 4·{b}·{n}²·{d} = {v:,}",
-    )
+flops_solution = one_formula(
+    "注意力两次矩阵乘法的 FLOPs（一次乘加算 2 次，不含投影）：",
+    "FLOPs of attention's two matrix products (a multiply-add is 2, projections excluded):",
+    "QKᵀ: 2·n·n·d; A·V: 2·n·n·d → 4·batch·n²·d",
+    "= 4·{batch_size}·{seq_len}²·{d_model} = {value:,}")
 
 
 def position_solution(a: dict[str, Any], v: float) -> Text:

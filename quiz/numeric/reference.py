@@ -78,3 +78,14 @@ class Check:
 def solution_text(zh: str, en: str, *lines: str) -> Text:
     """A worked solution: a heading in each language, then the maths lines both share."""
     return Text("\n".join([zh, *lines]), "\n".join([en, *lines]))
+
+
+def one_formula(zh: str, en: str, formula: str, substituted: str
+                ) -> Callable[[dict[str, Any], Any], Text]:
+    """The solver of a check whose worked solution is one formula: the heading in each
+    language, the formula, then `substituted`, a str.format template over the arguments (by
+    their names) and the `value`."""
+    def solve(args: dict[str, Any], value: Any) -> Text:
+        return solution_text(zh, en, formula, substituted.format(**args, value=value))
+
+    return solve

@@ -23,7 +23,7 @@ from quiz.numeric.activation_solutions import (
     softmax_solution,
 )
 from quiz.numeric.arguments import answer_problem
-from quiz.numeric.reference import Check, Worked, always, solution_text
+from quiz.numeric.reference import Check, Worked, always, one_formula, solution_text
 from quiz.numeric.typed_answers import format_number as num
 from quiz.numeric.typed_answers import format_operand as _p
 from quiz.numeric.typed_answers import format_value
@@ -31,47 +31,39 @@ from quiz.numeric.typed_answers import format_value
 __all__ = ["CHECKS", "COMMANDS", "REGISTRY", "Check", "Worked", "explain", "find", "names"]
 
 
-def _conv(a: dict[str, Any], v: int) -> Text:
-    n, k, s, p, d = a["size"], a["kernel"], a["stride"], a["padding"], a["dilation"]
+def _window_count(a: dict[str, Any], s: int, v: int, *, ceil: bool = False) -> list[str]:
+    """Conv's and pooling's output size (PyTorch's formula), then with the numbers in; `ceil`
+    rounds up, as pooling's ceil_mode does (before dropping a window that starts in padding)."""
+    n, k, p, d = a["size"], a["kernel"], a["padding"], a["dilation"]
     top = n + 2 * p - d * (k - 1) - 1
-    return solution_text(
-        "卷积输出边长（PyTorch 公式）：",
-        "Conv output size (PyTorch's formula):",
-        "⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
-        f"= ⌊({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌋ + 1 = ⌊{top}/{s}⌋ + 1 = {v}",
-    )
+    lo, hi, mode = ("⌈", "⌉", "ceil_mode: ") if ceil else ("⌊", "⌋", "")
+    return [f"{mode}{lo}(n + 2p − d·(k−1) − 1)/s{hi} + 1",
+            f"= {lo}({n} + 2·{p} − {d}·({k}−1) − 1)/{s}{hi} + 1 = {lo}{top}/{s}{hi} + 1 = {v}"]
 
 
-def _conv_transpose(a: dict[str, Any], v: int) -> Text:
-    n, k, s, p = a["size"], a["kernel"], a["stride"], a["padding"]
-    op, d = a["output_padding"], a["dilation"]
-    return solution_text(
-        "转置卷积输出边长（PyTorch 公式）：",
-        "Transposed conv output size (PyTorch's formula):",
-        "(n−1)·s − 2p + d·(k−1) + output_padding + 1",
-        f"= ({n}−1)·{s} − 2·{p} + {d}·({k}−1) + {op} + 1 = {v}",
-    )
+def _conv(a: dict[str, Any], v: int) -> Text:
+    return solution_text("卷积输出边长（PyTorch 公式）：", "Conv output size (PyTorch's formula):",
+                         *_window_count(a, a["stride"], v))
+
+
+_conv_transpose = one_formula(
+    "转置卷积输出边长（PyTorch 公式）：", "Transposed conv output size (PyTorch's formula):",
+    "(n−1)·s − 2p + d·(k−1) + output_padding + 1",
+    "= ({size}−1)·{stride} − 2·{padding} + {dilation}·({kernel}−1) + {output_padding} + 1 "
+    "= {value}")
 
 
 def _pool(a: dict[str, Any], v: int) -> Text:
     n, k, p, d = a["size"], a["kernel"], a["padding"], a["dilation"]
     s = k if a["stride"] is None else a["stride"]
-    top = n + 2 * p - d * (k - 1) - 1
-    zh, en, lines = "池化输出边长（PyTorch 公式）：", "Pooling output size (PyTorch's formula):", []
+    zh, en = "池化输出边长（PyTorch 公式）：", "Pooling output size (PyTorch's formula):"
     if a["stride"] is None:
         zh += f"步长默认等于核大小，s = {k}。"
         en += f" the stride defaults to the kernel, s = {k}."
     if not a["ceil_mode"]:
-        lines += [
-            "⌊(n + 2p − d·(k−1) − 1)/s⌋ + 1",
-            f"= ⌊({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌋ + 1 = ⌊{top}/{s}⌋ + 1 = {v}",
-        ]
-        return solution_text(zh, en, *lines)
-    raw = -(-top // s) + 1
-    lines += [
-        "ceil_mode: ⌈(n + 2p − d·(k−1) − 1)/s⌉ + 1",
-        f"= ⌈({n} + 2·{p} − {d}·({k}−1) − 1)/{s}⌉ + 1 = ⌈{top}/{s}⌉ + 1 = {raw}",
-    ]
+        return solution_text(zh, en, *_window_count(a, s, v))
+    raw = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
+    lines = _window_count(a, s, raw, ceil=True)
     if raw == v:
         return solution_text(zh, en, *lines)
     start = (raw - 1) * s
@@ -82,8 +74,7 @@ def _pool(a: dict[str, Any], v: int) -> Text:
         f"the last window would start at ({raw}−1)·{s} = {start} ≥ n + p = {n + p}, "
         f"inside the right padding, so it is dropped: {v}"
     )
-    body = "\n".join(lines)
-    return Text(f"{zh}\n{body}\n{zh_note}", f"{en}\n{body}\n{en_note}")
+    return Text("\n".join([zh, *lines, zh_note]), "\n".join([en, *lines, en_note]))
 
 
 def _same(a: dict[str, Any], v: int) -> Text:
@@ -95,33 +86,28 @@ def _same(a: dict[str, Any], v: int) -> Text:
     )
 
 
-def _parts(bias: bool) -> tuple[str, str]:
-    """The heading's "(weights + biases)" in each language, or "(weights only)" without bias."""
-    return ("（权重 + 偏置）", "(weights + biases)") if bias else ("（只有权重，无偏置）",
-                                                             "(weights only, no biases)")
+def _layer_params(layer: tuple[str, str], weights: tuple[str, str], bias: tuple[str, int],
+                  has_bias: bool, v: int) -> Text:
+    """A layer's parameter count: its weights (formula, numbers), plus `bias` when it has one."""
+    zh, en = ("（权重 + 偏置）", "(weights + biases)") if has_bias else ("（只有权重，无偏置）",
+                                                                  "(weights only, no biases)")
+    plus = (f" + {bias[0]}", f" + {bias[1]}") if has_bias else ("", "")
+    return solution_text(f"{layer[0]}参数量{zh}：", f"{layer[1]} parameters {en}:",
+                         f"{weights[0]}{plus[0]} = {weights[1]}{plus[1]} = {v}")
 
 
 def _conv_params(a: dict[str, Any], v: int) -> Text:
     c_in, c_out, g = a["in_channels"], a["out_channels"], a["groups"]
     kh, kw = (a["kernel"], a["kernel"]) if isinstance(a["kernel"], int) else a["kernel"]
-    bias = (" + C_out", f" + {c_out}") if a["bias"] else ("", "")
-    zh, en = _parts(a["bias"])
-    return solution_text(
-        f"卷积层参数量{zh}：",
-        f"Conv layer parameters {en}:",
-        f"C_out·(C_in/g)·k_h·k_w{bias[0]} = {c_out}·({c_in}/{g})·{kh}·{kw}{bias[1]} = {v}",
-    )
+    return _layer_params(("卷积层", "Conv layer"),
+                         ("C_out·(C_in/g)·k_h·k_w", f"{c_out}·({c_in}/{g})·{kh}·{kw}"),
+                         ("C_out", c_out), a["bias"], v)
 
 
 def _linear(a: dict[str, Any], v: int) -> Text:
     i, o = a["in_features"], a["out_features"]
-    bias = (" + out", f" + {o}") if a["bias"] else ("", "")
-    zh, en = _parts(a["bias"])
-    return solution_text(
-        f"全连接层参数量{zh}：",
-        f"Linear layer parameters {en}:",
-        f"out·in{bias[0]} = {o}·{i}{bias[1]} = {v}",
-    )
+    return _layer_params(("全连接层", "Linear layer"), ("out·in", f"{o}·{i}"), ("out", o),
+                         a["bias"], v)
 
 
 def _keras_note(gates: int, i: int, h: int) -> tuple[str, str]:

@@ -255,12 +255,6 @@ def ui_text(lang: str, zh: str, en: str) -> str:
     return _escape(in_lang(zh, en, lang))
 
 
-def both_text(lang: str, zh: str, en: str) -> str:
-    from quiz.lang import in_lang
-
-    return in_lang(zh, en, lang)
-
-
 
 
 # The commands register themselves on `app` as they are imported, so this comes last.

@@ -7,15 +7,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from quiz.bank.cache import BankCache
     from quiz.store import Store
 
 
-@dataclass(frozen=True)
-class BankFile:
+class BankFile(NamedTuple):
     """A bank file and how many questions it holds."""
 
     path: str
@@ -43,7 +42,7 @@ class Info:
 
     def as_json(self) -> dict[str, Any]:
         """The stable keys of `quiz info --json` (the field names above)."""
-        return asdict(self)
+        return {**asdict(self), "bank_files": [f._asdict() for f in self.bank_files]}
 
 
 def database_bytes(path: Path) -> int:

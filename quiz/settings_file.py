@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from quiz.errors import UsageError
 
@@ -20,8 +21,7 @@ _KEY_LINE = re.compile(r"""\s*(?:\[\[?\s*)?(["']?)([A-Za-z0-9_-]+)\1\s*[=.\]]"""
 _SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-@dataclass(frozen=True)
-class FileValue:
+class FileValue(NamedTuple):
     """A value as the file gives it, and the line it is on."""
 
     value: object

@@ -813,17 +813,17 @@ def show_stats(
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
     from quiz.review_queue import check_topics
-    from quiz.stats import recall
     from quiz.stats import report as progress
     from quiz.stats.figures import Scope
     from quiz.today import interview_countdown
 
     lang = config.language(lang)
     store = open_store(db)
-    topics = bank_of(store, bank).topic_of()
+    cache = bank_of(store, bank)
+    topics = cache.topic_of()
     check_topics(topics.values(), topic)
     scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
-                  narrowed=bool(topic))
+                  narrowed=bool(topic), table=None if topic else cache.scope_table())
     today = config.today()
     ids = {q for q, t in topics.items() if not topic or t in topic}
     if compare:
@@ -831,7 +831,7 @@ def show_stats(
         return
     found = progress.report(store, today, scope, days=days)
     scheduler = store.scheduler()
-    retention = recall.forecast(store.live_states(ids), scheduler, today)
+    retention = progress.predicted_retention(store, today, scope, scheduler)
     ahead = interview_countdown(store, ids, today, config.interview_date(store))
     if as_json:
         import json

@@ -161,6 +161,13 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot read {self.path}: {exc}") from None
 
+    def rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """`query`'s rows as plain tuples: cheaper when there are thousands."""
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+
     def problems(self, tables: Iterable[str] | None = None, limit: int = 5) -> list[str]:
         """Stored values quiz cannot use (at most `limit`), each as `table.column of 'row'
         is value (expected …)`: a full scan, for when reading has failed."""
@@ -280,6 +287,33 @@ class Store:
             "AND question_id IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))])
         with self.reading("cards"):
             return [_state(row) for row in rows]
+
+    def live_state_counts(self, within: str | None = None) -> list[tuple[CardState, int]]:
+        """The schedules of the started, live cards (those among the ids the SQL query
+        `within` selects, if given), each with how many cards have it: cards alike in all a
+        recall prediction reads (interval, due, FSRS's state) are one row, with the
+        repetitions and E-Factor of one of them (`quiz stats` forecasts from them every run)."""
+        rows = self.rows(
+            # `min(ef)`: the bare `repetitions` comes from the row holding that minimum
+            "SELECT repetitions, interval, min(ef), due, stability, difficulty, count(*) "
+            "FROM cards WHERE retired = 0 AND repetitions IS NOT NULL"
+            + (f" AND question_id IN ({within})" if within else "")
+            + " GROUP BY interval, due, stability, difficulty")
+        days: dict[object, date] = {}  # a few hundred distinct due days: each parsed once
+        efactors: dict[object, Fraction] = {}
+        found = []
+        with self.reading("cards"):
+            for repetitions, interval, ef, due, stability, difficulty, n in rows:
+                if (day := days.get(due)) is None:
+                    day = days[due] = stored_day(due)
+                if (efactor := efactors.get(ef)) is None:
+                    efactor = efactors[ef] = Fraction(whole(ef, *EF_RANGE), 100)
+                found.append((CardState(
+                    repetitions=whole(repetitions, 0, COUNT_MAX),
+                    interval=whole(interval, 0, sm2.MAX_INTERVAL), efactor=efactor, due=day,
+                    stability=_real(stability, 1e-9, STABILITY_MAX),
+                    difficulty=_real(difficulty, 1, 10)), n))
+        return found
 
     def started_ids(self) -> set[str]:
         """The ids of every card with a review that moved its schedule."""

@@ -24,6 +24,8 @@ def interview_countdown(store: Store, ids: Collection[str], today: date,
     """The countdown to `interview` for the bank questions `ids` (None without a plan)."""
     from quiz import plan
 
+    if interview is None or today >= interview:  # no countdown: spare the two card queries
+        return None
     return plan.countdown(interview, today, total=len(ids),
                           started=len(store.started_ids() & set(ids)),
                           introduced_today=store.new_introduced_count(today))

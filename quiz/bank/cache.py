@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 CACHE_VERSION = "4"  # 4: brief lengths are checked, text scalars kept as written
 TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
 KEY = "bank_cache"
+# Every question's (question_id, topic) from the covering index alone (schema 5), never the
+# table's rows and their JSON.
+SCOPE_TABLE = ("(SELECT id AS question_id, topic FROM bank_questions "
+               "INDEXED BY idx_bank_questions_id_topic)")
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,11 @@ class BankCache:
             except UNDECODABLE:
                 self._reparse()
         return {q.id: q.topic for q in self._bank.questions}
+
+    def scope_table(self) -> str | None:
+        """An SQL source of every question's (question_id, topic), from the cache's table
+        (None when the cache cannot be used): `quiz stats` joins it instead of the ids."""
+        return (SCOPE_TABLE if self._refresh() else None)
 
     def questions(self, ids: Iterable[str] | None = None) -> list[Question]:
         """The full questions of `ids` (all of them if None), in the order of `ids`."""

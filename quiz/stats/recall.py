@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from datetime import date, timedelta
 
 from quiz.model import CardState
@@ -30,8 +31,20 @@ def predicted_retention(states: Iterable[CardState], scheduler: Scheduler,
                         day: date) -> float | None:
     """The mean probability of recall on `day` over the started, live cards' `states`
     (None: none)."""
-    values = [scheduler.retrievability(state, day) for state in states]
-    return sum(values) / len(values) if values else None
+    return counted_retention([(state, 1) for state in states], scheduler, day)
+
+
+def counted_retention(counted: Sequence[tuple[CardState, int]], scheduler: Scheduler,
+                      day: date) -> float | None:
+    """`predicted_retention` of `counted`'s states, each standing for that many cards.
+
+    The sum is exact (math.fsum): the mean does not depend on the cards' order or grouping.
+    """
+    total = sum(n for _state, n in counted)
+    if not total:
+        return None
+    return math.fsum(value for state, n in counted
+                     for value in repeat(scheduler.retrievability(state, day), n)) / total
 
 
 @dataclass(frozen=True)
@@ -53,9 +66,15 @@ def forecast(states: Iterable[CardState], scheduler: Scheduler, today: date,
              days: int = FORECAST_DAYS) -> Forecast:
     """Predicted retention of the started, live cards' `states` today and in `days` days, if
     nothing is reviewed meanwhile."""
-    chosen = list(states)
-    return Forecast(scheduler.name, predicted_retention(chosen, scheduler, today),
-                    predicted_retention(chosen, scheduler, today + timedelta(days=days)), days)
+    return counted_forecast([(state, 1) for state in states], scheduler, today, days)
+
+
+def counted_forecast(counted: Sequence[tuple[CardState, int]], scheduler: Scheduler,
+                     today: date, days: int = FORECAST_DAYS) -> Forecast:
+    """`forecast` of `counted`'s states, each standing for that many cards
+    (`Store.live_state_counts`)."""
+    return Forecast(scheduler.name, counted_retention(counted, scheduler, today),
+                    counted_retention(counted, scheduler, today + timedelta(days=days)), days)
 
 
 @dataclass(frozen=True)

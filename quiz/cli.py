@@ -27,7 +27,10 @@ class _Group(typer.core.TyperGroup):
     """Turns quiz's own errors into a red `Error: …` line and their exit code, never a traceback."""
 
     def invoke(self, ctx: typer.Context):  # whatever the command returns
-        import click
+        try:  # typer ≥ 0.22 vendors click (typer._click): importing click itself costs ~15 ms
+            from typer.exceptions import TyperException as ClickException
+        except ImportError:
+            from click.exceptions import ClickException
 
         from quiz.errors import BankError, QuizError
 
@@ -38,7 +41,7 @@ class _Group(typer.core.TyperGroup):
             report_bank_error(exc)
         except QuizError as exc:
             fail(str(exc), exc.exit_code)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except (ClickException, typer.Exit, typer.Abort):
             raise
         except BrokenPipeError:  # the reader left (`quiz list | head -1`): not an error
             _quiet_stdout()
@@ -840,21 +843,23 @@ def show_stats(
                    "predicted_retention": retention.as_json()}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    from quiz.stats.render import render_stats
+    from quiz.lang import in_lang
+    from quiz.stats.render import open_sink, write_stats
 
-    out = console()
-    render_stats(out, found, lang)
+    out = open_sink(console, PIPE_WIDTH)  # plain text, without rich, when not a terminal
+    write_stats(out, found, lang)
     if retention.today is not None:
         name = "SM-2" if scheduler.name == "sm2" else "FSRS"
-        out.print(ui_text(lang, f"预计记得（{name}）：今天 {retention.today:.0%}，"
-                                f"{retention.days} 天后 {retention.later:.0%}",
-                          f"Predicted retention ({name}): {retention.today:.0%} today, "
-                          f"{retention.later:.0%} in {retention.days} days"))
+        out.message(in_lang(f"预计记得（{name}）：今天 {retention.today:.0%}，"
+                            f"{retention.days} 天后 {retention.later:.0%}",
+                            f"Predicted retention ({name}): {retention.today:.0%} today, "
+                            f"{retention.later:.0%} in {retention.days} days", lang))
     if ahead is not None:
         line = ahead.describe()
         share = f"{ahead.coverage:.0%}" if ahead.coverage is not None else "—"
-        out.print(ui_text(lang, f"{line.zh} 已开始 {ahead.started}/{ahead.total}（{share}）",
-                          f"{line.en} Started {ahead.started} of {ahead.total} ({share})."))
+        out.message(in_lang(f"{line.zh} 已开始 {ahead.started}/{ahead.total}（{share}）",
+                            f"{line.en} Started {ahead.started} of {ahead.total} ({share}).",
+                            lang))
 
 
 # -- import ---------------------------------------------------------------------------------

@@ -95,7 +95,8 @@ def _migrate_to_4(db: Any) -> None:
 def _day_values(row: str) -> dict[str, str]:
     return {
         "failed": f"({row}.quality < {sm2.PASSING})",
-        "ms": f"(CASE WHEN typeof({row}.duration_ms) = 'integer' THEN {row}.duration_ms ELSE 0 END)",
+        "ms": (f"(CASE WHEN typeof({row}.duration_ms) = 'integer' THEN {row}.duration_ms "
+               "ELSE 0 END)"),
         "bad": (f"(typeof({row}.quality) != 'integer' OR {row}.quality NOT BETWEEN 0 AND 5 OR "
                 f"{row}.kind NOT IN ('review', 'repeat', 'practice', 'mock') OR "
                 f"({row}.duration_ms IS NOT NULL AND typeof({row}.duration_ms) != 'integer'))"),
@@ -104,8 +105,9 @@ def _day_values(row: str) -> dict[str, str]:
 
 def _add_day(row: str) -> str:
     v = _day_values(row)
-    return (f"INSERT INTO review_days (study_day, kind, n, failed, ms, bad) VALUES ({row}.study_day, "
-            f"{row}.kind, 1, {v['failed']}, {v['ms']}, {v['bad']}) ON CONFLICT (study_day, kind) "
+    return ("INSERT INTO review_days (study_day, kind, n, failed, ms, bad) VALUES "
+            f"({row}.study_day, {row}.kind, 1, {v['failed']}, {v['ms']}, {v['bad']}) "
+            "ON CONFLICT (study_day, kind) "
             "DO UPDATE SET n = n + 1, failed = failed + excluded.failed, ms = ms + excluded.ms, "
             "bad = bad + excluded.bad;")
 

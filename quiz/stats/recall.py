@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from datetime import date, timedelta
+from itertools import repeat
 
 from quiz.model import CardState
 from quiz.replay import Answer, Prediction, predictions

@@ -26,6 +26,7 @@ from quiz.schema import (
     COUNT_MAX,
     EF_RANGE,
     MIGRATIONS,
+    REVIEW_DAYS_FROM_LOG,
     SCHEMA_VERSION,
     STABILITY_MAX,
     sql_day,
@@ -442,8 +443,11 @@ class Store:
         return added
 
     def rebuild_cards(self) -> None:
-        """Re-derive every card's state by replaying the log (buries are kept)."""
+        """Re-derive every card's state by replaying the log (buries are kept), and the
+        per-day aggregate `review_days` from scratch."""
         with self.transaction() as conn:
+            conn.execute("DELETE FROM review_days")
+            conn.execute(REVIEW_DAYS_FROM_LOG)
             scheduler = _scheduler(conn, self.path)
             ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
             with self.reading("reviews"):

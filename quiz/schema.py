@@ -146,6 +146,8 @@ def _migrate_to_5(db: Any) -> None:
     # The bank's ids and topics, in bank order or by id, without reading the questions' JSON.
     db["bank_questions"].create_index(["pos", "id", "topic"])
     db["bank_questions"].create_index(["id", "topic"])
+    # The live cards without a pass over the retired ones (which grow with the history).
+    db["cards"].create_index(["retired"])
 
 
 MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,

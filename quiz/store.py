@@ -344,8 +344,10 @@ class Store:
 
     def new_introduced_count(self, day: date) -> int:
         """How many cards had their first review on study day `day`."""
-        return self.query("SELECT count(*) FROM cards WHERE first_day = ?",
-                          (day.isoformat(),))[0][0]
+        return self.query("SELECT count(*) FROM cards WHERE first_day = ? AND question_id IN "
+                          # among that day's answers, not through every card
+                          "(SELECT question_id FROM reviews WHERE study_day = ?)",
+                          (day.isoformat(), day.isoformat()))[0][0]
 
     # -- the review log ------------------------------------------------------------------
 

@@ -121,8 +121,11 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
 def _summary(store: Store, day: date, row: Mapping[str, int], where: str) -> DaySummary:
     if row["bad"] or type(row["ms"]) is not int:
         raise store.unreadable(tables=["reviews"])
-    new = store.query(f"SELECT count(*) AS n FROM cards WHERE first_day = ?{where}",
-                      (day.isoformat(),))[0]["n"]
+    new = store.query(f"SELECT count(*) AS n FROM cards WHERE first_day = ?{where} AND "
+                      # a card is new on the day of its first scheduled answer: look among
+                      # that day's answers, not through every card
+                      "question_id IN (SELECT question_id FROM reviews WHERE study_day = ?)",
+                      (day.isoformat(), day.isoformat()))[0]["n"]
     reviewed = row["reviewed"]
     retention = (reviewed - row["failed"]) / reviewed if reviewed else None
     return DaySummary(day=day, reviewed=reviewed, new=new, failed=row["failed"],
@@ -237,21 +240,22 @@ class CardCounts:
 
 def card_counts(store: Store, today: date, scope: Scope) -> CardCounts:
     """How many cards are in each state on `today`."""
-    source = use_scope(store, scope)
-    # One pass over `cards` (the scope's rows looked up by id): the scope's started or buried
-    # cards by state, and the started cards outside the scope (retired); the rest are new.
+    # The scope's cards looked up by id (`CROSS JOIN`: never a pass over the retired ones)
     rows = store.query(
-        "SELECT state, count(*) AS n FROM (SELECT CASE WHEN s.question_id IS NULL THEN "
-        "CASE WHEN c.repetitions IS NOT NULL THEN 'retired' END "
-        "WHEN c.buried_until > ? THEN 'buried' "
-        "WHEN c.repetitions IS NULL THEN 'new' WHEN c.repetitions < 2 THEN 'learning' "
-        f"WHEN c.interval < {MATURE_DAYS} THEN 'young' ELSE 'mature' END AS state "
-        f"FROM cards c LEFT JOIN {source} s USING (question_id)) GROUP BY state",
-        (today.isoformat(),))
+        "SELECT state, count(*) AS n, count(started) AS started FROM (SELECT CASE WHEN "
+        "c.buried_until > ? THEN 'buried' WHEN c.repetitions IS NULL THEN 'new' "
+        f"WHEN c.repetitions < 2 THEN 'learning' WHEN c.interval < {MATURE_DAYS} THEN 'young' "
+        "ELSE 'mature' END AS state, c.repetitions AS started "
+        f"FROM {use_scope(store, scope)} s CROSS JOIN cards c USING (question_id)) "
+        "GROUP BY state", (today.isoformat(),))
     counts = {r["state"]: r["n"] for r in rows}
     counts["new"] = len(scope.topics) - sum(counts.get(state, 0) for state in (
-        "learning", "young", "mature", "buried"))
-    retired = None if scope.narrowed else counts.get("retired", 0)
+        "learning", "young", "mature", "buried"))  # with the questions that have no card
+    # Started cards outside the scope: all started ones (a card has a due day exactly when it
+    # has repetitions: the index on `due` counts them) less the scope's.
+    retired = None if scope.narrowed else store.query(
+        "SELECT count(*) AS n FROM cards WHERE due IS NOT NULL")[0]["n"] - sum(
+            r["started"] for r in rows)
     return CardCounts(**{state: counts.get(state, 0) for state in (
         "new", "learning", "young", "mature", "buried")}, retired=retired)
 
@@ -273,7 +277,7 @@ def weakest(store: Store, scope: Scope, limit: int = 10) -> tuple[WeakCard, ...]
     """Reviewed live cards with EF < WEAK_EF (2.0) or a lapse: lowest EF, most lapses first."""
     rows = store.query(
         "SELECT c.question_id, s.topic, c.ef, c.lapses, c.reviews, c.interval, c.due "
-        f"FROM cards c JOIN {use_scope(store, scope)} s USING (question_id) "
+        f"FROM {use_scope(store, scope)} s CROSS JOIN cards c USING (question_id) "
         f"WHERE c.repetitions IS NOT NULL AND (c.ef < {WEAK_EF_HUNDREDTHS} OR c.lapses > 0) "
         "ORDER BY c.ef, c.lapses DESC, c.reviews DESC, c.question_id LIMIT ?", (limit,))
     with store.reading("cards"):

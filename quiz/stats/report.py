@@ -75,8 +75,9 @@ def forecast(store: Store, today: date, scope: Scope,
              days: int = 14) -> tuple[tuple[date, int], ...]:
     """Live cards falling due on each of the `days` days after `today` (buried ones when shown)."""
     rows = store.query(
-        f"SELECT {EFFECTIVE_DUE} AS day, count(*) AS n FROM cards c JOIN {use_scope(store, scope)} "
-        "USING (question_id) WHERE c.due IS NOT NULL AND day > ? AND day <= ? GROUP BY day",
+        f"SELECT {EFFECTIVE_DUE} AS day, count(*) AS n FROM {use_scope(store, scope)} s "
+        "CROSS JOIN cards c USING (question_id) WHERE c.due IS NOT NULL AND day > ? AND "
+        "day <= ? GROUP BY day",
         (today.isoformat(), (today + timedelta(days=days)).isoformat()))
     found = {r["day"]: r["n"] for r in rows}
     return tuple((day, found.get(day.isoformat(), 0))

@@ -493,11 +493,16 @@ def list_questions(
     lang = config.language(lang)
     store = open_store(db)
     the_bank = bank_of(store, bank)
-    chosen = select_questions(the_bank.entries(), topic, tag)
+    whole_bank_due = due and not topic and not tag  # then only the entries of due cards
+    chosen = [] if whole_bank_due else select_questions(the_bank.entries(), topic, tag)
     today = config.today()
     interview = config.interview_date(store)
     relearning: set[str] = set()
-    if due:  # the review's own rule: due cards and cards to relearn today
+    if whole_bank_due:
+        from quiz.today import due_entries
+
+        chosen, cards, relearning = due_entries(the_bank, store, today, interview)
+    elif due:  # the review's own rule: due cards and cards to relearn today
         from quiz.stats.figures import cards_for_today
 
         cards, relearn = cards_for_today(store, today, interview)

@@ -12,7 +12,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # types only: the modules below are imported when they are used
-    from quiz.model import Question
+    from quiz.bank.cache import BankCache, Entry
+    from quiz.model import Card, Question
     from quiz.plan import Countdown
     from quiz.store import Store
 
@@ -29,6 +30,25 @@ def interview_countdown(store: Store, ids: Collection[str], today: date,
     return plan.countdown(interview, today, total=len(ids),
                           started=len(store.started_ids() & set(ids)),
                           introduced_today=store.new_introduced_count(today))
+
+
+def due_entries(bank: BankCache, store: Store, today: date, interview: date | None
+                ) -> tuple[list[Entry], dict[str, Card], set[str]]:
+    """`quiz list --due` over the whole bank: (the entries still due on `today`, in bank
+    order; the cards they may be; the ids among them to relearn), by `queue.still_due`.
+
+    Only the bank entries of the cards that may be due are read, not the whole bank's: a
+    question without such a card is never due.
+    """
+    from quiz.review_queue import still_due
+    from quiz.stats.figures import cards_for_today
+
+    cards, relearn = cards_for_today(store, today, interview)
+    entries = bank.entries(set(cards) | set(relearn))
+    due_now, again = still_due(entries, cards, today, relearn=relearn, interview=interview)
+    relearning = {q.id for q in again}
+    keep = relearning | {q.id for q in due_now}
+    return [q for q in entries if q.id in keep], cards, relearning
 
 
 @dataclass(frozen=True)

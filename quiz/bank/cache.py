@@ -81,18 +81,26 @@ class BankCache:
         except StoreError:
             pass
 
-    def entries(self) -> list[Entry]:
-        """Every question's id, topic, type and tags, in bank order."""
+    def entries(self, ids: Iterable[str] | None = None) -> list[Entry]:
+        """Every question's id, topic, type and tags (or those of the bank questions among
+        `ids`), in bank order."""
         if self._refresh():
-            rows = self.store.query(
-                "SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
+            if ids is None:
+                rows = self.store.query(
+                    "SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
+            else:
+                rows = self.store.query(
+                    "SELECT id, topic, type, tags FROM bank_questions WHERE id IN "
+                    "(SELECT value FROM json_each(?)) ORDER BY pos", (json.dumps(list(ids)),))
             try:
                 return [Entry(_text(r["id"]), _text(r["topic"]), _text(r["type"]),
                               tuple(_text(r["tags"]).split(TAG_SEPARATOR)) if r["tags"] else ())
                         for r in rows]
             except UNDECODABLE:
                 self._reparse()
-        return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions]
+        wanted = None if ids is None else set(ids)
+        return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions
+                if wanted is None or q.id in wanted]
 
     def topic_of(self) -> dict[str, str]:
         """Question id → topic, in bank order."""

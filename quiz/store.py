@@ -289,31 +289,26 @@ class Store:
         with self.reading("cards"):
             return [_state(row) for row in rows]
 
-    def live_state_counts(self, within: str | None = None) -> list[tuple[CardState, int]]:
-        """The schedules of the started, live cards (those among the ids the SQL query
-        `within` selects, if given), each with how many cards have it: cards alike in all a
-        recall prediction reads (interval, due, FSRS's state) are one row, with the
-        repetitions and E-Factor of one of them (`quiz stats` forecasts from them every run)."""
+    def live_schedules(self, within: str | None = None
+                       ) -> list[tuple[int, date, float | None, float | None, int]]:
+        """What a recall prediction reads of the started, live cards (those among the ids
+        the SQL query `within` selects, if given): (interval, due, FSRS stability, FSRS
+        difficulty, how many cards have exactly these), checked as the card decoder checks
+        them. `quiz stats` forecasts retention from them on every run."""
         rows = self.rows(
-            # `min(ef)`: the bare `repetitions` comes from the row holding that minimum
-            "SELECT repetitions, interval, min(ef), due, stability, difficulty, count(*) "
-            "FROM cards WHERE retired = 0 AND repetitions IS NOT NULL"
+            "SELECT interval, due, stability, difficulty, count(*) FROM cards "
+            "WHERE retired = 0 AND repetitions IS NOT NULL"
             + (f" AND question_id IN ({within})" if within else "")
             + " GROUP BY interval, due, stability, difficulty")
         days: dict[object, date] = {}  # a few hundred distinct due days: each parsed once
-        efactors: dict[object, Fraction] = {}
         found = []
         with self.reading("cards"):
-            for repetitions, interval, ef, due, stability, difficulty, n in rows:
+            for interval, due, stability, difficulty, n in rows:
                 if (day := days.get(due)) is None:
                     day = days[due] = stored_day(due)
-                if (efactor := efactors.get(ef)) is None:
-                    efactor = efactors[ef] = Fraction(whole(ef, *EF_RANGE), 100)
-                found.append((CardState(
-                    repetitions=whole(repetitions, 0, COUNT_MAX),
-                    interval=whole(interval, 0, sm2.MAX_INTERVAL), efactor=efactor, due=day,
-                    stability=_real(stability, 1e-9, STABILITY_MAX),
-                    difficulty=_real(difficulty, 1, 10)), n))
+                found.append((whole(interval, 0, sm2.MAX_INTERVAL), day,
+                              _real(stability, 1e-9, STABILITY_MAX), _real(difficulty, 1, 10),
+                              n))
         return found
 
     def started_ids(self) -> set[str]:

@@ -153,7 +153,9 @@ def due_today(store: Store, today: date, scope: Scope, interview: date | None = 
 
     interview = interview if interview is not None else interview_date(store)
     cards, relearn = cards_for_today(store, today, interview)
-    due, again = still_due([QuestionRef(i) for i in scope.topics], cards, today,
+    # only the scope's questions with such a card or to relearn can be due
+    maybe = (set(cards) | set(relearn)) & scope.topics.keys()
+    due, again = still_due([QuestionRef(i) for i in scope.topics if i in maybe], cards, today,
                            relearn=relearn, interview=interview)
     return len(due) + len(again)
 

@@ -158,10 +158,10 @@ def retention(store: Store, today: date, scope: Scope, days: int = 30) -> Retent
 def predicted_retention(store: Store, today: date, scope: Scope,
                         scheduler: Scheduler) -> Forecast:
     """The predicted retention of the scope's started, live cards (`recall.forecast`)."""
-    from quiz.stats.recall import counted_forecast
+    from quiz.stats.recall import schedule_forecast
 
     within = f"SELECT question_id FROM {use_scope(store, scope)}"
-    return counted_forecast(store.live_state_counts(within), scheduler, today)
+    return schedule_forecast(store.live_schedules(within), scheduler, today)
 
 
 # -- the report ----------------------------------------------------------------------------

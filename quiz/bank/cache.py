@@ -105,9 +105,9 @@ class BankCache:
     def topic_of(self) -> dict[str, str]:
         """Question id → topic, in bank order."""
         if self._refresh():
-            rows = self.store.query("SELECT id, topic FROM bank_questions ORDER BY pos")
+            rows = self.store.rows("SELECT id, topic FROM bank_questions ORDER BY pos")
             try:
-                return {_text(r["id"]): _text(r["topic"]) for r in rows}
+                return {_text(question_id): _text(topic) for question_id, topic in rows}
             except UNDECODABLE:
                 self._reparse()
         return {q.id: q.topic for q in self._bank.questions}

@@ -11,11 +11,10 @@ The tables, as the migrations leave them (schema 5):
 - `bank_questions` — the parsed bank (`bank/cache.py`) in bank order: id, topic, type, tags and
   the whole question as JSON. A cache: it can be dropped and rebuilt from the YAML files.
 - `settings` — key/value text: the interview date, the scheduler, the bank cache's stamp.
-- `review_days` — an aggregate of `reviews`, one row per (study day, kind) with answers: how
-  many (`n`), graded below 3 (`failed`), their milliseconds (`ms`, integers only) and how many
-  hold a grade, kind or time quiz did not write (`bad`). Triggers on `reviews` keep it in the
-  writing transaction, whatever writes the log; `Store.rebuild_cards` recomputes it from
-  scratch. The heatmap, the streaks and the day summary read it instead of the log.
+- `review_days` — an aggregate of `reviews`: one row per (study day, kind) with answers, and
+  how many (`n`). Triggers on `reviews` keep it in the writing transaction, whatever writes
+  the log; `Store.rebuild_cards` recomputes it from scratch. The heatmap and the streaks
+  read it instead of the log.
 
 A migration gets a sqlite-utils `Database` (store.py imports sqlite-utils only to migrate).
 """
@@ -91,63 +90,41 @@ def _migrate_to_4(db: Any) -> None:
             state = replay.cap(state, day, stored)
 
 
-# review_days' columns for one answer row (`row` is NEW or OLD in a trigger, or the table).
-def _day_values(row: str) -> dict[str, str]:
-    return {
-        "failed": f"({row}.quality < {sm2.PASSING})",
-        "ms": (f"(CASE WHEN typeof({row}.duration_ms) = 'integer' THEN {row}.duration_ms "
-               "ELSE 0 END)"),
-        "bad": (f"(typeof({row}.quality) != 'integer' OR {row}.quality NOT BETWEEN 0 AND 5 OR "
-                f"{row}.kind NOT IN ('review', 'repeat', 'practice', 'mock') OR "
-                f"({row}.duration_ms IS NOT NULL AND typeof({row}.duration_ms) != 'integer'))"),
-    }
-
-
-def _add_day(row: str) -> str:
-    v = _day_values(row)
-    return ("INSERT INTO review_days (study_day, kind, n, failed, ms, bad) VALUES "
-            f"({row}.study_day, {row}.kind, 1, {v['failed']}, {v['ms']}, {v['bad']}) "
-            "ON CONFLICT (study_day, kind) "
-            "DO UPDATE SET n = n + 1, failed = failed + excluded.failed, ms = ms + excluded.ms, "
-            "bad = bad + excluded.bad;")
-
-
-def _remove_day(row: str) -> str:
-    v = _day_values(row)
+def _count_day(row: str, change: str) -> str:
+    """SQL adding `change` (+1 or -1) to the (study day, kind) of `row` (NEW or OLD)."""
+    if change == "+1":
+        return (f"INSERT INTO review_days VALUES ({row}.study_day, {row}.kind, 1) "
+                "ON CONFLICT DO UPDATE SET n = n + 1;")
     key = f"study_day = {row}.study_day AND kind = {row}.kind"
-    return (f"UPDATE review_days SET n = n - 1, failed = failed - {v['failed']}, "
-            f"ms = ms - {v['ms']}, bad = bad - {v['bad']} WHERE {key}; "
-            f"DELETE FROM review_days WHERE {key} AND n <= 0;")
+    return (f"UPDATE review_days SET n = n - 1 WHERE {key}; "
+            f"DELETE FROM review_days WHERE n < 1 AND {key};")
 
 
 # review_days from scratch (Store.rebuild_cards and the migration).
-REVIEW_DAYS_FROM_LOG = (
-    "INSERT INTO review_days (study_day, kind, n, failed, ms, bad) SELECT r.study_day, r.kind, "
-    "count(*), {failed}, {ms}, {bad} FROM reviews r GROUP BY r.study_day, r.kind").format(
-        **{k: f"sum({v})" for k, v in _day_values("r").items()})
+REVIEW_DAYS_FROM_LOG = ("INSERT INTO review_days SELECT study_day, kind, count(*) FROM reviews "
+                        "GROUP BY study_day, kind")
 
 
 def _migrate_to_5(db: Any) -> None:
     # `quiz stats` in constant time at any log size (issue 17): the per-day aggregate, a
-    # covering index for retention, and one for the bank's ids and topics.
+    # covering index for retention, one for the bank's ids and topics, one for live cards.
+    # (Kept short: the whole schema must fit in the file's first page, so that a database
+    # with damaged pages still opens and names the damage where it is read.)
     db.execute("CREATE TABLE review_days (study_day TEXT NOT NULL, kind TEXT NOT NULL, "
-               "n INTEGER NOT NULL, failed INTEGER NOT NULL, ms INTEGER NOT NULL, "
-               "bad INTEGER NOT NULL, PRIMARY KEY (study_day, kind)) WITHOUT ROWID")
+               "n INTEGER NOT NULL, PRIMARY KEY (study_day, kind)) WITHOUT ROWID")
     db.execute(f"CREATE TRIGGER review_days_insert AFTER INSERT ON reviews BEGIN "
-               f"{_add_day('NEW')} END")
+               f"{_count_day('NEW', '+1')} END")
     db.execute(f"CREATE TRIGGER review_days_delete AFTER DELETE ON reviews BEGIN "
-               f"{_remove_day('OLD')} END")
-    db.execute("CREATE TRIGGER review_days_update AFTER UPDATE OF study_day, kind, quality, "
-               f"duration_ms ON reviews BEGIN {_remove_day('OLD')} {_add_day('NEW')} END")
+               f"{_count_day('OLD', '-1')} END")
+    db.execute("CREATE TRIGGER review_days_update AFTER UPDATE OF study_day, kind ON reviews "
+               f"BEGIN {_count_day('OLD', '-1')} {_count_day('NEW', '+1')} END")
     db.execute(REVIEW_DAYS_FROM_LOG)
     # Retention's rows from the index alone; it serves every use of (kind, study_day) too.
     db.execute("DROP INDEX IF EXISTS idx_reviews_kind_study_day")
-    db["reviews"].create_index(["kind", "study_day", "question_id", "quality", "last_interval"])
-    # The bank's ids and topics, in bank order or by id, without reading the questions' JSON.
-    db["bank_questions"].create_index(["pos", "id", "topic"])
-    db["bank_questions"].create_index(["id", "topic"])
-    # The live cards without a pass over the retired ones (which grow with the history).
-    db["cards"].create_index(["retired"])
+    db.execute("CREATE INDEX reviews_retention ON reviews "
+               "(kind, study_day, question_id, quality, last_interval)")
+    db.execute("CREATE INDEX bank_topics ON bank_questions (id, topic)")
+    db.execute("CREATE INDEX cards_retired ON cards (retired)")  # not a pass over retired
 
 
 MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,
@@ -241,10 +218,5 @@ COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "review_days": ("study_day", [
         ("study_day", sql_day("study_day"), _DAY),
         ("n", _sql_int("n", 1, 2**53), "a whole number of answers from 1"),
-        ("failed", "(typeof(failed) = 'integer' AND failed BETWEEN 0 AND n)",
-         "a whole number of answers from 0 to n"),
-        ("ms", _sql_int("ms", 0, 2**62), "a whole number of milliseconds"),
-        ("bad", "(typeof(bad) = 'integer' AND bad BETWEEN 0 AND n)",
-         "a whole number of answers from 0 to n"),
     ]),
 }

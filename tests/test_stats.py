@@ -145,8 +145,8 @@ def test_a_schema_1_database_gains_the_column_empty(tmp_path):
     for trigger in ("insert", "delete", "update"):  # schema 5's
         old.conn.execute(f"DROP TRIGGER review_days_{trigger}")
     old.conn.execute("DROP TABLE review_days")
-    old.conn.execute("DROP INDEX idx_reviews_kind_study_day_question_id_quality_last_interval")
-    old.conn.execute("DROP INDEX idx_cards_retired")
+    old.conn.execute("DROP INDEX reviews_retention")
+    old.conn.execute("DROP INDEX cards_retired")
     old.conn.execute("CREATE INDEX idx_reviews_kind_study_day ON reviews (kind, study_day)")
     old.conn.execute("ALTER TABLE reviews DROP COLUMN last_interval")
     old.conn.execute("DROP TABLE bank_questions")  # schema 3's

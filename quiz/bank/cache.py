@@ -29,8 +29,7 @@ TAG_SEPARATOR = "\x1f"  # tags are stored joined: cheaper to read than JSON
 KEY = "bank_cache"
 # Every question's (question_id, topic) from the covering index alone (schema 5), never the
 # table's rows and their JSON.
-SCOPE_TABLE = ("(SELECT id AS question_id, topic FROM bank_questions "
-               "INDEXED BY idx_bank_questions_id_topic)")
+SCOPE_TABLE = "(SELECT id AS question_id, topic FROM bank_questions INDEXED BY bank_topics)"
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,8 @@ class BankCache:
     def topic_of(self) -> dict[str, str]:
         """Question id → topic, in bank order."""
         if self._refresh():
-            rows = self.store.rows("SELECT id, topic FROM bank_questions ORDER BY pos")
+            rows = self.store.rows(
+                "SELECT id, topic FROM bank_questions INDEXED BY bank_topics ORDER BY pos")
             try:
                 return {_text(question_id): _text(topic) for question_id, topic in rows}
             except UNDECODABLE:

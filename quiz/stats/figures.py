@@ -97,17 +97,6 @@ class DaySummary:
 def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySummary:
     """Figures for study day `day`."""
     where = only_scope(store, scope)
-    if not where:  # the whole log: its per-day aggregate
-        row = store.query(
-            f"SELECT coalesce(sum(n) FILTER (WHERE kind IN {REVIEWS}), 0) AS reviewed, "
-            f"coalesce(sum(failed) FILTER (WHERE kind IN {REVIEWS}), 0) AS failed, "
-            "coalesce(sum(n) FILTER (WHERE kind = 'repeat'), 0) AS repeats, "
-            "coalesce(sum(n) FILTER (WHERE kind = 'practice'), 0) AS practice, "
-            "coalesce(sum(ms), 0) AS ms, coalesce(sum(bad), 0) AS bad "
-            "FROM review_days WHERE study_day = ?", (day.isoformat(),))[0]
-        with store.reading("review_days"):
-            row = {key: whole(row[key], 0, 2**62) for key in row.keys()}
-        return _summary(store, day, row, where)
     row = store.query(
         f"SELECT count(*) FILTER (WHERE kind IN {REVIEWS}) AS reviewed, "
         f"count(*) FILTER (WHERE kind IN {REVIEWS} AND quality < {PASSING}) AS failed, "
@@ -115,10 +104,6 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
         "count(*) FILTER (WHERE kind = 'practice') AS practice, "
         f"coalesce(sum(duration_ms), 0) AS ms, {BAD_ANSWER} AS bad FROM reviews "
         f"WHERE study_day = ?{where}", (day.isoformat(),))[0]
-    return _summary(store, day, row, where)
-
-
-def _summary(store: Store, day: date, row: Mapping[str, int], where: str) -> DaySummary:
     if row["bad"] or type(row["ms"]) is not int:
         raise store.unreadable(tables=["reviews"])
     new = store.query(f"SELECT count(*) AS n FROM cards WHERE first_day = ?{where} AND "

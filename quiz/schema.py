@@ -109,22 +109,26 @@ def _migrate_to_5(db: Any) -> None:
     # `quiz stats` in constant time at any log size (issue 17): the per-day aggregate, a
     # covering index for retention, one for the bank's ids and topics, one for live cards.
     # (Kept short: the whole schema must fit in the file's first page, so that a database
-    # with damaged pages still opens and names the damage where it is read.)
-    db.execute("CREATE TABLE review_days (study_day TEXT NOT NULL, kind TEXT NOT NULL, "
-               "n INTEGER NOT NULL, PRIMARY KEY (study_day, kind)) WITHOUT ROWID")
-    db.execute(f"CREATE TRIGGER review_days_insert AFTER INSERT ON reviews BEGIN "
-               f"{_count_day('NEW', '+1')} END")
-    db.execute(f"CREATE TRIGGER review_days_delete AFTER DELETE ON reviews BEGIN "
-               f"{_count_day('OLD', '-1')} END")
-    db.execute("CREATE TRIGGER review_days_update AFTER UPDATE OF study_day, kind ON reviews "
-               f"BEGIN {_count_day('OLD', '-1')} {_count_day('NEW', '+1')} END")
+    # with damaged pages still opens and names the damage where it is read. IF NOT EXISTS:
+    # a database taken back to an older version by hand may still hold them.)
+    db.execute("CREATE TABLE IF NOT EXISTS review_days (study_day TEXT NOT NULL, "
+               "kind TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (study_day, kind)) "
+               "WITHOUT ROWID")
+    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_insert AFTER INSERT ON reviews "
+               f"BEGIN {_count_day('NEW', '+1')} END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_delete AFTER DELETE ON reviews "
+               f"BEGIN {_count_day('OLD', '-1')} END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_update AFTER UPDATE OF study_day, "
+               f"kind ON reviews BEGIN {_count_day('OLD', '-1')} {_count_day('NEW', '+1')} END")
+    db.execute("DELETE FROM review_days")
     db.execute(REVIEW_DAYS_FROM_LOG)
     # Retention's rows from the index alone; it serves every use of (kind, study_day) too.
     db.execute("DROP INDEX IF EXISTS idx_reviews_kind_study_day")
-    db.execute("CREATE INDEX reviews_retention ON reviews "
+    db.execute("CREATE INDEX IF NOT EXISTS reviews_retention ON reviews "
                "(kind, study_day, question_id, quality, last_interval)")
-    db.execute("CREATE INDEX bank_topics ON bank_questions (id, topic)")
-    db.execute("CREATE INDEX cards_retired ON cards (retired)")  # not a pass over retired
+    db.execute("CREATE INDEX IF NOT EXISTS bank_topics ON bank_questions (id, topic)")
+    # the live cards without a pass over the retired ones
+    db.execute("CREATE INDEX IF NOT EXISTS cards_retired ON cards (retired)")
 
 
 MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,

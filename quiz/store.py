@@ -311,10 +311,15 @@ class Store:
                               n))
         return found
 
-    def started_ids(self) -> set[str]:
-        """The ids of every card with a review that moved its schedule."""
-        return {row[0] for row in self.query(
-            "SELECT question_id FROM cards WHERE repetitions IS NOT NULL")}
+    def started_ids(self, among: Iterable[str] | None = None) -> set[str]:
+        """The ids of every card with a review that moved its schedule (of those `among`
+        these ids: looked up by id, not a pass over every card)."""
+        if among is None:
+            return {row[0] for row in self.rows(
+                "SELECT question_id FROM cards WHERE repetitions IS NOT NULL")}
+        return {row[0] for row in self.rows(
+            "SELECT question_id FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) "
+            "AND repetitions IS NOT NULL", (json.dumps(list(among)),))}
 
     def card(self, question_id: str) -> Card | None:
         """One card, or None if never reviewed nor buried."""
@@ -326,9 +331,14 @@ class Store:
         """Mark cards whose question left the bank as retired (history kept), others not."""
         ids = json.dumps(sorted(set(bank_ids)))
         with self.transaction() as conn:
-            conn.execute("UPDATE cards SET retired = (question_id NOT IN "
-                         "(SELECT value FROM json_each(?))) WHERE retired != (question_id NOT IN "
-                         "(SELECT value FROM json_each(?)))", (ids, ids))
+            # Two updates that the index on `retired` and the ids keep off the retired cards
+            # (a pass over them all grew with the history): the bank's cards not live, then
+            # the live ones (and any value not 0 or 1 but NULL) that left the bank.
+            conn.execute("UPDATE cards SET retired = 0 WHERE question_id IN "
+                         "(SELECT value FROM json_each(?)) AND retired != 0", (ids,))
+            conn.execute("UPDATE cards SET retired = 1 WHERE (retired = 0 OR retired < 0 OR "
+                         "retired > 1) AND question_id NOT IN (SELECT value FROM json_each(?))",
+                         (ids,))
 
     def bury(self, question_id: str, until: date) -> None:
         """Hide a card until the study day `until`."""

@@ -28,7 +28,7 @@ def interview_countdown(store: Store, ids: Collection[str], today: date,
     if interview is None or today >= interview:  # no countdown: spare the two card queries
         return None
     return plan.countdown(interview, today, total=len(ids),
-                          started=len(store.started_ids() & set(ids)),
+                          started=len(store.started_ids(ids)),
                           introduced_today=store.new_introduced_count(today))
 
 
@@ -68,7 +68,7 @@ def review_today(store: Store, questions: Sequence[Question], today: date,
     from quiz.stats.figures import cards_for_today
 
     cards, relearn = cards_for_today(store, today, interview)
-    started = store.started_ids()
+    started = store.started_ids(q.id for q in questions)  # only theirs matter
     introduced = store.new_introduced_count(today)
     ahead = interview_countdown(store, {q.id for q in questions}, today, interview)
     if ahead is not None and new is None:

@@ -26,7 +26,10 @@ class _Group(typer.core.TyperGroup):
     """Turns quiz's own errors into a red `Error: …` line and their exit code, never a traceback."""
 
     def invoke(self, ctx: typer.Context):  # whatever the command returns
-        import click
+        try:  # typer ≥ 0.22 vendors click (typer._click): importing click itself costs ~15 ms
+            from typer.exceptions import TyperException as ClickException
+        except ImportError:
+            from click.exceptions import ClickException
 
         from quiz.errors import BankError, QuizError
 
@@ -37,7 +40,7 @@ class _Group(typer.core.TyperGroup):
             report_bank_error(exc)
         except QuizError as exc:
             fail(str(exc), exc.exit_code)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except (ClickException, typer.Exit, typer.Abort):
             raise
         except BrokenPipeError:  # the reader left (`quiz list | head -1`): not an error
             _quiet_stdout()

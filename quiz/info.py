@@ -69,7 +69,7 @@ def gather(store: Store, bank: BankCache, database: Path, database_exists: bool,
     file_of = {t.id: t.file for t in bank.topics().values()}
     per_file = Counter(file_of.get(e.topic, "") for e in entries)
     kinds = dict(store.query("SELECT kind, count(*) FROM reviews GROUP BY kind"))
-    _, due, _ = due_today(store, entries, today, interview)  # entries: ids are all it reads
+    _, due, _ = due_today(store, today, interview, bank=bank)
     scheduler = store.scheduler()
     return Info(
         version=__version__, database=str(database), database_exists=database_exists,

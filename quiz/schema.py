@@ -1,6 +1,6 @@
 """The database's schema: the migrations that build it, and what each stored value may be.
 
-The tables, as the migrations leave them (schema 4):
+The tables, as the migrations leave them (schema 5):
 
 - `reviews` — the append-only log, the truth: one row per answer (`kind` review, repeat,
   practice or mock), with the state it produced (SM-2's repetitions, interval, ef in
@@ -11,6 +11,10 @@ The tables, as the migrations leave them (schema 4):
 - `bank_questions` — the parsed bank (`bank/cache.py`) in bank order: id, topic, type, tags and
   the whole question as JSON. A cache: it can be dropped and rebuilt from the YAML files.
 - `settings` — key/value text: the interview date, the scheduler, the bank cache's stamp.
+- `review_days` — an aggregate of `reviews`: one row per (study day, kind) with answers, and
+  how many (`n`). Triggers on `reviews` keep it in the writing transaction, whatever writes
+  the log; `Store.rebuild_cards` recomputes it from scratch. The heatmap and the streaks
+  read it instead of the log.
 
 A migration gets a sqlite-utils `Database` (store.py imports sqlite-utils only to migrate).
 """
@@ -22,7 +26,7 @@ from typing import Any
 
 from quiz import replay, sm2
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _migrate_to_1(db: Any) -> None:
@@ -86,7 +90,49 @@ def _migrate_to_4(db: Any) -> None:
             state = replay.cap(state, day, stored)
 
 
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
+def _count_day(row: str, change: str) -> str:
+    """SQL adding `change` (+1 or -1) to the (study day, kind) of `row` (NEW or OLD)."""
+    if change == "+1":
+        return (f"INSERT INTO review_days VALUES ({row}.study_day, {row}.kind, 1) "
+                "ON CONFLICT DO UPDATE SET n = n + 1;")
+    key = f"study_day = {row}.study_day AND kind = {row}.kind"
+    return (f"UPDATE review_days SET n = n - 1 WHERE {key}; "
+            f"DELETE FROM review_days WHERE n < 1 AND {key};")
+
+
+# review_days from scratch (Store.rebuild_cards and the migration).
+REVIEW_DAYS_FROM_LOG = ("INSERT INTO review_days SELECT study_day, kind, count(*) FROM reviews "
+                        "GROUP BY study_day, kind")
+
+
+def _migrate_to_5(db: Any) -> None:
+    # `quiz stats` in constant time at any log size (issue 17): the per-day aggregate, a
+    # covering index for retention, one for the bank's ids and topics, one for live cards.
+    # (Kept short: the whole schema must fit in the file's first page, so that a database
+    # with damaged pages still opens and names the damage where it is read. IF NOT EXISTS:
+    # a database taken back to an older version by hand may still hold them.)
+    db.execute("CREATE TABLE IF NOT EXISTS review_days (study_day TEXT NOT NULL, "
+               "kind TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (study_day, kind)) "
+               "WITHOUT ROWID")
+    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_insert AFTER INSERT ON reviews "
+               f"BEGIN {_count_day('NEW', '+1')} END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_delete AFTER DELETE ON reviews "
+               f"BEGIN {_count_day('OLD', '-1')} END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_update AFTER UPDATE OF study_day, "
+               f"kind ON reviews BEGIN {_count_day('OLD', '-1')} {_count_day('NEW', '+1')} END")
+    db.execute("DELETE FROM review_days")
+    db.execute(REVIEW_DAYS_FROM_LOG)
+    # Retention's rows from the index alone; it serves every use of (kind, study_day) too.
+    db.execute("DROP INDEX IF EXISTS idx_reviews_kind_study_day")
+    db.execute("CREATE INDEX IF NOT EXISTS reviews_retention ON reviews "
+               "(kind, study_day, question_id, quality, last_interval)")
+    db.execute("CREATE INDEX IF NOT EXISTS bank_topics ON bank_questions (id, topic)")
+    # the live cards without a pass over the retired ones
+    db.execute("CREATE INDEX IF NOT EXISTS cards_retired ON cards (retired)")
+
+
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,
+              5: _migrate_to_5}
 
 # What each stored value may be, as SQL conditions on a row (true when the value is fine),
 # with the words for a message. The decoders below check the same bounds in Python as they
@@ -172,5 +218,9 @@ COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "settings": ("key", [
         ("key", _TEXT.format("key"), "a setting's name"),
         ("value", "(typeof(value) = 'text')", "text"),
+    ]),
+    "review_days": ("study_day", [
+        ("study_day", sql_day("study_day"), _DAY),
+        ("n", _sql_int("n", 1, 2**53), "a whole number of answers from 1"),
     ]),
 }

@@ -27,6 +27,7 @@ from quiz.schema import (
     COUNT_MAX,
     EF_RANGE,
     MIGRATIONS,
+    REVIEW_DAYS_FROM_LOG,
     SCHEMA_VERSION,
     STABILITY_MAX,
     sql_day,
@@ -165,6 +166,13 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot read {self.path}: {exc}") from None
 
+    def rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """`query`'s rows as plain tuples: cheaper when there are thousands."""
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+
     def problems(self, tables: Iterable[str] | None = None, limit: int = 5) -> list[str]:
         """Stored values quiz cannot use (at most `limit`), each as `table.column of 'row'
         is value (expected …)`: a full scan, for when reading has failed."""
@@ -285,10 +293,37 @@ class Store:
         with self.reading("cards"):
             return [_state(row) for row in rows]
 
-    def started_ids(self) -> set[str]:
-        """The ids of every card with a review that moved its schedule."""
-        return {row[0] for row in self.query(
-            "SELECT question_id FROM cards WHERE repetitions IS NOT NULL")}
+    def live_schedules(self, within: str | None = None
+                       ) -> list[tuple[int, date, float | None, float | None, int]]:
+        """What a recall prediction reads of the started, live cards (those among the ids
+        the SQL query `within` selects, if given): (interval, due, FSRS stability, FSRS
+        difficulty, how many cards have exactly these), checked as the card decoder checks
+        them. `quiz stats` forecasts retention from them on every run."""
+        rows = self.rows(
+            "SELECT interval, due, stability, difficulty, count(*) FROM cards "
+            "WHERE retired = 0 AND repetitions IS NOT NULL"
+            + (f" AND question_id IN ({within})" if within else "")
+            + " GROUP BY interval, due, stability, difficulty")
+        days: dict[object, date] = {}  # a few hundred distinct due days: each parsed once
+        found = []
+        with self.reading("cards"):
+            for interval, due, stability, difficulty, n in rows:
+                if (day := days.get(due)) is None:
+                    day = days[due] = stored_day(due)
+                found.append((whole(interval, 0, sm2.MAX_INTERVAL), day,
+                              _real(stability, 1e-9, STABILITY_MAX), _real(difficulty, 1, 10),
+                              n))
+        return found
+
+    def started_ids(self, among: Iterable[str] | None = None) -> set[str]:
+        """The ids of every card with a review that moved its schedule (of those `among`
+        these ids: looked up by id, not a pass over every card)."""
+        if among is None:
+            return {row[0] for row in self.rows(
+                "SELECT question_id FROM cards WHERE repetitions IS NOT NULL")}
+        return {row[0] for row in self.rows(
+            "SELECT question_id FROM cards WHERE question_id IN (SELECT value FROM json_each(?)) "
+            "AND repetitions IS NOT NULL", (json.dumps(list(among)),))}
 
     def card(self, question_id: str) -> Card | None:
         """One card, or None if never reviewed nor buried."""
@@ -317,8 +352,10 @@ class Store:
 
     def new_introduced_count(self, day: date) -> int:
         """How many cards had their first review on study day `day`."""
-        return self.query("SELECT count(*) FROM cards WHERE first_day = ?",
-                          (day.isoformat(),))[0][0]
+        return self.query("SELECT count(*) FROM cards WHERE first_day = ? AND question_id IN "
+                          # among that day's answers, not through every card
+                          "(SELECT question_id FROM reviews WHERE study_day = ?)",
+                          (day.isoformat(), day.isoformat()))[0][0]
 
     # -- the review log ------------------------------------------------------------------
 
@@ -416,8 +453,11 @@ class Store:
         return added
 
     def rebuild_cards(self) -> None:
-        """Re-derive every card's state by replaying the log (buries are kept)."""
+        """Re-derive every card's state by replaying the log (buries are kept), and the
+        per-day aggregate `review_days` from scratch."""
         with self.transaction() as conn:
+            conn.execute("DELETE FROM review_days")
+            conn.execute(REVIEW_DAYS_FROM_LOG)
             scheduler = _scheduler(conn, self.path)
             ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
             with self.reading("reviews"):

@@ -48,6 +48,8 @@ class TerminalUI:
         self.interactive = (sys.stdin.isatty() and console.is_terminal and os.name == "posix"
                             if interactive is None else interactive)
         self._editor: line_editor.LineEditor | None = None
+        if self.interactive:
+            preload_line_editor()
         self.deadline = 0.0  # a mock card's end (time.monotonic), set when it is drawn
 
     # -- input ---------------------------------------------------------------------------
@@ -513,3 +515,30 @@ class TerminalUI:
             previous = item.score
         self.console.print(table)
 
+
+_PRELOADING: list[object] = []  # the one thread importing the line editor, once started
+
+
+def preload_line_editor() -> None:
+    """Start importing the line editor (prompt_toolkit, ~90 ms) in a background thread, once,
+    so that it is ready by the first answer: the imports overlap drawing the first card and
+    waiting for the terminal. Importing in a thread is safe: Python's per-module import
+    locks make the first use wait for an import still under way. (Started before the queue
+    is built, it slowed the first card more than it sped up the prompt.)"""
+    if _PRELOADING or "quiz.line_editor" in sys.modules:
+        return
+    import threading
+
+    thread = threading.Thread(target=_import_line_editor, name="quiz-line-editor-import",
+                              daemon=True)
+    _PRELOADING.append(thread)
+    thread.start()
+
+
+def _import_line_editor() -> None:
+    """Import quiz.line_editor (prompt_toolkit) ahead of its first use, off the main thread;
+    an error is left for the main thread's own import to raise."""
+    try:
+        from quiz import line_editor  # noqa: F401
+    except Exception:  # noqa: BLE001, S110 - reported where the editor is used
+        pass

@@ -217,3 +217,30 @@ def test_review_with_fsrs_records_fsrs_states_and_stays_on_it(bank_env):
     store.close()
     assert invoke("scheduler", "--lang", "en").output == ("Scheduler: fsrs (desired retention "
                                                           "0.90)\n")
+
+
+@given(cards=st.lists(st.tuples(st.integers(0, 400), st.integers(-30, 400),
+                                st.one_of(st.none(), st.floats(0.5, 900)),
+                                st.floats(1, 10), st.booleans()), max_size=30),
+       name=st.sampled_from(["sm2", "fsrs"]))
+def test_the_grouped_forecast_is_the_forecast_of_every_card(cards, name):
+    """`quiz stats`' path (Store.live_schedules, cards alike grouped, SM-2's curve computed
+    directly) against the mean of each started live card's own retrievability."""
+    store = Store.open(":memory:")
+    with store.transaction() as conn:
+        for n, (interval, due_in, stability, difficulty, retired) in enumerate(cards):
+            due = (DAY + timedelta(days=due_in % 40)).isoformat()  # repeats: groups form
+            conn.execute("INSERT INTO cards (question_id, repetitions, interval, ef, due, "
+                         "stability, difficulty, retired) VALUES (?, 2, ?, 250, ?, ?, ?, ?)",
+                         (f"q{n}", interval % 7, due, stability, stability and difficulty,
+                          int(retired)))
+    scheduler = schedulers.get(name)
+    states = store.live_states([f"q{n}" for n in range(len(cards))])
+    oracle = recall.forecast(states, scheduler, DAY)
+    found = recall.schedule_forecast(store.live_schedules(), scheduler, DAY)
+    assert found.scheduler == oracle.scheduler
+    for got, expected in ((found.today, oracle.today), (found.later, oracle.later)):
+        assert (got is None) == (expected is None)
+        if got is not None:
+            assert got == pytest.approx(expected, rel=1e-12)
+    store.close()

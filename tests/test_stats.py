@@ -142,6 +142,12 @@ def test_a_schema_1_database_gains_the_column_empty(tmp_path):
     old = Store.open(path)
     write_log(old)
     old.conn.execute("DROP INDEX idx_reviews_question_id_study_day_kind")
+    for trigger in ("insert", "delete", "update"):  # schema 5's
+        old.conn.execute(f"DROP TRIGGER review_days_{trigger}")
+    old.conn.execute("DROP TABLE review_days")
+    old.conn.execute("DROP INDEX reviews_retention")
+    old.conn.execute("DROP INDEX cards_retired")
+    old.conn.execute("CREATE INDEX idx_reviews_kind_study_day ON reviews (kind, study_day)")
     old.conn.execute("ALTER TABLE reviews DROP COLUMN last_interval")
     old.conn.execute("DROP TABLE bank_questions")  # schema 3's
     for table, column in [("reviews", "cap_day"), ("reviews", "stability"),  # schema 4's
@@ -155,6 +161,8 @@ def test_a_schema_1_database_gains_the_column_empty(tmp_path):
     assert again.query("SELECT count(last_interval) AS n FROM reviews")[0]["n"] == 0
     assert again.query("SELECT count(*) AS n FROM sqlite_master WHERE name = "
                        "'idx_reviews_question_id_study_day_kind'")[0]["n"] == 1
+    assert again.query("SELECT sum(n) AS n FROM review_days")[0]["n"] == again.query(
+        "SELECT count(*) AS n FROM reviews")[0]["n"]  # schema 5's aggregate, filled
     found = report.retention(again, TODAY, stats.Scope(TOPICS))
     assert found.overall == report.RetentionRow(report.Recall(13, 9), report.Recall(1, 1))
     again.close()

@@ -43,6 +43,9 @@ LOADED_KEY = KEY + ":loaded"  # the files loaded, the folders searched, the prob
 SOURCES_KEY = KEY + ":sources"  # question id → the file it was last loaded from
 VERSIONS_KEY = KEY + ":versions"  # fingerprint → the question as it was last reviewed
 Problem = tuple[str, int, str]
+# Every question's (question_id, topic) from the covering index alone (schema 5), never the
+# table's rows and their JSON.
+SCOPE_TABLE = "(SELECT id AS question_id, topic FROM bank_questions INDEXED BY bank_topics)"
 
 
 class Entry(NamedTuple):
@@ -138,28 +141,42 @@ class BankCache:
         return {qid for qid, file in sources.items()
                 if qid not in present and gone_from_bank(file)}
 
-    def entries(self) -> list[Entry]:
-        """Every question's id, topic, type and tags, in bank order."""
+    def entries(self, ids: Iterable[str] | None = None) -> list[Entry]:
+        """Every question's id, topic, type and tags (or those of the bank questions among
+        `ids`), in bank order."""
         if self._refresh():
-            rows = self.store.query(
-                "SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
+            if ids is None:
+                rows = self.store.query(
+                    "SELECT id, topic, type, tags FROM bank_questions ORDER BY pos")
+            else:
+                rows = self.store.query(
+                    "SELECT id, topic, type, tags FROM bank_questions WHERE id IN "
+                    "(SELECT value FROM json_each(?)) ORDER BY pos", (json.dumps(list(ids)),))
             try:
                 return [Entry(_text(r["id"]), _text(r["topic"]), _text(r["type"]),
                               tuple(_text(r["tags"]).split(TAG_SEPARATOR)) if r["tags"] else ())
                         for r in rows]
             except UNDECODABLE:
                 self._reparse()
-        return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions]
+        wanted = None if ids is None else set(ids)
+        return [Entry(q.id, q.topic, q.type, q.tags) for q in self._bank.questions
+                if wanted is None or q.id in wanted]
 
     def topic_of(self) -> dict[str, str]:
         """Question id → topic, in bank order."""
         if self._refresh():
-            rows = self.store.query("SELECT id, topic FROM bank_questions ORDER BY pos")
+            rows = self.store.rows(
+                "SELECT id, topic FROM bank_questions INDEXED BY bank_topics ORDER BY pos")
             try:
-                return {_text(r["id"]): _text(r["topic"]) for r in rows}
+                return {_text(question_id): _text(topic) for question_id, topic in rows}
             except UNDECODABLE:
                 self._reparse()
         return {q.id: q.topic for q in self._bank.questions}
+
+    def scope_table(self) -> str | None:
+        """An SQL source of every question's (question_id, topic), from the cache's table
+        (None when the cache cannot be used): `quiz stats` joins it instead of the ids."""
+        return (SCOPE_TABLE if self._refresh() else None)
 
     def questions(self, ids: Iterable[str] | None = None) -> list[Question]:
         """The full questions of `ids` (all of them if None), in the order of `ids`."""

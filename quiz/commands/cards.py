@@ -91,7 +91,9 @@ def list_questions(
         raise UsageError("--grep needs some text to look for")
     store = open_store(db)
     the_bank = bank_of(store, bank)
-    chosen = select_questions(the_bank.entries(), topic, tag)
+    whole_bank_due = due and not topic and not tag and grep is None
+    # the whole bank's due cards: only their entries are read
+    chosen = [] if whole_bank_due else select_questions(the_bank.entries(), topic, tag)
     today, interview = config.today(), config.interview_date(store)  # a bad TZ: exit 2
     found = None
     if grep is not None:
@@ -102,7 +104,9 @@ def list_questions(
     if due:  # the review's own rule: due cards and cards to relearn today
         from quiz.today import due_today
 
-        cards, chosen, relearning = due_today(store, chosen, today, interview)
+        cards, chosen, relearning = due_today(
+            store, today, interview, questions=None if whole_bank_due else chosen,
+            bank=the_bank)
     else:
         cards = store.cards()
     if found is None:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from quiz import config
-from quiz.cli import app, bank_of, console, open_store, ui_text
+from quiz.cli import PIPE_WIDTH, app, bank_of, console, open_store, ui_text
 from quiz.commands.options import BankOption, DbOption, LangOption, TopicOption
 
 if TYPE_CHECKING:
@@ -25,17 +25,17 @@ def show_stats(
 ) -> None:
     """Progress: today, streak, a heatmap of past answers, the forecast, retention, weak cards."""
     from quiz.review_queue import check_topics
-    from quiz.stats import recall
     from quiz.stats import report as progress
     from quiz.stats.figures import Scope
     from quiz.today import interview_countdown
 
     lang = config.language(lang)
     store = open_store(db)
-    topics = bank_of(store, bank).topic_of()
+    cache = bank_of(store, bank)
+    topics = cache.topic_of()
     check_topics(topics.values(), topic)
     scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
-                  narrowed=bool(topic))
+                  narrowed=bool(topic), table=None if topic else cache.scope_table())
     today = config.today()
     ids = {q for q, t in topics.items() if not topic or t in topic}
     if compare:
@@ -43,7 +43,7 @@ def show_stats(
         return
     found = progress.report(store, today, scope, days=days)
     scheduler = store.scheduler()
-    retention = recall.forecast(store.live_states(ids), scheduler, today)
+    retention = progress.predicted_retention(store, today, scope, scheduler)
     ahead = interview_countdown(store, ids, today, config.interview_date(store))
     if as_json:
         import json
@@ -52,21 +52,23 @@ def show_stats(
                    "predicted_retention": retention.as_json()}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    from quiz.stats.render import render_stats
+    from quiz.lang import in_lang
+    from quiz.stats.render import open_sink, write_stats
 
-    out = console()
-    render_stats(out, found, lang)
+    out = open_sink(console, PIPE_WIDTH)  # plain text, without rich, when not a terminal
+    write_stats(out, found, lang)
     if retention.today is not None:
         name = "SM-2" if scheduler.name == "sm2" else "FSRS"
-        out.print(ui_text(lang, f"预计记得（{name}）：今天 {retention.today:.0%}，"
-                                f"{retention.days} 天后 {retention.later:.0%}",
-                          f"Predicted retention ({name}): {retention.today:.0%} today, "
-                          f"{retention.later:.0%} in {retention.days} days"))
+        out.message(in_lang(f"预计记得（{name}）：今天 {retention.today:.0%}，"
+                            f"{retention.days} 天后 {retention.later:.0%}",
+                            f"Predicted retention ({name}): {retention.today:.0%} today, "
+                            f"{retention.later:.0%} in {retention.days} days", lang))
     if ahead is not None:
         line = ahead.describe()
         share = f"{ahead.coverage:.0%}" if ahead.coverage is not None else "—"
-        out.print(ui_text(lang, f"{line.zh} 已开始 {ahead.started}/{ahead.total}（{share}）",
-                          f"{line.en} Started {ahead.started} of {ahead.total} ({share})."))
+        out.message(in_lang(f"{line.zh} 已开始 {ahead.started}/{ahead.total}（{share}）",
+                            f"{line.en} Started {ahead.started} of {ahead.total} ({share}).",
+                            lang))
 
 
 def _show_comparison(store: "Store", ids: set[str], lang: str, as_json: bool) -> None:

@@ -40,6 +40,9 @@ class Scope:
 
     topics: Mapping[str, str]
     narrowed: bool = False
+    # An SQL source of (question_id, topic) rows holding exactly `topics` (the bank cache's
+    # table, `BankCache.scope_table`), read instead of filling a temporary table with them.
+    table: str | None = None
 
 
 def sql_list(values: Iterable[str]) -> str:
@@ -51,24 +54,27 @@ REVIEWS, ANSWERS = sql_list(REVIEW_KINDS), sql_list(ANSWER_KINDS)
 _LOADED: weakref.WeakKeyDictionary[Store, Scope] = weakref.WeakKeyDictionary()
 
 
-def use_scope(store: Store, scope: Scope) -> None:
-    """Put `scope` in the temporary table `stats_scope` (private to this connection), once."""
+def use_scope(store: Store, scope: Scope) -> str:
+    """The SQL source of the scope's (question_id, topic) rows: `scope.table`, or the
+    temporary table `stats_scope` (private to this connection), filled once."""
+    if scope.table is not None:
+        return scope.table
     if _LOADED.get(store) is scope:
-        return
+        return "temp.stats_scope"
     store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS stats_scope "
                        "(question_id TEXT PRIMARY KEY, topic TEXT NOT NULL) WITHOUT ROWID")
     store.conn.execute("DELETE FROM temp.stats_scope")
     store.conn.execute("INSERT INTO temp.stats_scope SELECT key, value FROM json_each(?)",
                        (json.dumps(dict(scope.topics)),))
     _LOADED[store] = scope
+    return "temp.stats_scope"
 
 
 def only_scope(store: Store, scope: Scope | None, column: str = "question_id") -> str:
     """An SQL condition (starting with AND) keeping answers in a narrowed scope, else ""."""
     if scope is None or not scope.narrowed:
         return ""
-    use_scope(store, scope)
-    return f" AND {column} IN (SELECT question_id FROM temp.stats_scope)"
+    return f" AND {column} IN (SELECT question_id FROM {use_scope(store, scope)})"
 
 
 # -- today ---------------------------------------------------------------------------------
@@ -100,8 +106,11 @@ def day_summary(store: Store, day: date, scope: Scope | None = None) -> DaySumma
         f"WHERE study_day = ?{where}", (day.isoformat(),))[0]
     if row["bad"] or type(row["ms"]) is not int:
         raise store.unreadable(tables=["reviews"])
-    new = store.query(f"SELECT count(*) AS n FROM cards WHERE first_day = ?{where}",
-                      (day.isoformat(),))[0]["n"]
+    new = store.query(f"SELECT count(*) AS n FROM cards WHERE first_day = ?{where} AND "
+                      # a card is new on the day of its first scheduled answer: look among
+                      # that day's answers, not through every card
+                      "question_id IN (SELECT question_id FROM reviews WHERE study_day = ?)",
+                      (day.isoformat(), day.isoformat()))[0]["n"]
     reviewed = row["reviewed"]
     retention = (reviewed - row["failed"]) / reviewed if reviewed else None
     return DaySummary(day=day, reviewed=reviewed, new=new, failed=row["failed"],
@@ -129,7 +138,9 @@ def due_today(store: Store, today: date, scope: Scope, interview: date | None = 
 
     interview = interview if interview is not None else interview_date(store)
     cards, relearn = cards_for_today(store, today, interview)
-    due, again = still_due([QuestionRef(i) for i in scope.topics], cards, today,
+    # only the scope's questions with such a card or to relearn can be due
+    maybe = (set(cards) | set(relearn)) & scope.topics.keys()
+    due, again = still_due([QuestionRef(i) for i in scope.topics if i in maybe], cards, today,
                            relearn=relearn, interview=interview)
     return len(due) + len(again)
 
@@ -177,13 +188,9 @@ class Streaks:
 
 def streaks(store: Store, today: date, scope: Scope | None = None) -> Streaks:
     """Current and longest streaks, counting study days up to `today`."""
-    if scope is None or not scope.narrowed:
-        # A skip scan: one index seek per study day instead of reading every answer.
-        days = ("WITH RECURSIVE d(day) AS (SELECT (SELECT min(study_day) FROM reviews) UNION ALL "
-                "SELECT (SELECT study_day FROM reviews WHERE study_day > d.day "
-                "ORDER BY study_day LIMIT 1) FROM d WHERE d.day IS NOT NULL), "
-                "days AS (SELECT day FROM d WHERE day <= :today AND EXISTS (SELECT 1 FROM "
-                f"reviews WHERE study_day = d.day AND kind IN {ANSWERS})), ")
+    if scope is None or not scope.narrowed:  # the log's per-day aggregate: a row a day
+        days = ("WITH days AS (SELECT DISTINCT study_day AS day FROM review_days WHERE "
+                f"study_day <= :today AND kind IN {ANSWERS}), ")
     else:  # `+kind`: the (question_id, study_day, kind) index, not the one on kind
         days = ("WITH days AS (SELECT DISTINCT study_day AS day FROM reviews WHERE "
                 f"study_day <= :today AND +kind IN {ANSWERS}{only_scope(store, scope)}), ")
@@ -197,7 +204,7 @@ def streaks(store: Store, today: date, scope: Scope | None = None) -> Streaks:
     alive = {today.isoformat(), (today - timedelta(days=1)).isoformat()}
     current = next((r["length"] for r in runs if r["last"] in alive), 0)
     best = runs[0]
-    with store.reading("reviews"):
+    with store.reading("reviews", "review_days"):
         return Streaks(current=current, longest=best["length"],
                        longest_start=stored_day(best["first"]),
                        longest_end=stored_day(best["last"]))
@@ -220,17 +227,22 @@ class CardCounts:
 
 def card_counts(store: Store, today: date, scope: Scope) -> CardCounts:
     """How many cards are in each state on `today`."""
-    use_scope(store, scope)
+    # The scope's cards looked up by id (`CROSS JOIN`: never a pass over the retired ones)
     rows = store.query(
-        "SELECT state, count(*) AS n FROM (SELECT CASE WHEN c.buried_until > ? THEN 'buried' "
-        "WHEN c.repetitions IS NULL THEN 'new' WHEN c.repetitions < 2 THEN 'learning' "
-        f"WHEN c.interval < {MATURE_DAYS} THEN 'young' ELSE 'mature' END AS state "
-        "FROM temp.stats_scope s LEFT JOIN cards c USING (question_id)) GROUP BY state",
-        (today.isoformat(),))
+        "SELECT state, count(*) AS n, count(started) AS started FROM (SELECT CASE WHEN "
+        "c.buried_until > ? THEN 'buried' WHEN c.repetitions IS NULL THEN 'new' "
+        f"WHEN c.repetitions < 2 THEN 'learning' WHEN c.interval < {MATURE_DAYS} THEN 'young' "
+        "ELSE 'mature' END AS state, c.repetitions AS started "
+        f"FROM {use_scope(store, scope)} s CROSS JOIN cards c USING (question_id)) "
+        "GROUP BY state", (today.isoformat(),))
     counts = {r["state"]: r["n"] for r in rows}
+    counts["new"] = len(scope.topics) - sum(counts.get(state, 0) for state in (
+        "learning", "young", "mature", "buried"))  # with the questions that have no card
+    # Started cards outside the scope: all started ones (a card has a due day exactly when it
+    # has repetitions: the index on `due` counts them) less the scope's.
     retired = None if scope.narrowed else store.query(
-        "SELECT count(*) AS n FROM cards WHERE repetitions IS NOT NULL AND question_id NOT IN "
-        "(SELECT question_id FROM temp.stats_scope)")[0]["n"]
+        "SELECT count(*) AS n FROM cards WHERE due IS NOT NULL")[0]["n"] - sum(
+            r["started"] for r in rows)
     return CardCounts(**{state: counts.get(state, 0) for state in (
         "new", "learning", "young", "mature", "buried")}, retired=retired)
 
@@ -250,10 +262,9 @@ class WeakCard:
 
 def weakest(store: Store, scope: Scope, limit: int = 10) -> tuple[WeakCard, ...]:
     """Reviewed live cards with EF < WEAK_EF (2.0) or a lapse: lowest EF, most lapses first."""
-    use_scope(store, scope)
     rows = store.query(
         "SELECT c.question_id, s.topic, c.ef, c.lapses, c.reviews, c.interval, c.due "
-        "FROM cards c JOIN temp.stats_scope s USING (question_id) "
+        f"FROM {use_scope(store, scope)} s CROSS JOIN cards c USING (question_id) "
         f"WHERE c.repetitions IS NOT NULL AND (c.ef < {WEAK_EF_HUNDREDTHS} OR c.lapses > 0) "
         "ORDER BY c.ef, c.lapses DESC, c.reviews DESC, c.question_id LIMIT ?", (limit,))
     with store.reading("cards"):

@@ -16,6 +16,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
+from itertools import repeat
 
 from quiz.model import CardState
 from quiz.replay import Answer, Prediction, predictions
@@ -30,8 +32,48 @@ def predicted_retention(states: Iterable[CardState], scheduler: Scheduler,
                         day: date) -> float | None:
     """The mean probability of recall on `day` over the started, live cards' `states`
     (None: none)."""
-    values = [scheduler.retrievability(state, day) for state in states]
-    return sum(values) / len(values) if values else None
+    return counted_retention([(state, 1) for state in states], scheduler, day)
+
+
+def counted_retention(counted: Sequence[tuple[CardState, int]], scheduler: Scheduler,
+                      day: date) -> float | None:
+    """`predicted_retention` of `counted`'s states, each standing for that many cards.
+
+    The sum is exact (math.fsum): the mean does not depend on the cards' order or grouping.
+    """
+    total = sum(n for _state, n in counted)
+    if not total:
+        return None
+    return math.fsum(value for state, n in counted
+                     for value in repeat(scheduler.retrievability(state, day), n)) / total
+
+
+Schedule = tuple[int, date, "float | None", "float | None", int]  # Store.live_schedules'
+
+
+def schedule_retention(schedules: Sequence[Schedule], scheduler: Scheduler,
+                       day: date) -> float | None:
+    """`predicted_retention` from `Store.live_schedules` rows (interval, due, stability,
+    difficulty, cards). SM-2's curve is computed from them directly (`SM2.retrievability`'s
+    arithmetic); another scheduler gets each as a state, whose repetitions and E-Factor (which
+    no retrievability reads) are placeholders."""
+    if scheduler.name == "sm2":
+        from quiz.schedulers import forgetting_curve
+
+        ordinal = day.toordinal()
+        total = sum(n for *_rest, n in schedules)
+        if not total:
+            return None
+        # (day − reviewed_on).days, reviewed_on = due − interval: as SM2.retrievability
+        return math.fsum(value for interval, due, _s, _d, n in schedules for value in repeat(
+            forgetting_curve(ordinal - due.toordinal() + interval, max(interval, 1)), n)) / total
+    return counted_retention([(CardState(repetitions=1, interval=interval, efactor=PLACEHOLDER_EF,
+                                         due=due, stability=stability, difficulty=difficulty), n)
+                              for interval, due, stability, difficulty, n in schedules],
+                             scheduler, day)
+
+
+PLACEHOLDER_EF = Fraction(5, 2)  # see schedule_retention
 
 
 @dataclass(frozen=True)
@@ -53,9 +95,21 @@ def forecast(states: Iterable[CardState], scheduler: Scheduler, today: date,
              days: int = FORECAST_DAYS) -> Forecast:
     """Predicted retention of the started, live cards' `states` today and in `days` days, if
     nothing is reviewed meanwhile."""
-    chosen = list(states)
-    return Forecast(scheduler.name, predicted_retention(chosen, scheduler, today),
-                    predicted_retention(chosen, scheduler, today + timedelta(days=days)), days)
+    return counted_forecast([(state, 1) for state in states], scheduler, today, days)
+
+
+def counted_forecast(counted: Sequence[tuple[CardState, int]], scheduler: Scheduler,
+                     today: date, days: int = FORECAST_DAYS) -> Forecast:
+    """`forecast` of `counted`'s states, each standing for that many cards."""
+    return Forecast(scheduler.name, counted_retention(counted, scheduler, today),
+                    counted_retention(counted, scheduler, today + timedelta(days=days)), days)
+
+
+def schedule_forecast(schedules: Sequence[Schedule], scheduler: Scheduler, today: date,
+                      days: int = FORECAST_DAYS) -> Forecast:
+    """`forecast` from `Store.live_schedules` rows (`schedule_retention`)."""
+    return Forecast(scheduler.name, schedule_retention(schedules, scheduler, today),
+                    schedule_retention(schedules, scheduler, today + timedelta(days=days)), days)
 
 
 @dataclass(frozen=True)

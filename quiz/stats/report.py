@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quiz.stats.figures import (
-    ANSWER_KINDS,
     ANSWERS,
     EFFECTIVE_DUE,
     MATURE_DAYS,
@@ -30,7 +29,11 @@ from quiz.stats.figures import (
     use_scope,
     weakest,
 )
-from quiz.store import Store
+from quiz.store import Store, whole
+
+if TYPE_CHECKING:
+    from quiz.schedulers import Scheduler
+    from quiz.stats.recall import Forecast
 
 JSON_VERSION = 1
 RETIRED = "(retired)"  # the retention row of questions that left the bank
@@ -53,17 +56,16 @@ def heatmap(store: Store, today: date, scope: Scope | None = None, weeks: int = 
     """The last `weeks` calendar weeks (Monday first), the current one ending on `today`."""
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     span = (start.isoformat(), today.isoformat())
-    if scope is None or not scope.narrowed:
-        # One range of the (kind, study_day) index per kind: the table itself is never read.
-        rows = store.query("SELECT day, sum(n) AS n FROM (" + " UNION ALL ".join(
-            "SELECT study_day AS day, count(*) AS n FROM reviews WHERE kind = ? AND study_day "
-            "BETWEEN ? AND ? GROUP BY study_day" for _ in ANSWER_KINDS) + ") GROUP BY day",
-            [value for kind in ANSWER_KINDS for value in (kind, *span)])
+    if scope is None or not scope.narrowed:  # the log's per-day aggregate: a row a day
+        rows = store.query("SELECT study_day AS day, sum(n) AS n FROM review_days WHERE "
+                           f"study_day BETWEEN ? AND ? AND kind IN {ANSWERS} GROUP BY study_day",
+                           span)
     else:  # `+kind`: the (question_id, study_day, kind) index, not the one on kind
         rows = store.query(
             "SELECT study_day AS day, count(*) AS n FROM reviews WHERE study_day BETWEEN ? AND ? "
             f"AND +kind IN {ANSWERS}{only_scope(store, scope)} GROUP BY study_day", span)
-    found = {r["day"]: r["n"] for r in rows}
+    with store.reading("review_days"):
+        found = {r["day"]: whole(r["n"], 0, 2**62) for r in rows}
     length = (today - start).days + 1
     return Heatmap(start=start, end=today, counts=tuple(
         found.get((start + timedelta(days=i)).isoformat(), 0) for i in range(length)))
@@ -72,10 +74,10 @@ def heatmap(store: Store, today: date, scope: Scope | None = None, weeks: int = 
 def forecast(store: Store, today: date, scope: Scope,
              days: int = 14) -> tuple[tuple[date, int], ...]:
     """Live cards falling due on each of the `days` days after `today` (buried ones when shown)."""
-    use_scope(store, scope)
     rows = store.query(
-        f"SELECT {EFFECTIVE_DUE} AS day, count(*) AS n FROM cards c JOIN temp.stats_scope "
-        "USING (question_id) WHERE c.due IS NOT NULL AND day > ? AND day <= ? GROUP BY day",
+        f"SELECT {EFFECTIVE_DUE} AS day, count(*) AS n FROM {use_scope(store, scope)} s "
+        "CROSS JOIN cards c USING (question_id) WHERE c.due IS NOT NULL AND day > ? AND "
+        "day <= ? GROUP BY day",
         (today.isoformat(), (today + timedelta(days=days)).isoformat()))
     found = {r["day"]: r["n"] for r in rows}
     return tuple((day, found.get(day.isoformat(), 0))
@@ -129,7 +131,7 @@ INTERVAL_BEFORE = (
 
 def retention(store: Store, today: date, scope: Scope, days: int = 30) -> Retention:
     """Retention over the `days` study days ending `today`, split young / mature."""
-    use_scope(store, scope)
+    source = use_scope(store, scope)
     start = today - timedelta(days=days - 1)
     rows = store.query(
         "SELECT s.topic, count(*) FILTER (WHERE is_young) AS young, count(*) FILTER (WHERE "
@@ -139,7 +141,7 @@ def retention(store: Store, today: date, scope: Scope, days: int = 30) -> Retent
         f"SELECT r.question_id, r.quality, r.quality >= {PASSING} AS passed, {INTERVAL_BEFORE} < "
         f"{MATURE_DAYS} AS is_young FROM reviews r WHERE r.kind IN {REVIEWS} AND r.study_day "
         f"BETWEEN ? AND ?{only_scope(store, scope, 'r.question_id')}) "
-        "LEFT JOIN temp.stats_scope s USING (question_id) GROUP BY s.topic",
+        f"LEFT JOIN {source} s USING (question_id) GROUP BY s.topic",
         (start.isoformat(), today.isoformat()))
     if any(r["bad"] for r in rows):  # a grade quiz did not write: the rates would be wrong
         raise store.unreadable(tables=["reviews"])
@@ -151,6 +153,15 @@ def retention(store: Store, today: date, scope: Scope, days: int = 30) -> Retent
     overall = RetentionRow(sum((row.young for _, row in topics), Recall()),
                            sum((row.mature for _, row in topics), Recall()))
     return Retention(start=start, end=today, overall=overall, topics=tuple(topics))
+
+
+def predicted_retention(store: Store, today: date, scope: Scope,
+                        scheduler: Scheduler) -> Forecast:
+    """The predicted retention of the scope's started, live cards (`recall.forecast`)."""
+    from quiz.stats.recall import schedule_forecast
+
+    within = f"SELECT question_id FROM {use_scope(store, scope)}"
+    return schedule_forecast(store.live_schedules(within), scheduler, today)
 
 
 # -- the report ----------------------------------------------------------------------------

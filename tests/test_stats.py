@@ -144,6 +144,11 @@ def test_a_schema_1_database_gains_the_column_empty(tmp_path):
     old.conn.execute("DROP INDEX idx_reviews_question_id_study_day_kind")
     old.conn.execute("ALTER TABLE reviews DROP COLUMN last_interval")
     old.conn.execute("DROP TABLE bank_questions")  # schema 3's
+    old.conn.execute("DROP INDEX idx_reviews_device_seq")  # schema 5's
+    old.conn.execute("DROP TABLE events")
+    for table, column in [("reviews", "device"), ("reviews", "seq"), ("cards", "suspended"),
+                          ("cards", "leech")]:
+        old.conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     for table, column in [("reviews", "cap_day"), ("reviews", "stability"),  # schema 4's
                           ("reviews", "difficulty"), ("cards", "stability"),
                           ("cards", "difficulty")]:

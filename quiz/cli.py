@@ -197,6 +197,7 @@ def open_store(db: Path | None) -> "Store":
     from quiz.store import Store
 
     store = Store.open(config.db_path(db))
+    store.leech_threshold = config.leech_threshold()
     _OPENED.append(store)
     return store
 
@@ -410,7 +411,7 @@ def plan_interview(
     store = open_store(db)
     today = config.today()
     if clear:
-        store.set_setting("interview", None)
+        store.set_setting("interview", None, at=config.local_now())
         console().print(ui_text(lang, "已清除面试日期", "Interview date cleared"))
         return
     if interview is not None:
@@ -424,7 +425,7 @@ def plan_interview(
             fail(f"the interview date {day} is not after today ({today})", 2)
         if day > INTERVIEW_RANGE[1]:
             fail(f"the interview date {day} is after {INTERVIEW_RANGE[1]}", 2)
-        store.set_setting("interview", day.isoformat())
+        store.set_setting("interview", day.isoformat(), at=config.local_now())
     day = config.interview_date(store)
     if day is None:
         console().print(ui_text(lang, "没有设置面试日期。用法：quiz plan --interview YYYY-MM-DD",
@@ -482,6 +483,8 @@ def list_questions(
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None,
     due: Annotated[bool, typer.Option("--due", help="Only cards due today.")] = False,
+    leech: Annotated[bool, typer.Option(
+        "--leech", help="Only leeches: cards lapsed so often they were suspended.")] = False,
     lang: LangOption = None,
 ) -> None:
     """A table of questions with their review state."""
@@ -504,6 +507,8 @@ def list_questions(
         chosen = [q for q in chosen if q.id in keep]
     else:
         cards = store.cards()
+    if leech:
+        chosen = [q for q in chosen if q.id in store.leeches()]
     questions = the_bank.questions(q.id for q in chosen)
     # Aligned lines rather than a rich Table: a table of a few hundred rows takes rich most
     # of a second to lay out. The question comes last, so CJK widths need no padding.
@@ -514,7 +519,8 @@ def list_questions(
     for q in questions:
         card = cards.get(q.id)
         state = card.state if card else None
-        due_text = "relearn" if q.id in relearning else str(state.due) if state else "new"
+        due_text = ("relearn" if q.id in relearning else "suspended" if card and card.suspended
+                    else str(state.due) if state else "new")
         interval = str(state.interval) if state else ""
         ef = f"{float(state.efactor):.2f}" if state else ""
         text = clip(" ".join(q.prompt.get("zh" if lang == "zh" else "en").split()), 60)
@@ -837,7 +843,8 @@ def show_stats(
         import json
 
         figures = {**progress.as_json(found), "plan": ahead.as_json() if ahead else None,
-                   "predicted_retention": retention.as_json()}
+                   "predicted_retention": retention.as_json(),
+                   "leeches": len(store.leeches() & ids)}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     from quiz.stats.render import render_stats
@@ -850,6 +857,10 @@ def show_stats(
                                 f"{retention.days} 天后 {retention.later:.0%}",
                           f"Predicted retention ({name}): {retention.today:.0%} today, "
                           f"{retention.later:.0%} in {retention.days} days"))
+    leeches = len(store.leeches() & ids)
+    if leeches:
+        out.print(ui_text(lang, f"难记卡（leech，已暂停）：{leeches} 张，见 quiz list --leech",
+                          f"Leeches (suspended): {leeches}; see quiz list --leech"))
     if ahead is not None:
         line = ahead.describe()
         share = f"{ahead.coverage:.0%}" if ahead.coverage is not None else "—"
@@ -1026,6 +1037,88 @@ def choose_scheduler(
     else:
         console().print(ui_text(lang, f"调度器：{after.name}{at_zh}",
                                 f"Scheduler: {after.name}{at}"))
+
+
+# -- sync and the card commands ---------------------------------------------------------------
+
+IdsArgument = Annotated[list[str] | None, typer.Argument(
+    help="Question ids (quiz list shows them).", show_default=False)]
+
+
+@app.command("sync")
+def sync_log(
+    folder: Annotated[Path | None, typer.Argument(
+        metavar="[DIR]", help="The shared folder (default: --dir, else QUIZ_SYNC_DIR).",
+        show_default=False)] = None,
+    dir_option: Annotated[Path | None, typer.Option(
+        "--dir", help="The shared folder, as an option.", show_default=False)] = None,
+    db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """Sync the review log with other machines through a shared folder (Syncthing, Dropbox,
+    git): this device's answers go to DIR/<device>.jsonl, every other file's come in.
+
+    Exits 2 when a line of a sync file is not a row of the log (it is left out, named).
+    """
+    from quiz.sync import sync
+
+    lang = config.language(lang)
+    if folder is not None and dir_option is not None and folder != dir_option:
+        fail(f"give the sync folder once: DIR {folder} or --dir {dir_option}", 2)
+    where = config.sync_dir(folder or dir_option)
+    done = sync(open_store(db), where)
+    err = err_console()
+    for line in done.waiting:
+        err.print(_escape(f"Note: {line}: not complete yet (still being copied?); taken next "
+                          "time"), highlight=False, soft_wrap=True)
+    for line in done.bad:
+        err.print(_escape(f"Warning: {line}"), style="yellow", highlight=False, soft_wrap=True)
+    console().print(ui_text(
+        lang, f"已同步 {done.folder}：读入 {done.files} 个文件中 {done.imported} 条新记录，"
+              f"更新 {done.cards} 张卡片；写出本机 {done.exported} 条到 {done.device}.jsonl",
+        f"Synced with {done.folder}: {done.imported} new row(s) from {done.files} file(s), "
+        f"{done.cards} card(s) updated; {done.exported} row(s) of this device written to "
+        f"{done.device}.jsonl"), soft_wrap=True)
+    if done.bad:
+        fail(f"{len(done.bad)} line(s) of the sync files are not rows of the log and were "
+             "left out (see above); the rest is synced", 2)
+
+
+def _card_action(action: str, ids: list[str] | None, db: Path | None, bank: list[Path] | None,
+                 lang: str | None, yes: bool = True) -> None:
+    from quiz import card_actions
+
+    lang = config.language(lang)
+    store = open_store(db)
+    chosen = card_actions.check_ids((q.id for q in bank_of(store, bank).entries()), ids or [])
+    if not yes and not typer.confirm(
+            f"Reset {len(chosen)} card(s) to new ({', '.join(chosen)})? The log keeps their "
+            "history", default=False, err=True):
+        fail("nothing was reset", 1)
+    done = card_actions.apply(store, action, chosen, config.local_now())
+    console().print(ui_text(lang, done.zh, done.en), soft_wrap=True)
+
+
+@app.command()
+def suspend(ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+            lang: LangOption = None) -> None:
+    """Suspend cards: never asked until unsuspended (the schedule is kept)."""
+    _card_action("suspend", ids, db, bank, lang)
+
+
+@app.command()
+def unsuspend(ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+              lang: LangOption = None) -> None:
+    """Bring suspended cards (leeches too) back into the reviews."""
+    _card_action("unsuspend", ids, db, bank, lang)
+
+
+@app.command()
+def reset(ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+          lang: LangOption = None,
+          yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+          ) -> None:
+    """Start cards over as new (asks first); the log keeps their history."""
+    _card_action("reset", ids, db, bank, lang, yes)
 
 
 def main() -> None:

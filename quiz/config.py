@@ -8,6 +8,8 @@
 | study-day rollover | | QUIZ_ROLLOVER (an hour) | 4 |
 | scheduler | --scheduler (switches), quiz scheduler | | sm2 (stored in the database) |
 | desired retention (FSRS) | quiz scheduler --retention | | 0.9 (stored in the database) |
+| sync folder | quiz sync DIR, --dir | QUIZ_SYNC_DIR | none: `quiz sync` asks for one |
+| leech threshold | | | 8 lapses (`replay.LEECH_THRESHOLD`) |
 """
 
 from __future__ import annotations
@@ -119,3 +121,22 @@ def scheduler(store: Store, name: str | None = None, retention: float | None = N
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return store.scheduler()
+
+
+def sync_dir(folder: Path | None) -> Path:
+    """The sync folder: DIR (or --dir), else QUIZ_SYNC_DIR (the config file's `sync_dir`
+    will plug in here, below the environment)."""
+    if folder is not None and str(folder) != "":
+        return folder
+    if os.environ.get("QUIZ_SYNC_DIR"):
+        return Path(os.environ["QUIZ_SYNC_DIR"])
+    raise UsageError("no sync folder: give one (quiz sync DIR), or set QUIZ_SYNC_DIR to a "
+                     "folder your file sync (Syncthing, Dropbox, git) shares between machines")
+
+
+def leech_threshold() -> int:
+    """The lapses that make a card a leech (the config file's `leech_threshold` will plug in
+    here)."""
+    from quiz.replay import LEECH_THRESHOLD
+
+    return LEECH_THRESHOLD

@@ -267,7 +267,7 @@ class Store:
     def cards(self, ids: Iterable[str] | None = None, *,
               due_by: date | None = None) -> dict[str, Card]:
         """The cards the store knows, keyed by question id: all, those of `ids`, or (with
-        `due_by`) the live ones due by that day plus every buried one."""
+        `due_by`) the live ones due by that day plus every buried or suspended one."""
         sql, params = "SELECT * FROM cards", []
         if ids is not None:
             sql += " WHERE question_id IN (SELECT value FROM json_each(?))"
@@ -275,7 +275,7 @@ class Store:
         elif due_by is not None:
             # and those whose due day is no day at all: the decoder then says which
             sql += (" WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL OR "
-                    f"NOT coalesce({sql_day('due')}, repetitions IS NULL))")
+                    f"suspended = 1 OR NOT coalesce({sql_day('due')}, repetitions IS NULL))")
             params.append(due_by.isoformat())
         rows = self.query(sql, params)
         with self.reading("cards"):
@@ -449,6 +449,59 @@ class Store:
         """Re-derive every card's state by replaying the log (buries are kept)."""
         with self.transaction() as conn:
             self._rebuild(conn, _logged_ids(conn))
+
+    # -- sync: this device's rows out, other devices' rows in --------------------------------
+
+    def own_rows(self, after: int) -> list[dict[str, Any]]:
+        """This device's answers and events with a sequence number above `after`, in order,
+        as plain values (`table` says which); rows that have no global id yet get one."""
+        with self.transaction() as conn:
+            device = _device(conn)
+            for table in ("reviews", "events"):
+                for (row_id,) in conn.execute(f"SELECT id FROM {table} WHERE device IS NULL OR "
+                                              "seq IS NULL ORDER BY id").fetchall():
+                    conn.execute(f"UPDATE {table} SET device = ?, seq = ? WHERE id = ?",
+                                 (device, _next_seq(conn), row_id))
+            rows = []
+            for table, name in (("reviews", "review"), ("events", "event")):
+                cursor = conn.execute(f"SELECT * FROM {table} WHERE device = ? AND seq > ?",
+                                      (device, after))
+                cursor.row_factory = sqlite3.Row
+                rows += [{"table": name, **{k: row[k] for k in row.keys() if k != "id"}}
+                         for row in cursor]
+        return sorted(rows, key=lambda row: row["seq"])
+
+    def merge(self, rows: Iterable[dict[str, Any]]
+              ) -> tuple[int, set[str], list[tuple[int, str]]]:
+        """Insert the rows (as `own_rows` gives them, from any device) whose global ids are
+        new, apply the undo events and settings among them, and derive their cards again,
+        all in one transaction; (rows inserted, ids of the cards derived, the rows that are
+        not rows of the log as (index, what is wrong), left out)."""
+        inserted, touched, keys, bad = 0, set(), set(), []
+        with self.transaction() as conn:
+            for index, row in enumerate(rows):
+                conn.execute("SAVEPOINT merge_row")
+                try:
+                    added = _merge_row(conn, row)
+                except (KeyError, TypeError, ValueError, OverflowError,
+                        sqlite3.IntegrityError) as exc:
+                    conn.execute("ROLLBACK TO merge_row")
+                    conn.execute("RELEASE merge_row")
+                    what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+                    bad.append((index, _clip(what, 120)))
+                    continue
+                conn.execute("RELEASE merge_row")
+                if added is None:
+                    continue
+                inserted += 1
+                if row["table"] == "event" and row["kind"] == "setting":
+                    keys.add(row["target"])
+                else:
+                    touched.add(row["question_id"])
+            for key in keys:
+                _settle_setting(conn, key)
+            self._rebuild(conn, sorted(touched))
+        return inserted, touched, bad
 
     def scheduled_answers(self) -> dict[str, list[replay.Answer]]:
         """Every question's answers that moved its schedule, in order (for the comparison)."""
@@ -667,14 +720,18 @@ def _next_seq(conn: sqlite3.Connection) -> int:
     except (TypeError, ValueError):
         seq = 1
     # never below a row this device already wrote (a row of ours brought back by a sync)
+    seq = max(seq, _highest_seq(conn) + 1)
+    _put_setting(conn, "device_seq", str(seq))
+    return seq
+
+
+def _highest_seq(conn: sqlite3.Connection) -> int:
+    """The highest sequence number of this device's rows in the log (0 for none)."""
     device = _device(conn)
-    highest = conn.execute(
+    return conn.execute(
         "SELECT max(coalesce((SELECT max(seq) FROM reviews WHERE device = ?), 0), "
         "coalesce((SELECT max(seq) FROM events WHERE device = ?), 0))", (device, device)
     ).fetchone()[0]
-    seq = max(seq, highest + 1)
-    _put_setting(conn, "device_seq", str(seq))
-    return seq
 
 
 def _put_setting(conn: sqlite3.Connection, key: str, value: str | None) -> None:
@@ -726,6 +783,68 @@ def _after_last(conn: sqlite3.Connection, question_id: str) -> str:
     last = conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%f', ?)", (row[0],)).fetchone()[0]
     return (datetime.fromisoformat(last).replace(tzinfo=UTC)
             + timedelta(milliseconds=1)).isoformat()
+
+
+def _merge_row(conn: sqlite3.Connection, row: dict[str, Any]) -> bool | None:
+    """Insert one row from a sync file if its global id is new (True; None when known or
+    undone); a KeyError, TypeError or ValueError if it is not a row of the log."""
+    device, seq = row["device"], row["seq"]
+    if type(device) is not str or not 0 < len(device) <= 64 or not device.isprintable():
+        raise ValueError(f"device {_shown(device)} is not a device id")
+    whole(seq, 1, 2**62)
+    table = row["table"]
+    if table == "review":
+        if conn.execute("SELECT 1 FROM reviews WHERE device = ? AND seq = ?",
+                        (device, seq)).fetchone() or conn.execute(
+                "SELECT 1 FROM events WHERE kind = 'undo' AND target = ?",
+                (global_id(device, seq),)).fetchone():
+            return None
+        review = _review(row)  # every value checked, as when reading the log
+        if not review.question_id:
+            raise ValueError("an answer without a question id")
+        if type(row.get("utc_offset")) is not int and row.get("utc_offset") is not None:
+            raise TypeError("utc_offset is not a whole number")
+        last = row.get("last_interval")
+        _insert_review(conn, review, (device, seq),
+                       None if last is None else whole(last, 0, sm2.MAX_INTERVAL))
+        return True
+    if table != "event":
+        raise ValueError(f"table {_shown(table)} is neither review nor event")
+    if conn.execute("SELECT 1 FROM events WHERE device = ? AND seq = ?",
+                    (device, seq)).fetchone():
+        return None
+    kind, at = row["kind"], _text(row["at"])
+    _moment(at, device, seq)  # a time, or a ValueError
+    question_id, target, value = (_text(row.get(k)) for k in ("question_id", "target", "value"))
+    data = _text(row.get("data"))
+    if kind in CARD_EVENT_KINDS or kind == "undo":
+        if not question_id:
+            raise ValueError(f"a {kind} event without a question id")
+        if kind == "bury":
+            stored_day(value)
+    elif kind == "setting":
+        if not target or not _synced_setting(target):
+            return None  # a setting that does not travel: never taken from another device
+    else:
+        raise ValueError(f"{_shown(kind)} is not a kind of event")
+    if kind == "undo":
+        if not target:
+            raise ValueError("an undo event without the answer it undoes")
+        owner, _, number = target.rpartition(":")
+        conn.execute("DELETE FROM reviews WHERE device = ? AND seq = ?",
+                     (owner, int(number) if number.isdigit() else -1))
+    _insert_event(conn, kind, at, question_id=question_id, target=target, value=value,
+                  data=data, gid=(device, seq))
+    return True
+
+
+def _settle_setting(conn: sqlite3.Connection, key: str) -> None:
+    """Give a setting that travels the value of its latest event: the last writer wins."""
+    rows = conn.execute("SELECT at, device, seq, value FROM events WHERE kind = 'setting' AND "
+                        "target = ?", (key,)).fetchall()
+    if rows:
+        latest = max(rows, key=lambda r: _moment(r[0], r[1], r[2]))
+        _put_setting(conn, key, latest[3])
 
 
 def _logged_ids(conn: sqlite3.Connection) -> list[str]:

@@ -50,17 +50,20 @@ def sync(store: Store, folder: Path) -> SyncReport:
     device = store.device_id()
     report = SyncReport(folder, device)
     rows: list[dict[str, Any]] = []
-    where: list[str] = []
+    where: list[tuple[Path, int]] = []
+    problems: list[tuple[Path, int, str]] = []  # (file, line, what is wrong)
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         if not path.is_file():
             continue
         report.files += 1
-        for number, row in _read(path, report):
+        for number, row in _read(path, report, problems):
             rows.append(row)
-            where.append(f"{path}:{number}")
+            where.append((path, number))
     report.imported, touched, bad = store.merge(rows)
     report.cards = len(touched)
-    report.bad += [f"{where[index]}: {what}" for index, what in bad]
+    problems += [(*where[index], what) for index, what in bad]
+    report.bad = [f"{path}:{line}: {what}" if line else f"{path}: {what}"
+                  for path, line, what in sorted(problems)]
     report.exported = export(store, folder, device)
     return report
 
@@ -98,12 +101,13 @@ def _line(row: dict[str, Any]) -> bytes:
             + "\n").encode()
 
 
-def _read(path: Path, report: SyncReport) -> list[tuple[int, dict[str, Any]]]:
+def _read(path: Path, report: SyncReport,
+          problems: list[tuple[Path, int, str]]) -> list[tuple[int, dict[str, Any]]]:
     """The complete lines of a sync file that hold a JSON object, with their numbers."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        report.bad.append(f"{path}: cannot read it: {exc.strerror}")
+        problems.append((path, 0, f"cannot read it: {exc.strerror}"))
         return []
     *complete, torn = data.split(b"\n")  # `torn`: what follows the last newline
     found = []
@@ -116,12 +120,12 @@ def _read(path: Path, report: SyncReport) -> list[tuple[int, dict[str, Any]]]:
             if number == len(complete) and not torn:  # perhaps still being copied
                 report.waiting.append(f"{path}:{number}")
             else:
-                report.bad.append(f"{path}:{number}: not JSON; a sync file holds one row of "
-                                  "the log on each line")
+                problems.append((path, number, "not JSON; a sync file holds one row of the "
+                                 "log on each line"))
             continue
         if not isinstance(row, dict):
-            report.bad.append(f"{path}:{number}: not a JSON object; a sync file holds one "
-                              "row of the log on each line")
+            problems.append((path, number, "not a JSON object; a sync file holds one row of "
+                             "the log on each line"))
             continue
         found.append((number, row))
     if torn.strip():  # no newline yet: still being written or copied

@@ -379,7 +379,7 @@ def undo(db: DbOption = None, lang: LangOption = None) -> None:
     today = config.today()
     last = store.query("SELECT id FROM reviews WHERE study_day = ? AND repetitions IS NOT NULL "
                        "ORDER BY id DESC LIMIT 1", (today.isoformat(),))
-    undone = store.undo(last[0]["id"]) if last else None
+    undone = store.undo(last[0]["id"], at=config.local_now()) if last else None
     if undone is None:
         fail(ui_text(lang, "今天没有可撤销的评分", "nothing to undo: no answer today moved a "
                      "card's schedule"), 1)
@@ -1042,7 +1042,7 @@ def choose_scheduler(
 # -- sync and the card commands ---------------------------------------------------------------
 
 IdsArgument = Annotated[list[str] | None, typer.Argument(
-    help="Question ids (quiz list shows them).", show_default=False)]
+    metavar="ID...", help="Question ids (quiz list shows them).", show_default=False)]
 
 
 @app.command("sync")
@@ -1099,26 +1099,26 @@ def _card_action(action: str, ids: list[str] | None, db: Path | None, bank: list
 
 
 @app.command()
-def suspend(ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+def suspend(question_ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
             lang: LangOption = None) -> None:
     """Suspend cards: never asked until unsuspended (the schedule is kept)."""
-    _card_action("suspend", ids, db, bank, lang)
+    _card_action("suspend", question_ids, db, bank, lang)
 
 
 @app.command()
-def unsuspend(ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+def unsuspend(question_ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
               lang: LangOption = None) -> None:
     """Bring suspended cards (leeches too) back into the reviews."""
-    _card_action("unsuspend", ids, db, bank, lang)
+    _card_action("unsuspend", question_ids, db, bank, lang)
 
 
 @app.command()
-def reset(ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+def reset(question_ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
           lang: LangOption = None,
-          yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+          yes: Annotated[bool, typer.Option("--yes", help="Do not ask first.")] = False,
           ) -> None:
     """Start cards over as new (asks first); the log keeps their history."""
-    _card_action("reset", ids, db, bank, lang, yes)
+    _card_action("reset", question_ids, db, bank, lang, yes)
 
 
 def main() -> None:

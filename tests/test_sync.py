@@ -175,6 +175,23 @@ def test_a_partly_written_line_waits_and_a_conflicted_copy_merges(devices, folde
     assert log(b) == log(a)
 
 
+def test_our_own_file_cut_short_by_a_crash_is_mended(devices, folder):
+    a, b, _ = devices
+    for offset in range(3):
+        answer(a, IDS[offset], DAY, 8, 4, minute=offset)
+    sync(a, folder)
+    mine = folder / f"{a.device_id()}.jsonl"
+    whole = mine.read_bytes()
+    mine.write_bytes(whole[:len(whole) - 25])  # killed in the middle of the last line
+    answer(a, IDS[3], DAY, 8, 5, minute=9)
+    assert sync(a, folder).exported == 2  # the torn row again, whole, and the new one
+    rows = file_rows(mine)
+    assert rows == [("review", a.device_id(), seq) for seq in (1, 2, 3, 4)]
+    assert mine.read_bytes().startswith(whole)
+    sync(b, folder)
+    assert log(b) == log(a)
+
+
 def test_a_line_that_is_no_row_is_named_and_the_rest_syncs(devices, folder):
     a, b, _ = devices
     answer(a, IDS[0], DAY, 8, 4)
@@ -287,6 +304,8 @@ def play(tmp_path, operations, order_seed):
 @example(operations=[(0, "answer", 0, 4, 0), (1, "answer", 0, 5, 0), (1, "undo", 0, 0, 0),
                      (2, "answer", 0, 1, 0), (0, "sync", 0, 0, 0), (2, "answer", 0, 3, 1)],
          seeds=(1, 101))  # the same card, the same day, on three devices; one undone
+@example(operations=[(0, "answer", 0, 0, 0), (0, "answer", 0, 4, 2), (0, "answer", 0, 3, 1)],
+         seeds=(0, 100))  # an answer logged after a later one (a clock set back)
 @given(operations=OPERATIONS, seeds=st.tuples(st.integers(0, 99), st.integers(100, 199)))
 def test_the_order_of_syncs_does_not_matter(tmp_path_factory, operations, seeds):
     first = play(tmp_path_factory.mktemp("one"), operations, seeds[0])
@@ -305,3 +324,133 @@ def test_the_order_of_syncs_does_not_matter(tmp_path_factory, operations, seeds)
     expected, lapses = oracle([(q, t, g) for q, t, g, _kind in entries.values()])
     assert {q: c.state for q, c in held.items() if c.state} == expected
     assert {q: c.lapses for q, c in held.items() if c.state} == lapses
+
+
+# -- killed at random points ------------------------------------------------------------------
+
+
+def file_rows(path):
+    """The global ids of the complete lines of a sync file, in order (duplicates kept)."""
+    found = []
+    for raw in path.read_bytes().split(b"\n")[:-1]:
+        row = json.loads(raw)
+        found.append((row["table"], row["device"], row["seq"]))
+    return found
+
+
+@pytest.mark.slow
+def test_a_sync_killed_at_random_points_never_loses_or_doubles_a_row(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time as clock
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    paths = [tmp_path / "a.db", tmp_path / "b.db"]
+    stores = [Store.open(p) for p in paths]
+    for offset in range(60):  # many rows, so that an export takes a while
+        day = DAY + timedelta(days=offset // 4)
+        for who, store in enumerate(stores):
+            answer(store, IDS[offset % 4], day, 8 + who, (offset + who) % 6, minute=offset % 60)
+    stores[1].undo(stores[1].query("SELECT max(id) AS id FROM reviews")[0]["id"])
+    stores[0].bury(IDS[1], DAY + timedelta(days=20))
+    mine = [{(t, d, s) for t, d, s in ((r["table"], r["device"], r["seq"])
+                                       for r in store.own_rows(0))} for store in stores]
+    for store in stores:
+        store.close()
+
+    errors = tmp_path / "stderr.txt"
+
+    def start(path):
+        with open(errors, "w") as err:
+            return subprocess.Popen([sys.executable, "-m", "quiz", "sync", str(folder)],
+                                    cwd=root, stdout=subprocess.DEVNULL, stderr=err,
+                                    env={**os.environ, "PYTHONPATH": str(root),
+                                         "QUIZ_DB": str(path), "QUIZ_BUNDLED": "0"})
+
+    began = clock.monotonic()  # how long one sync takes here, to spread the kills over it
+    assert start(paths[0]).wait(60) == 0
+    whole = clock.monotonic() - began
+    first = Store.open(paths[0])
+    (folder / f"{first.device_id()}.jsonl").unlink()  # start from nothing
+    first.close()
+    rng = random.Random(16)
+    killed = torn = 0
+    for kill in range(24):
+        process = start(paths[kill % 2])
+        try:
+            process.wait(rng.uniform(0, whole * 1.2))
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait(60)
+            killed += 1
+            torn += any(not p.read_bytes().endswith(b"\n") for p in folder.glob("*.jsonl")
+                        if p.stat().st_size)
+        assert process.returncode in (0, -signal.SIGKILL), errors.read_text()
+        if kill % 6 == 5:  # a torn line of ours may be left: cut off and written again
+            for path in folder.glob("*.jsonl"):
+                rows = file_rows(path)
+                assert len(rows) == len(set(rows)), f"a row twice in {path.name}"
+    print(f"{killed} kills, {torn} left a torn line")
+    assert killed >= 12  # most runs were cut short, not left to finish
+    for path in paths * 2:
+        assert start(path).wait(60) == 0
+    devices = [Store.open(p) for p in paths]
+    try:
+        assert log(devices[0]) == log(devices[1])
+        assert cards(devices[0]) == cards(devices[1])
+        for store, own in zip(devices, mine, strict=True):
+            rows = file_rows(folder / f"{store.device_id()}.jsonl")
+            assert len(rows) == len(set(rows)) and set(rows) == own  # none lost, none twice
+        union = {(d, s) for own in mine for t, d, s in own if t == "review"}
+        undone = {tuple(e["target"].rsplit(":", 1)) for store in devices for e in store.query(
+            "SELECT target FROM events WHERE kind = 'undo'")}
+        assert set(log(devices[0])) == {k for k in union
+                                        if (k[0], str(k[1])) not in undone}
+    finally:
+        for store in devices:
+            store.close()
+
+
+def test_a_schema_4_database_gets_global_ids_from_this_device(tmp_path, folder):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    old = Store.open(path)
+    for offset in range(3):
+        answer(old, IDS[offset], DAY, 8, 4)
+    old.bury(IDS[3], DAY + timedelta(days=1))
+    old.set_setting("interview", "2026-06-01")
+    before = old.cards()
+    old.close()
+    conn = sqlite3.connect(path)  # back to schema 4: what migration 5 added, gone
+    conn.execute("DROP INDEX idx_reviews_device_seq")
+    conn.execute("DROP TABLE events")
+    for table, column in [("reviews", "device"), ("reviews", "seq"), ("cards", "suspended"),
+                          ("cards", "leech")]:
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DELETE FROM settings WHERE key IN ('device_id', 'device_seq')")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    device = store.device_id()
+    assert [(r["device"], r["seq"]) for r in store.query(
+        "SELECT device, seq FROM reviews ORDER BY id")] == [(device, 1), (device, 2), (device, 3)]
+    assert [(e["kind"], e["seq"]) for e in store.query(
+        "SELECT kind, seq FROM events ORDER BY seq")] == [("bury", 4), ("setting", 5)]
+    assert store.cards() == before
+    store.rebuild_cards()
+    assert store.cards() == before
+    answer(store, IDS[0], DAY + timedelta(days=1), 8, 5)
+    assert store.query("SELECT max(seq) AS n FROM reviews")[0]["n"] == 6
+    other = Store.open(tmp_path / "other.db")
+    sync(store, folder)
+    sync(other, folder)
+    assert other.cards() == store.cards() and other.setting("interview") == "2026-06-01"
+    other.close()
+    store.close()

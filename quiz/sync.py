@@ -14,6 +14,7 @@ not a row of the log is reported (`file:line`) and left out. Bank text in rows i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 SUFFIX = ".jsonl"
 TAIL_BYTES = 1 << 16  # enough to hold a file's last complete line
 EXPORTED = "sync_exported"  # setting: the last seq this device wrote to its file
+READ = "sync_read:"  # setting per file: how far the last sync took it in (bytes, lines, hash)
 
 
 @dataclass
@@ -50,20 +52,27 @@ def sync(store: Store, folder: Path) -> SyncReport:
     device = store.device_id()
     report = SyncReport(folder, device)
     rows: list[dict[str, Any]] = []
-    where: list[tuple[Path, int]] = []
+    where: list[tuple[Path, int, int]] = []  # each row's file, line and first byte
     problems: list[tuple[Path, int, str]] = []  # (file, line, what is wrong)
+    files: dict[Path, _File] = {}
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         if not path.is_file():
             continue
         report.files += 1
-        for number, row in _read(path, report, problems):
+        files[path] = file = _read(path, store, report, problems)
+        for number, start, row in file.rows:
             rows.append(row)
-            where.append((path, number))
+            where.append((path, number, start))
     report.imported, touched, bad = store.merge(rows)
     report.cards = len(touched)
-    problems += [(*where[index], what) for index, what in bad]
+    for index, what in bad:
+        path, number, start = where[index]
+        problems.append((path, number, what))
+        files[path].stop = min(files[path].stop, start)
     report.bad = [f"{path}:{line}: {what}" if line else f"{path}: {what}"
                   for path, line, what in sorted(problems)]
+    for path, file in files.items():  # next time, start after what was taken in whole
+        file.remember(store, path)
     report.exported = export(store, folder, device)
     return report
 
@@ -101,36 +110,81 @@ def _line(row: dict[str, Any]) -> bytes:
             + "\n").encode()
 
 
-def _read(path: Path, report: SyncReport,
-          problems: list[tuple[Path, int, str]]) -> list[tuple[int, dict[str, Any]]]:
-    """The complete lines of a sync file that hold a JSON object, with their numbers."""
+@dataclass
+class _File:
+    """One sync file as read: its rows (line number, first byte, row), the bytes up to the
+    first line not taken (waiting or bad: read again next time) and how many lines they hold."""
+
+    data: bytes
+    rows: list[tuple[int, int, dict[str, Any]]]
+    stop: int
+    lines_before: dict[int, int]  # first byte of a line → the lines before it
+
+    def remember(self, store: Store, path: Path) -> None:
+        """Note how far the file was taken in, so that the next sync starts there."""
+        stop = self.stop
+        done = {"bytes": stop, "lines": self.lines_before.get(stop, 0),
+                "sha256": hashlib.sha256(self.data[:stop]).hexdigest()}
+        key = f"{READ}{path.name}"
+        if store.setting(key) != json.dumps(done):
+            store.set_setting(key, json.dumps(done))
+
+
+def _read(path: Path, store: Store, report: SyncReport,
+          problems: list[tuple[Path, int, str]]) -> _File:
+    """The complete lines of a sync file that hold a JSON object, from where the last sync
+    stopped if the file still begins with what it read then."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         problems.append((path, 0, f"cannot read it: {exc.strerror}"))
-        return []
-    *complete, torn = data.split(b"\n")  # `torn`: what follows the last newline
+        return _File(b"", [], 0, {})
+    offset, number = _resume(store, path, data)
+    lines_before = {offset: number}
     found = []
-    for number, raw in enumerate(complete, 1):
+    stop = None
+    while offset < len(data):
+        end = data.find(b"\n", offset)
+        number += 1
+        if end < 0:  # no newline yet: still being written or copied
+            if data[offset:].strip():
+                report.waiting.append(f"{path}:{number}")
+                stop = offset if stop is None else stop
+            break
+        start, raw, offset = offset, data[offset:end], end + 1
+        lines_before[offset] = number
         if not raw.strip():
             continue
         try:
             row = json.loads(raw)
         except ValueError:
-            if number == len(complete) and not torn:  # perhaps still being copied
+            if offset == len(data):  # the last line: perhaps still being copied
                 report.waiting.append(f"{path}:{number}")
             else:
                 problems.append((path, number, "not JSON; a sync file holds one row of the "
                                  "log on each line"))
+            stop = start if stop is None else stop
             continue
         if not isinstance(row, dict):
             problems.append((path, number, "not a JSON object; a sync file holds one row of "
                              "the log on each line"))
+            stop = start if stop is None else stop
             continue
-        found.append((number, row))
-    if torn.strip():  # no newline yet: still being written or copied
-        report.waiting.append(f"{path}:{len(complete) + 1}")
-    return found
+        found.append((number, start, row))
+    return _File(data, found, len(data) if stop is None else stop, lines_before)
+
+
+def _resume(store: Store, path: Path, data: bytes) -> tuple[int, int]:
+    """(byte, line) to start reading `path` at: after what an earlier sync took in whole, if
+    the file still begins with those bytes (an edited or re-merged file is read again)."""
+    try:
+        done = json.loads(store.setting(f"{READ}{path.name}") or "{}")
+        stop, lines = int(done["bytes"]), int(done["lines"])
+        same = (0 < stop <= len(data) and data[stop - 1:stop] == b"\n"
+                and hashlib.sha256(data[:stop]).hexdigest() == done["sha256"])
+    except (ValueError, TypeError, KeyError):
+        return 0, 0
+    return (stop, lines) if same else (0, 0)
 
 
 def _lock(out: Any) -> None:

@@ -210,6 +210,11 @@ def test_a_line_that_is_no_row_is_named_and_the_rest_syncs(devices, folder):
     assert "from 0 to 5" in done.bad[1]
     assert done.imported == 2  # a's answer, and the peer's good line
     assert b.device_id() != "x"  # a setting that does not travel is never taken
+    again = sync(b, folder)  # named again each time, until the file is mended
+    assert again.bad == done.bad and again.imported == 0
+    peer.write_text(json.dumps({**row, "device": "peer", "seq": 4}) + "\n", encoding="utf-8")
+    mended = sync(b, folder)  # a file rewritten: read again from its start
+    assert mended.bad == [] and mended.imported == 1
 
 
 def test_an_undo_arriving_before_its_answer_keeps_it_out(devices, folder):

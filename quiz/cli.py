@@ -377,8 +377,10 @@ def undo(db: DbOption = None, lang: LangOption = None) -> None:
     lang = config.language(lang)
     store = open_store(db)
     today = config.today()
+    # this device's own answers only (a synced one from another machine is undone there)
     last = store.query("SELECT id FROM reviews WHERE study_day = ? AND repetitions IS NOT NULL "
-                       "ORDER BY id DESC LIMIT 1", (today.isoformat(),))
+                       "AND (device IS NULL OR device = ?) ORDER BY julianday(reviewed_at) DESC, "
+                       "id DESC LIMIT 1", (today.isoformat(), store.device_id()))
     undone = store.undo(last[0]["id"], at=config.local_now()) if last else None
     if undone is None:
         fail(ui_text(lang, "今天没有可撤销的评分", "nothing to undo: no answer today moved a "

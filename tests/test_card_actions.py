@@ -140,3 +140,37 @@ def test_the_leech_threshold_is_the_stores(store):
         answer(store, ONE, DAY + timedelta(days=offset), 2)
     assert store.card(ONE).leech and store.card(ONE).suspended
     assert store.leeches() == {ONE}
+
+
+def test_the_session_says_a_card_became_a_leech(bank_dir):
+    import io
+
+    from rich.console import Console
+
+    from quiz.ui import TerminalUI
+
+    pooling = next(q for q in load_bank([bank_dir]).questions if q.id == POOLING)
+    ui = TerminalUI(Console(file=io.StringIO(), width=200, color_system=None), "en")
+    ui.show_leech(pooling, 8)
+    assert ui.console.file.getvalue() == (
+        f"{POOLING} has lapsed 8 times: tagged leech and suspended. Reword it, then bring it "
+        f"back with quiz unsuspend {POOLING}\n")
+
+
+def test_quiz_undo_takes_back_this_devices_answer_not_a_synced_one(bank_env, tmp_path):
+    from quiz.sync import sync
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    mine, other = Store.open(bank_env), Store.open(tmp_path / "other.db")
+    answer(mine, POOLING, DAY, 4)
+    later = Review(question_id=ONE, reviewed_at=datetime.combine(DAY, time(9), UTC),
+                   utc_offset=0, study_day=DAY, quality=5,
+                   state=sm2.next_state(None, 5, DAY))
+    other.record(later)  # another machine's answer, later the same day
+    sync(other, folder)
+    sync(mine, folder)
+    mine.close()
+    other.close()
+    undone = invoke("undo")
+    assert undone.exit_code == 0 and undone.output.startswith(f"Undid {POOLING}: grade 4")

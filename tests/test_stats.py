@@ -398,6 +398,7 @@ def test_cli_json_has_the_same_figures(cli):
              "due": "2026-03-03"},
         ],
         "plan": None,
+        "leeches": 0,
     }
 
 

@@ -459,3 +459,40 @@ def test_a_schema_4_database_gets_global_ids_from_this_device(tmp_path, folder):
     assert other.cards() == store.cards() and other.setting("interview") == "2026-06-01"
     other.close()
     store.close()
+
+
+def test_a_sync_while_a_session_records_loses_nothing(tmp_path, folder):
+    import threading
+
+    peer = Store.open(tmp_path / "peer.db")
+    for offset in range(40):
+        answer(peer, IDS[offset % 4], DAY + timedelta(days=offset // 4), 7, 4)
+    sync(peer, folder)
+    peer.close()
+    path = tmp_path / "busy.db"
+    session, syncing = Store.open(path), Store.open(path)  # two connections, one database
+    failures = []
+
+    def review():
+        try:
+            for offset in range(40):
+                answer(session, IDS[offset % 4], DAY + timedelta(days=offset // 4), 9, 5)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    thread = threading.Thread(target=review)
+    thread.start()
+    while thread.is_alive():
+        sync(syncing, folder)
+    thread.join()
+    sync(syncing, folder)
+    assert failures == []
+    entries = log(syncing)
+    assert len(entries) == 80
+    stored = syncing.cards()
+    syncing.rebuild_cards()
+    assert syncing.cards() == stored  # the cards are what the log replays to
+    rows = file_rows(folder / f"{syncing.device_id()}.jsonl")
+    assert len(rows) == len(set(rows)) == 40
+    session.close()
+    syncing.close()

@@ -236,6 +236,9 @@ class Store:
 
     def device_id(self) -> str:
         """This database's device id (made by migration 5, or when first asked)."""
+        known = self.setting("device_id")
+        if isinstance(known, str) and known:
+            return known  # the everyday case: no write lock taken
         with self.transaction() as conn:
             return _device(conn)
 

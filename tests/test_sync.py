@@ -281,7 +281,9 @@ def play(tmp_path, operations, order_seed):
             if what == "answer":
                 answer(store, IDS[card], day, 8, quality, minute=step)
             elif what == "undo":
-                last = store.query("SELECT id FROM reviews ORDER BY id DESC LIMIT 1")
+                # the latest by time (row ids depend on the order peers' files were read)
+                last = store.query("SELECT id FROM reviews ORDER BY julianday(reviewed_at) "
+                                   "DESC LIMIT 1")
                 if last:
                     store.undo(last[0]["id"], at=moment)
             elif what == "bury":

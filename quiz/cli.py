@@ -215,6 +215,7 @@ def open_store(db: Path | None) -> "Store":
     from quiz.store import Store
 
     store = Store.open(config.db_path(db))
+    store.leech_threshold = config.leech_threshold()
     _OPENED.append(store)
     if store.created:  # a forgotten QUIZ_DB would otherwise look like "no reviews yet"
         from quiz.printable import printable

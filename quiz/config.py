@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 SCHEDULER_NAMES = ("sm2", "fsrs")  # schedulers.NAMES, without importing it at start-up
 NEW_CARD_ORDERS = ("bank", "interleave", "random")  # review_queue's, likewise
-DEFAULT_LEECH_THRESHOLD = 8  # lapses, as in Anki
+DEFAULT_LEECH_THRESHOLD = 8  # lapses, as in Anki: replay.LEECH_THRESHOLD, kept apart for start-up
 SOURCES = ("option", "environment", "file", "database", "default")  # `quiz config --json`
 
 

@@ -121,6 +121,8 @@ class Card:
     reviews: int = 0
     buried_until: date | None = None
     retired: bool = False
+    suspended: bool = False  # `quiz suspend`, or a leech: never asked until unsuspended
+    leech: bool = False  # lapsed LEECH_THRESHOLD times since it was last reset
 
 
 @dataclass(frozen=True)

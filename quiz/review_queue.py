@@ -36,6 +36,11 @@ def is_buried(card: Card | None, today: date) -> bool:
     return card is not None and card.buried_until is not None and card.buried_until > today
 
 
+def is_suspended(card: Card | None) -> bool:
+    """Suspended (`quiz suspend`, or a leech): never asked until unsuspended."""
+    return card is not None and card.suspended
+
+
 def is_due(card: Card | None, today: date, interview: date | None = None) -> bool:
     """A reviewed, unburied card whose due date (under the interview plan, if any) has come."""
     return is_due_by(card, today, today, interview)
@@ -45,12 +50,13 @@ def is_due_by(card: Card | None, today: date, horizon: date,
               interview: date | None = None) -> bool:
     """`is_due`'s rule with a later day: due on or before `horizon` (export's --days)."""
     return (card is not None and card.state is not None and not is_buried(card, today)
-            and effective_due(card, today, interview) <= horizon)
+            and not card.suspended and effective_due(card, today, interview) <= horizon)
 
 
 def is_new(card: Card | None, today: date) -> bool:
-    """Never reviewed (and not buried today)."""
-    return (card is None or card.state is None) and not is_buried(card, today)
+    """Never reviewed (and neither buried today nor suspended)."""
+    return ((card is None or card.state is None) and not is_buried(card, today)
+            and not is_suspended(card))
 
 
 def is_weak(card: Card | None) -> bool:
@@ -70,8 +76,7 @@ def card_status(card: Card | None, today: date, relearning: bool = False) -> str
         return "new"
     if card.retired:
         return "retired"
-    # the suspend flag comes with `quiz suspend` (another branch); until then no card has it
-    if getattr(card, "suspended", False):
+    if card.suspended:
         return "suspended"
     if is_buried(card, today):
         return "buried"
@@ -137,7 +142,7 @@ def still_due(questions: Iterable[H], cards: Mapping[str, Card], today: date, *,
     wanted = set(relearn) - {q.id for q in due}
     # a card never scheduled (a mock without --schedule) is new, not one to relearn
     again = [q for q in questions if q.id in wanted and not is_buried(cards.get(q.id), today)
-             and not is_new(cards.get(q.id), today)]
+             and not is_suspended(cards.get(q.id)) and not is_new(cards.get(q.id), today)]
     return due, again
 
 
@@ -243,13 +248,15 @@ def outlook(questions: Iterable[Q], cards: Mapping[str, Card], today: date, *, n
     new = new_allowed(questions, cards, today, new_limit=new_limit,
                       introduced_today=introduced_today)
     tomorrow = today + timedelta(days=1)
-    started = [cards[q.id] for q in questions if q.id in cards and cards[q.id].state is not None]
+    started = [cards[q.id] for q in questions if q.id in cards
+               and cards[q.id].state is not None and not cards[q.id].suspended]
     # a card's first study day after today: its date under the plan, or when its burial ends
     later = [max(tomorrow, effective_due(c, tomorrow, interview), c.buried_until or tomorrow)
              for c in started]
     return Outlook(
         today=today, review=len(due), relearning=len(again), new=len(new),
-        new_left=sum(q.id not in cards or cards[q.id].state is None for q in questions),
+        new_left=sum(q.id not in cards or cards[q.id].state is None
+                     and not cards[q.id].suspended for q in questions),
         tomorrow=sum(is_due(c, tomorrow, interview) for c in started),
         next_due=min(later, default=None))
 

@@ -1,20 +1,34 @@
 """The database's schema: the migrations that build it, and what each stored value may be.
 
-The tables, as the migrations leave them (schema 5):
+The tables, as the migrations leave them (schema 6):
 
 - `reviews` — the append-only log, the truth: one row per answer (`kind` review, repeat,
   practice or mock), with the state it produced (SM-2's repetitions, interval, ef in
   hundredths and due; FSRS's stability and difficulty), the interview plan's `cap_day`, the
   question's fingerprint, a numeric exercise's seed and params, and the typed answer.
 - `cards` — one row per question ever started or buried: its state derived from the log
-  (`replay.py`), first and last study day, lapses, reviews, `buried_until`, `retired`.
+  (`replay.py`), first and last study day, lapses, reviews, `buried_until`, `retired`,
+  `suspended`, `leech`.
 - `bank_questions` — the parsed bank (`bank/cache.py`) in bank order: id, topic, type, tags and
   the whole question as JSON. A cache: it can be dropped and rebuilt from the YAML files.
-- `settings` — key/value text: the interview date, the scheduler, the bank cache's stamp.
+- `events` — the card-state events, logged like answers so that they travel with them: `undo`
+  (`target` the undone answer's global id, `data` the answer itself as JSON), `bury`
+  (`value` the day it is hidden until), `suspend`, `unsuspend`, `reset`, and `setting`
+  (`target` the key, `value` the value, NULL when cleared; last writer wins by `at`).
+- `settings` — key/value text: the interview date, the scheduler, the bank cache's stamp,
+  this device's id (`device_id`) and last sequence number (`device_seq`).
 - `review_days` — an aggregate of `reviews`: one row per (study day, kind) with answers, and
   how many (`n`). Triggers on `reviews` keep it in the writing transaction, whatever writes
   the log; `Store.rebuild_cards` recomputes it from scratch. The heatmap and the streaks
   read it instead of the log.
+
+Every row of `reviews` and `events` has a global id, (`device`, `seq`): the device that wrote
+it (a random id made once, kept in `settings`) and that device's sequence number, one counter
+for both tables. Sync (`sync.py`) exchanges rows by it: a row is inserted only when its global
+id is new. An undone answer leaves `reviews` (every reader of the log stays right without a
+filter) and lives on in its undo event; an answer arriving for an undo already known is not
+inserted. A card is derived from its answers and events in UTC time order (`replay.derive`):
+which answer of a study day schedules, the lapses, the leech tag, suspension and burial.
 
 A migration gets a sqlite-utils `Database` (store.py imports sqlite-utils only to migrate).
 """
@@ -26,7 +40,7 @@ from typing import Any
 
 from quiz import replay, sm2
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _migrate_to_1(db: Any) -> None:
@@ -114,11 +128,11 @@ def _migrate_to_5(db: Any) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS review_days (study_day TEXT NOT NULL, "
                "kind TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (study_day, kind)) "
                "WITHOUT ROWID")
-    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_insert AFTER INSERT ON reviews "
+    db.execute("CREATE TRIGGER IF NOT EXISTS days_ins AFTER INSERT ON reviews "
                f"BEGIN {_count_day('NEW', '+1')} END")
-    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_delete AFTER DELETE ON reviews "
+    db.execute("CREATE TRIGGER IF NOT EXISTS days_del AFTER DELETE ON reviews "
                f"BEGIN {_count_day('OLD', '-1')} END")
-    db.execute("CREATE TRIGGER IF NOT EXISTS review_days_update AFTER UPDATE OF study_day, "
+    db.execute("CREATE TRIGGER IF NOT EXISTS days_upd AFTER UPDATE OF study_day, "
                f"kind ON reviews BEGIN {_count_day('OLD', '-1')} {_count_day('NEW', '+1')} END")
     db.execute("DELETE FROM review_days")
     db.execute(REVIEW_DAYS_FROM_LOG)
@@ -131,8 +145,50 @@ def _migrate_to_5(db: Any) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS cards_retired ON cards (retired)")
 
 
+def _migrate_to_6(db: Any) -> None:
+    # Global ids for sync (issue 16) (see the module docstring): the rows so far are this device's.
+    import secrets
+
+    device = secrets.token_hex(8)
+    db.execute("ALTER TABLE reviews ADD COLUMN device TEXT")
+    db.execute("ALTER TABLE reviews ADD COLUMN seq INTEGER")
+    db.execute("UPDATE reviews SET device = ?, seq = id", (device,))
+    # Plain SQL and short names: the whole schema must fit in the file's first page (see
+    # migration 5).
+    db.execute("CREATE UNIQUE INDEX reviews_gid ON reviews (device, seq)")
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, device TEXT NOT NULL, seq INTEGER "
+               "NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, question_id TEXT, target TEXT, "
+               "value TEXT, data TEXT)")
+    db.execute("CREATE UNIQUE INDEX events_gid ON events (device, seq)")
+    db.execute("CREATE INDEX events_card ON events (question_id)")
+    db.execute("CREATE INDEX events_target ON events (target)")
+    db.execute("ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE cards ADD COLUMN leech INTEGER NOT NULL DEFAULT 0")
+    seq = db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
+    # A bury and the interview date so far become events, so that they travel too; a bury
+    # is always "until the next day", the interview date older than any change to come.
+    for question_id, until in db.execute("SELECT question_id, buried_until FROM cards WHERE "
+                                         "buried_until IS NOT NULL").fetchall():
+        seq += 1
+        at = f"{until}T00:00:00+00:00" if isinstance(until, str) else "1970-01-01T00:00:00+00:00"
+        db.execute("INSERT INTO events (device, seq, at, kind, question_id, value) "
+                   "VALUES (?, ?, ?, 'bury', ?, ?)", (device, seq, at, question_id, until))
+    interview = db.execute("SELECT value FROM settings WHERE key = 'interview'").fetchone()
+    if interview is not None:
+        seq += 1
+        db.execute("INSERT INTO events (device, seq, at, kind, target, value) VALUES "
+                   "(?, ?, '1970-01-01T00:00:00+00:00', 'setting', 'interview', ?)",
+                   (device, seq, interview[0]))
+    db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('device_id', ?), "
+               "('device_seq', ?)", (device, str(seq)))
+
+
 MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,
-              5: _migrate_to_5}
+              5: _migrate_to_5, 6: _migrate_to_6}
+EVENT_KINDS = ("undo", "bury", "suspend", "unsuspend", "reset", "setting")
+CARD_EVENT_KINDS = ("bury", "suspend", "unsuspend", "reset")  # those the card derives from
+SYNCED_SETTINGS = ("interview",)  # the settings that travel (others are this device's)
+DEVICE_PATTERN = "[0-9a-f]" * 16  # a device id as migration 6 makes it (a GLOB)
 
 # What each stored value may be, as SQL conditions on a row (true when the value is fine),
 # with the words for a message. The decoders below check the same bounds in Python as they
@@ -174,6 +230,8 @@ _FSRS_RULES = [  # FSRS's memory state (NULL under SM-2)
                    "difficulty BETWEEN 1 AND 10)", "FSRS difficulty, a number from 1 to 10"),
 ]
 _TEXT = "(typeof({0}) = 'text' AND {0} != '')"
+_AT = ("(typeof({0}) = 'text' AND {0} GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*' AND "
+       "julianday({0}) IS NOT NULL AND date(substr({0}, 1, 10), '+0 days') = substr({0}, 1, 10))")
 COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     # table: (the column naming a row, [(column, rule, what it must be)])
     "cards": ("question_id", [
@@ -187,14 +245,12 @@ COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ("buried_until", _nullable(sql_day("buried_until"), "buried_until"), _DAY),
         ("retired", _nullable(_sql_int("retired", 0, 1), "retired"), "0 or 1"),
         *_FSRS_RULES,
+        ("suspended", _sql_int("suspended", 0, 1), "0 or 1"),
+        ("leech", _sql_int("leech", 0, 1), "0 or 1"),
     ]),
     "reviews": ("id", [
         ("question_id", _TEXT.format("question_id"), "a question id"),
-        ("reviewed_at", "(typeof(reviewed_at) = 'text' AND reviewed_at GLOB "
-                        "'[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*' AND "
-                        "julianday(reviewed_at) IS NOT NULL AND date(substr(reviewed_at, 1, "
-                        "10), '+0 days') = substr(reviewed_at, 1, 10))",
-         "a time YYYY-MM-DDTHH:MM:SS+HH:MM"),
+        ("reviewed_at", _AT.format("reviewed_at"), "a time YYYY-MM-DDTHH:MM:SS+HH:MM"),
         ("utc_offset", _nullable(_sql_int("utc_offset", -1439, 1439), "utc_offset"),
          "minutes from -1439 to 1439"),
         ("study_day", sql_day("study_day"), _DAY),
@@ -214,6 +270,19 @@ COLUMN_RULES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                                     "last_interval"), "a whole number of days"),
         *_FSRS_RULES,
         ("cap_day", _nullable(sql_day("cap_day"), "cap_day"), _DAY),
+        ("device", _nullable(_TEXT.format("device"), "device"), "a device id"),
+        ("seq", _nullable(_sql_int("seq", 1, 2**62), "seq"), "a sequence number from 1"),
+    ]),
+    "events": ("id", [
+        ("device", _TEXT.format("device"), "a device id"),
+        ("seq", _sql_int("seq", 1, 2**62), "a sequence number from 1"),
+        ("at", _AT.format("at"), "a time YYYY-MM-DDTHH:MM:SS+HH:MM"),
+        ("kind", "kind IN ('undo', 'bury', 'suspend', 'unsuspend', 'reset', 'setting')",
+         "undo, bury, suspend, unsuspend, reset or setting"),
+        ("question_id", "(question_id IS NULL OR typeof(question_id) = 'text')", "a question id"),
+        ("target", "(target IS NULL OR typeof(target) = 'text')", "text"),
+        ("value", "(value IS NULL OR typeof(value) = 'text')", "text"),
+        ("data", "(data IS NULL OR typeof(data) = 'text')", "text"),
     ]),
     "settings": ("key", [
         ("key", _TEXT.format("key"), "a setting's name"),

@@ -160,6 +160,9 @@ class SessionUI(Protocol):
     def show_buried(self, question: Question) -> None:
         """The card is buried until tomorrow."""
 
+    def show_leech(self, question: Question, lapses: int) -> None:
+        """The card has lapsed `lapses` times: tagged a leech and suspended (`quiz unsuspend`)."""
+
     def show_skipped(self, question: Question) -> None:
         """The card is left out of this session; its schedule is untouched."""
 
@@ -374,15 +377,20 @@ class _Loop:
         state = review.state
         self.graded += 1
         self.graded_ids.add(question.id)
+        was_leech = bool((card := self.cards.get(question.id)) and card.leech)
         if state is not None:
-            self.cards[question.id] = self.store.card(question.id)
+            self.cards[question.id] = card = self.store.card(question.id)
         self.pending.popleft()
         self.done += 1
-        requeued = mode.requeue and quality < sm2.GOOD_ENOUGH
+        leech = card is not None and card.leech and not was_leech
+        requeued = mode.requeue and quality < sm2.GOOD_ENOUGH and not leech
         if requeued:
             self.pending.append(question)
         self.history.append(_Graded(review_id, question, requeued, view, quality))
         self.ui.show_graded(view, quality, state)
+        if leech:  # suspended now: not asked again, in this session or later
+            self.pending = deque(q for q in self.pending if q.id != question.id)
+            self.ui.show_leech(question, card.lapses)
 
     def undo(self) -> None:
         if not self.history:
@@ -405,7 +413,7 @@ class _Loop:
         self.ui.show_undone(last.question)
 
     def bury(self, question: Question) -> None:
-        self.store.bury(question.id, self.day() + timedelta(days=1))
+        self.store.bury(question.id, self.day() + timedelta(days=1), at=self.now())
         self.pending.popleft()
         self.ui.show_buried(question)
 

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from quiz.errors import StoreError
 from quiz.model import Card, CardState, Review
 from quiz.plan import INTERVIEW_RANGE
 from quiz.schema import (
+    CARD_EVENT_KINDS,
     COLUMN_RULES,
     COUNT_MAX,
     EF_RANGE,
@@ -30,12 +31,14 @@ from quiz.schema import (
     REVIEW_DAYS_FROM_LOG,
     SCHEMA_VERSION,
     STABILITY_MAX,
+    SYNCED_SETTINGS,
     sql_day,
 )
 
 # Answers imported with their schedule (anki_import.py): a replay keeps their stored state.
 IMPORTED_SESSIONS = ("import:anki",)
 BUSY_TIMEOUT_MS = 10_000
+EPOCH = "1970-01-01T00:00:00+00:00"  # a setting's time when none is given: any later one wins
 
 
 class Store:
@@ -46,6 +49,8 @@ class Store:
         self.path = path
         self._identity: tuple[int, int] | None = None  # the file opened (set once made)
         self.created = False  # whether `open` made the file (the CLI then says where)
+        # the lapses that make a card a leech (config.leech_threshold sets it when opening)
+        self.leech_threshold = replay.LEECH_THRESHOLD
 
     # -- opening -------------------------------------------------------------------------
 
@@ -232,14 +237,22 @@ class Store:
                              f"{_shown(value)}, which is not JSON; delete that row of the "
                              "settings table") from None
 
-    def set_setting(self, key: str, value: str | None) -> None:
-        """Store (or with None, remove) a setting."""
+    def set_setting(self, key: str, value: str | None, at: datetime | None = None) -> None:
+        """Store (or with None, remove) a setting. One that travels (the interview date, a
+        mock's plan) is logged as a `setting` event at `at` too: the last writer wins."""
         with self.transaction() as conn:
-            if value is None:
-                conn.execute("DELETE FROM settings WHERE key = ?", (key,))
-            else:
-                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                             (key, value))
+            if _synced_setting(key):
+                _insert_event(conn, "setting", at.isoformat() if at else EPOCH, target=key,
+                              value=value)
+            _put_setting(conn, key, value)
+
+    def device_id(self) -> str:
+        """This database's device id (made by migration 6, or when first asked)."""
+        known = self.setting("device_id")
+        if isinstance(known, str) and known:
+            return known  # the everyday case: no write lock taken
+        with self.transaction() as conn:
+            return _device(conn)
 
     # -- the scheduler -------------------------------------------------------------------
 
@@ -258,10 +271,10 @@ class Store:
                 return False
             conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                              [("scheduler", name), ("desired_retention", str(float(retention)))])
-            ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
-            with self.reading("reviews"):
-                for question_id in ids:
-                    _rebuild_card(conn, question_id, wanted)
+            interview = _interview(conn, self.path)
+            with self.reading("reviews", "events"):
+                for question_id in _logged_ids(conn):
+                    _rebuild_card(conn, question_id, wanted, interview, self.leech_threshold)
         return True
 
     # -- cards ---------------------------------------------------------------------------
@@ -269,7 +282,7 @@ class Store:
     def cards(self, ids: Iterable[str] | None = None, *,
               due_by: date | None = None) -> dict[str, Card]:
         """The cards the store knows, keyed by question id: all, those of `ids`, or (with
-        `due_by`) the live ones due by that day plus every buried one."""
+        `due_by`) the live ones due by that day plus every buried or suspended one."""
         sql, params = "SELECT * FROM cards", []
         if ids is not None:
             sql += " WHERE question_id IN (SELECT value FROM json_each(?))"
@@ -277,7 +290,7 @@ class Store:
         elif due_by is not None:
             # and those whose due day is no day at all: the decoder then says which
             sql += (" WHERE retired = 0 AND (due <= ? OR buried_until IS NOT NULL OR "
-                    f"NOT coalesce({sql_day('due')}, repetitions IS NULL))")
+                    f"suspended = 1 OR NOT coalesce({sql_day('due')}, repetitions IS NULL))")
             params.append(due_by.isoformat())
         rows = self.query(sql, params)
         with self.reading("cards"):
@@ -343,12 +356,32 @@ class Store:
                          "(SELECT value FROM json_each(?)) AND question_id NOT IN "
                          "(SELECT value FROM json_each(?))", (gone, live))
 
-    def bury(self, question_id: str, until: date) -> None:
-        """Hide a card until the study day `until`."""
+    def bury(self, question_id: str, until: date, at: datetime | None = None) -> None:
+        """Hide a card until the study day `until` (logged as a bury event at `at`)."""
+        self.card_events("bury", [question_id], at=at, value=until.isoformat())
+
+    def card_events(self, kind: str, question_ids: Iterable[str], at: datetime | None = None,
+                    value: str | None = None) -> list[Card]:
+        """Log a card event (`bury` with `value` the day, `suspend`, `unsuspend`, `reset`) for
+        each of `question_ids` at the time `at` and derive the cards again; the cards as
+        they are then (reset: new again, its history kept). Without `at`, the event comes
+        just after the card's last logged row (a test's or a script's time)."""
+        if kind not in CARD_EVENT_KINDS:
+            raise ValueError(f"{kind!r} is not a card event")
         with self.transaction() as conn:
-            conn.execute("INSERT INTO cards (question_id, buried_until) VALUES (?, ?) "
-                         "ON CONFLICT (question_id) DO UPDATE SET buried_until = excluded."
-                         "buried_until", (question_id, until.isoformat()))
+            scheduler = _scheduler(conn, self.path)
+            interview = _interview(conn, self.path)
+            for question_id in dict.fromkeys(question_ids):
+                moment = at.isoformat() if at else _after_last(conn, question_id)
+                _insert_event(conn, kind, moment, question_id=question_id, value=value)
+                with self.reading("reviews", "events"):
+                    _rebuild_card(conn, question_id, scheduler, interview,
+                                  self.leech_threshold)
+        return [card for qid in question_ids if (card := self.card(qid)) is not None]
+
+    def leeches(self) -> set[str]:
+        """The ids of the cards tagged leech."""
+        return {row[0] for row in self.query("SELECT question_id FROM cards WHERE leech = 1")}
 
     def new_introduced_count(self, day: date) -> int:
         """How many cards had their first review on study day `day`."""
@@ -363,9 +396,17 @@ class Store:
         """Append one answer and update its card, committed before returning; the row id."""
         with self.transaction() as conn:
             row_id = _insert_review(conn, review)
-            if review.state is not None:
-                _apply_to_card(conn, review)
+            self._update_card(conn, review)
         return row_id
+
+    def _update_card(self, conn: sqlite3.Connection, review: Review) -> None:
+        """The card after `review` was appended: the cheap update when it is the card's
+        latest entry in time, else the whole replay (a clock set back, a test's times)."""
+        if _latest(conn, review):
+            if review.state is not None:
+                _apply_to_card(conn, review, self.leech_threshold)
+        else:
+            self._rebuild(conn, [review.question_id])
 
     def record_answer(self, review: Review,
                       decide: Callable[[CardState | None, bool], Review]) -> tuple[int, Review]:
@@ -386,26 +427,37 @@ class Store:
                 previous = _state(row) if row is not None else None
             final = decide(previous, already)
             row_id = _insert_review(conn, final)
-            if final.state is not None:
-                _apply_to_card(conn, final)
+            self._update_card(conn, final)
         return row_id, final
 
-    def undo(self, review_id: int) -> Review | None:
-        """Remove review `review_id` from the log and restore its card; the removed review."""
+    def last_undoable(self, day: date) -> int | None:
+        """The row id of this device's latest answer on study day `day` that moved a card's
+        schedule (`quiz undo`'s; one synced from another machine is undone there), or None."""
+        rows = self.query("SELECT id FROM reviews WHERE study_day = ? AND repetitions IS NOT NULL "
+                          "AND (device IS NULL OR device = ?) ORDER BY julianday(reviewed_at) "
+                          "DESC, id DESC LIMIT 1", (day.isoformat(), self.device_id()))
+        return rows[0]["id"] if rows else None
+
+    def undo(self, review_id: int, at: datetime | None = None) -> Review | None:
+        """Take answer `review_id` back and restore its card; the answer taken back.
+
+        It leaves the log for an undo event naming its global id (and keeping the answer),
+        so that the undo travels: a device that has the answer drops it when the event
+        arrives, one that has not never inserts it. The day's next answer then schedules.
+        """
         with self.transaction() as conn:
             cursor = conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,))
             cursor.row_factory = sqlite3.Row
             row = cursor.fetchone()
             if row is None:
                 return None
-            conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            scheduler = _scheduler(conn, self.path)
             with self.reading("reviews"):
-                if row["repetitions"] is not None and row["kind"] == "review":
-                    _promote_repeat(conn, row["question_id"], row["study_day"],
-                                    _interview(conn, self.path), scheduler)
-                _rebuild_card(conn, row["question_id"], scheduler)
-                return _review(row)
+                undone = _review(row)
+            _undo_row(conn, dict(row), at.isoformat() if at else row["reviewed_at"])
+            with self.reading("reviews", "events"):
+                _rebuild_card(conn, row["question_id"], _scheduler(conn, self.path),
+                              _interview(conn, self.path), self.leech_threshold)
+            return undone
 
     def reviews(self, question_id: str | None = None) -> list[Review]:
         """The log in order (all of it, or one question's)."""
@@ -443,14 +495,18 @@ class Store:
                                 ).fetchone():
                     continue
                 _insert_review(conn, review)
-                if review.state is not None:
-                    _apply_to_card(conn, review)
                 added += 1
                 touched.add(review.question_id)
-            scheduler = _scheduler(conn, self.path)
-            for question_id in touched:
-                _rebuild_card(conn, question_id, scheduler)
+            self._rebuild(conn, touched)
         return added
+
+    def _rebuild(self, conn: sqlite3.Connection, question_ids: Iterable[str]) -> None:
+        """Derive the cards of `question_ids` again from the log (inside a transaction)."""
+        scheduler = _scheduler(conn, self.path)
+        interview = _interview(conn, self.path)
+        with self.reading("reviews", "events"):
+            for question_id in question_ids:
+                _rebuild_card(conn, question_id, scheduler, interview, self.leech_threshold)
 
     def rebuild_cards(self) -> None:
         """Re-derive every card's state by replaying the log (buries are kept), and the
@@ -458,11 +514,60 @@ class Store:
         with self.transaction() as conn:
             conn.execute("DELETE FROM review_days")
             conn.execute(REVIEW_DAYS_FROM_LOG)
-            scheduler = _scheduler(conn, self.path)
-            ids = [r[0] for r in conn.execute("SELECT DISTINCT question_id FROM reviews")]
-            with self.reading("reviews"):
-                for question_id in ids:
-                    _rebuild_card(conn, question_id, scheduler)
+            self._rebuild(conn, _logged_ids(conn))
+
+    # -- sync: this device's rows out, other devices' rows in --------------------------------
+
+    def own_rows(self, after: int) -> list[dict[str, Any]]:
+        """This device's answers and events with a sequence number above `after`, in order,
+        as plain values (`table` says which); rows that have no global id yet get one."""
+        with self.transaction() as conn:
+            device = _device(conn)
+            for table in ("reviews", "events"):
+                for (row_id,) in conn.execute(f"SELECT id FROM {table} WHERE device IS NULL OR "
+                                              "seq IS NULL ORDER BY id").fetchall():
+                    conn.execute(f"UPDATE {table} SET device = ?, seq = ? WHERE id = ?",
+                                 (device, _next_seq(conn), row_id))
+            rows = []
+            for table, name in (("reviews", "review"), ("events", "event")):
+                cursor = conn.execute(f"SELECT * FROM {table} WHERE device = ? AND seq > ?",
+                                      (device, after))
+                cursor.row_factory = sqlite3.Row
+                rows += [{"table": name, **{k: row[k] for k in row.keys() if k != "id"}}
+                         for row in cursor]
+        return sorted(rows, key=lambda row: row["seq"])
+
+    def merge(self, rows: Iterable[dict[str, Any]]
+              ) -> tuple[int, set[str], list[tuple[int, str]]]:
+        """Insert the rows (as `own_rows` gives them, from any device) whose global ids are
+        new, apply the undo events and settings among them, and derive their cards again,
+        all in one transaction; (rows inserted, ids of the cards derived, the rows that are
+        not rows of the log as (index, what is wrong), left out)."""
+        inserted, touched, keys, bad = 0, set(), set(), []
+        with self.transaction() as conn:
+            for index, row in enumerate(rows):
+                conn.execute("SAVEPOINT merge_row")
+                try:
+                    added = _merge_row(conn, row)
+                except (KeyError, TypeError, ValueError, OverflowError,
+                        sqlite3.IntegrityError) as exc:
+                    conn.execute("ROLLBACK TO merge_row")
+                    conn.execute("RELEASE merge_row")
+                    what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+                    bad.append((index, _clip(what, 120)))
+                    continue
+                conn.execute("RELEASE merge_row")
+                if added is None:
+                    continue
+                inserted += 1
+                if row["table"] == "event" and row["kind"] == "setting":
+                    keys.add(row["target"])
+                else:
+                    touched.add(row["question_id"])
+            for key in keys:
+                _settle_setting(conn, key)
+            self._rebuild(conn, sorted(touched))
+        return inserted, touched, bad
 
     def scheduled_answers(self) -> dict[str, list[replay.Answer]]:
         """Every question's answers that moved its schedule, in order (for the comparison)."""
@@ -606,7 +711,9 @@ def _card(row: sqlite3.Row) -> Card:
                 last_day=_day(row["last_day"]), lapses=whole(row["lapses"] or 0, 0, COUNT_MAX),
                 reviews=whole(row["reviews"] or 0, 0, COUNT_MAX),
                 buried_until=_day(row["buried_until"]),
-                retired=bool(whole(retired, 0, 1) if retired is not None else 0))
+                retired=bool(whole(retired, 0, 1) if retired is not None else 0),
+                suspended=bool(whole(row["suspended"], 0, 1)),
+                leech=bool(whole(row["leech"], 0, 1)))
 
 
 def _review(row: sqlite3.Row) -> Review:
@@ -636,15 +743,19 @@ def _ef_hundredths(ef: Fraction) -> int:
     return int(hundredths)
 
 
-def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
+def _insert_review(conn: sqlite3.Connection, review: Review,
+                   gid: tuple[str, int] | None = None, last_interval: int | None = None) -> int:
+    """Append `review` with its global id (`gid`, else this device's next) and the card's
+    interval before it (`last_interval`, else the card's as it is now)."""
     state = review.state
+    device, seq = gid or (_device(conn), _next_seq(conn))
     cursor = conn.execute(
         "INSERT INTO reviews (question_id, reviewed_at, utc_offset, study_day, quality, kind, "
         "answer, duration_ms, repetitions, interval, ef, due, fingerprint, seed, params, "
-        "session, stability, difficulty, cap_day, last_interval) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "session, stability, difficulty, cap_day, device, seq, last_interval) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, "
         # the card's interval before this answer (0 when new): its row is updated after
-        "coalesce((SELECT interval FROM cards WHERE question_id = ?), 0))",
+        "(SELECT interval FROM cards WHERE question_id = ?), 0))",
         (review.question_id, review.reviewed_at.isoformat(), review.utc_offset,
          review.study_day.isoformat(), review.quality, review.kind, review.answer,
          review.duration_ms, state.repetitions if state else None,
@@ -653,32 +764,235 @@ def _insert_review(conn: sqlite3.Connection, review: Review) -> int:
          json.dumps(review.values, ensure_ascii=False) if review.values is not None else None,
          review.session, state.stability if state else None,
          state.difficulty if state else None,
-         review.cap_day.isoformat() if review.cap_day else None, review.question_id))
+         review.cap_day.isoformat() if review.cap_day else None, device, seq, last_interval,
+         review.question_id))
     return cursor.lastrowid
 
 
-def _apply_to_card(conn: sqlite3.Connection, review: Review) -> None:
-    state = review.state
-    day = review.study_day.isoformat()
+# -- global ids and events ----------------------------------------------------------------------
+
+
+def _device(conn: sqlite3.Connection) -> str:
+    """This database's device id (inside a transaction: made here if missing)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'device_id'").fetchone()
+    if row is not None and isinstance(row[0], str) and row[0]:
+        return row[0]
+    import secrets
+
+    device = secrets.token_hex(8)
+    _put_setting(conn, "device_id", device)
+    return device
+
+
+def _next_seq(conn: sqlite3.Connection) -> int:
+    """This device's next sequence number, one counter for answers and events (inside the
+    transaction that writes the row, so no two rows share one)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'device_seq'").fetchone()
+    try:
+        seq = int(row[0]) + 1 if row is not None else 1
+    except (TypeError, ValueError):
+        seq = 1
+    # never below a row this device already wrote (a row of ours brought back by a sync)
+    seq = max(seq, _highest_seq(conn) + 1)
+    _put_setting(conn, "device_seq", str(seq))
+    return seq
+
+
+def _highest_seq(conn: sqlite3.Connection) -> int:
+    """The highest sequence number of this device's rows in the log (0 for none)."""
+    device = _device(conn)
+    return conn.execute(
+        "SELECT max(coalesce((SELECT max(seq) FROM reviews WHERE device = ?), 0), "
+        "coalesce((SELECT max(seq) FROM events WHERE device = ?), 0))", (device, device)
+    ).fetchone()[0]
+
+
+def _put_setting(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    if value is None:
+        conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+
+def _synced_setting(key: str) -> bool:
+    """Whether a setting travels with the log (the others belong to this device)."""
+    return key in SYNCED_SETTINGS or key.startswith("mock:")
+
+
+def _insert_event(conn: sqlite3.Connection, kind: str, at: str, *, question_id: str | None = None,
+                  target: str | None = None, value: str | None = None, data: str | None = None,
+                  gid: tuple[str, int] | None = None) -> None:
+    device, seq = gid or (_device(conn), _next_seq(conn))
+    conn.execute("INSERT INTO events (device, seq, at, kind, question_id, target, value, data) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 (device, seq, at, kind, question_id, target, value, data))
+
+
+def global_id(device: str, seq: int) -> str:
+    """A row's global id as an undo event names it: `device:seq`."""
+    return f"{device}:{seq}"
+
+
+def _undo_row(conn: sqlite3.Connection, row: dict[str, Any], at: str) -> None:
+    """Log the undo of answer `row` (a reviews row) and take it out of the log."""
+    device, seq = row["device"], row["seq"]
+    if device is None or seq is None:  # written without a global id (by hand): give it one
+        device, seq = _device(conn), _next_seq(conn)
+    kept = {key: value for key, value in row.items() if key != "id"}
+    _insert_event(conn, "undo", at, question_id=row["question_id"],
+                  target=global_id(device, seq),
+                  data=json.dumps({**kept, "device": device, "seq": seq}, ensure_ascii=False))
+    conn.execute("DELETE FROM reviews WHERE id = ?", (row["id"],))
+
+
+def _after_last(conn: sqlite3.Connection, question_id: str) -> str:
+    """A time just after the last answer or event of a card (the epoch when it has none)."""
+    row = conn.execute(
+        "SELECT max(t) FROM (SELECT max(julianday(reviewed_at)) AS t FROM reviews WHERE "
+        "question_id = ? UNION ALL SELECT max(julianday(at)) FROM events WHERE "
+        "question_id = ?)", (question_id, question_id)).fetchone()
+    if row[0] is None:
+        return EPOCH
+    last = conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%f', ?)", (row[0],)).fetchone()[0]
+    return (datetime.fromisoformat(last).replace(tzinfo=UTC)
+            + timedelta(milliseconds=1)).isoformat()
+
+
+def _merge_row(conn: sqlite3.Connection, row: dict[str, Any]) -> bool | None:
+    """Insert one row from a sync file if its global id is new (True; None when known or
+    undone); a KeyError, TypeError or ValueError if it is not a row of the log."""
+    device, seq = row["device"], row["seq"]
+    if type(device) is not str or not 0 < len(device) <= 64 or not device.isprintable():
+        raise ValueError(f"device {_shown(device)} is not a device id")
+    whole(seq, 1, 2**62)
+    table = row["table"]
+    if table == "review":
+        if conn.execute("SELECT 1 FROM reviews WHERE device = ? AND seq = ?",
+                        (device, seq)).fetchone() or conn.execute(
+                "SELECT 1 FROM events WHERE kind = 'undo' AND target = ?",
+                (global_id(device, seq),)).fetchone():
+            return None
+        review = _review(row)  # every value checked, as when reading the log
+        if not review.question_id:
+            raise ValueError("an answer without a question id")
+        if type(row.get("utc_offset")) is not int and row.get("utc_offset") is not None:
+            raise TypeError("utc_offset is not a whole number")
+        last = row.get("last_interval")
+        _insert_review(conn, review, (device, seq),
+                       None if last is None else whole(last, 0, sm2.MAX_INTERVAL))
+        return True
+    if table != "event":
+        raise ValueError(f"table {_shown(table)} is neither review nor event")
+    if conn.execute("SELECT 1 FROM events WHERE device = ? AND seq = ?",
+                    (device, seq)).fetchone():
+        return None
+    kind, at = row["kind"], _text(row["at"])
+    _moment(at, device, seq)  # a time, or a ValueError
+    question_id, target, value = (_text(row.get(k)) for k in ("question_id", "target", "value"))
+    data = _text(row.get("data"))
+    if kind in CARD_EVENT_KINDS or kind == "undo":
+        if not question_id:
+            raise ValueError(f"a {kind} event without a question id")
+        if kind == "bury":
+            stored_day(value)
+    elif kind == "setting":
+        if not target or not _synced_setting(target):
+            return None  # a setting that does not travel: never taken from another device
+    else:
+        raise ValueError(f"{_shown(kind)} is not a kind of event")
+    if kind == "undo":
+        if not target:
+            raise ValueError("an undo event without the answer it undoes")
+        owner, _, number = target.rpartition(":")
+        conn.execute("DELETE FROM reviews WHERE device = ? AND seq = ?",
+                     (owner, int(number) if number.isdigit() else -1))
+    _insert_event(conn, kind, at, question_id=question_id, target=target, value=value,
+                  data=data, gid=(device, seq))
+    return True
+
+
+def _settle_setting(conn: sqlite3.Connection, key: str) -> None:
+    """Give a setting that travels the value of its latest event: the last writer wins."""
+    rows = conn.execute("SELECT at, device, seq, value FROM events WHERE kind = 'setting' AND "
+                        "target = ?", (key,)).fetchall()
+    if rows:
+        latest = max(rows, key=lambda r: _moment(r[0], r[1], r[2]))
+        _put_setting(conn, key, latest[3])
+
+
+def _logged_ids(conn: sqlite3.Connection) -> list[str]:
+    """Every question with an answer or a card event in the log."""
+    return [r[0] for r in conn.execute(
+        "SELECT question_id FROM reviews UNION SELECT question_id FROM events WHERE "
+        f"question_id IS NOT NULL AND kind IN {CARD_EVENT_KINDS!r}")]
+
+
+# -- the card row: one upsert, fed by one answer or by a whole replay ---------------------------
+
+
+def _write_card(conn: sqlite3.Connection, question_id: str, card: replay.Derived) -> None:
+    """Write the derived `card` into its row; a card with nothing left to say (no schedule,
+    not buried, suspended or a leech) has no row."""
+    state = card.state
+    if (state is None and card.buried_until is None and not card.suspended
+            and not card.leech):
+        conn.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
+        return
     conn.execute(
         "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
-        "last_day, lapses, reviews, buried_until, retired, stability, difficulty) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0, ?, ?) "
+        "last_day, lapses, reviews, buried_until, stability, difficulty, suspended, leech) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
         "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
-        "stability = excluded.stability, difficulty = excluded.difficulty, "
-        "fingerprint = excluded.fingerprint, first_day = coalesce(cards.first_day, "
-        "excluded.first_day), last_day = excluded.last_day, "
-        "lapses = cards.lapses + excluded.lapses, reviews = cards.reviews + 1, "
-        "buried_until = NULL",
-        (review.question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
-         state.due.isoformat(), review.fingerprint, day, day,
-         int(review.quality < sm2.PASSING), state.stability, state.difficulty))
+        "fingerprint = excluded.fingerprint, first_day = excluded.first_day, "
+        "last_day = excluded.last_day, lapses = excluded.lapses, reviews = excluded.reviews, "
+        "buried_until = excluded.buried_until, stability = excluded.stability, "
+        "difficulty = excluded.difficulty, suspended = excluded.suspended, "
+        "leech = excluded.leech",
+        (question_id, state.repetitions if state else None, state.interval if state else None,
+         _ef_hundredths(state.efactor) if state else None,
+         state.due.isoformat() if state else None, card.fingerprint or None,
+         _iso(card.first_day), _iso(card.last_day), card.lapses, card.reviews,
+         _iso(card.buried_until), state.stability if state else None,
+         state.difficulty if state else None, int(card.suspended), int(card.leech)))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _latest(conn: sqlite3.Connection, review: Review) -> bool:
+    """Whether no answer or event of the card is later in time than `review`."""
+    at = review.reviewed_at.isoformat()
+    return conn.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM reviews WHERE question_id = ? AND "
+        "julianday(reviewed_at) > julianday(?)) AND NOT EXISTS (SELECT 1 FROM events WHERE "
+        "question_id = ? AND julianday(at) > julianday(?))",
+        (review.question_id, at, review.question_id, at)).fetchone()[0] == 1
+
+
+def _apply_to_card(conn: sqlite3.Connection, review: Review, leech_threshold: int) -> None:
+    """Add one scheduled answer, the latest, to its card without replaying the rest: the
+    same card `replay.derive` gives (the cheap path of every grade)."""
+    cursor = conn.execute("SELECT * FROM cards WHERE question_id = ?", (review.question_id,))
+    cursor.row_factory = sqlite3.Row
+    row = cursor.fetchone()
+    old = _card(row) if row is not None else Card(review.question_id, None)
+    lapse = review.quality < sm2.PASSING
+    lapses = old.lapses + lapse
+    leech = old.leech or (lapse and lapses >= leech_threshold)
+    _write_card(conn, review.question_id, replay.Derived(
+        review.state, old.first_day or review.study_day, review.study_day, review.fingerprint,
+        lapses, old.reviews + 1, None, old.suspended or (leech and not old.leech), leech,
+        (True,), (review.state,), (review.cap_day,)))
 
 
 # "Already scheduled on that day": an answer of the day that moved the card's schedule.
+# A reset starts the card over: the answers before it no longer count.
 SCHEDULED_ON = ("SELECT 1 FROM reviews WHERE question_id = ? AND study_day = ? AND "
-                "repetitions IS NOT NULL LIMIT 1")
+                "repetitions IS NOT NULL AND julianday(reviewed_at) > coalesce((SELECT "
+                "max(julianday(at)) FROM events WHERE events.question_id = reviews.question_id "
+                "AND kind = 'reset'), 0) LIMIT 1")
 
 
 def _scheduled_on(conn: sqlite3.Connection, question_id: str, day: str) -> bool:
@@ -705,89 +1019,71 @@ def parse_interview(value: object, path: str) -> date | None:
     return day
 
 
-def _promote_repeat(conn: sqlite3.Connection, question_id: str, day: str,
-                    interview: date | None, scheduler: schedulers.Scheduler) -> None:
-    """After the day's scheduled answer is undone, let that day's first repeat schedule.
-
-    Another session's grade of the same card on the same day was logged as a repeat only
-    because the undone answer came first; without it, that grade is the day's review.
-    """
-    if _scheduled_on(conn, question_id, day):
-        return
-    first = conn.execute("SELECT id, quality FROM reviews WHERE question_id = ? AND "
-                         "study_day = ? AND kind = 'repeat' ORDER BY id LIMIT 1",
-                         (question_id, day)).fetchone()
-    if first is None:
-        return
-    row_id, quality = first[0], whole(first[1], 0, 5)
-    before = _replay(conn.execute(
-        f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE question_id = ? AND "
-        "repetitions IS NOT NULL AND id < ? ORDER BY id", (question_id, row_id)).fetchall(),
-        scheduler)[0]
-    from quiz.plan import latest_due
-
-    cap_day = latest_due(question_id, stored_day(day), interview)
-    state = replay.cap(scheduler.next_state(before, quality, stored_day(day)), stored_day(day),
-                       cap_day)
-    conn.execute("UPDATE reviews SET kind = 'review', repetitions = ?, interval = ?, ef = ?, "
-                 "due = ?, stability = ?, difficulty = ?, cap_day = ? WHERE id = ?",
-                 (state.repetitions, state.interval, _ef_hundredths(state.efactor),
-                  state.due.isoformat(), state.stability, state.difficulty,
-                  cap_day.isoformat() if cap_day else None, row_id))
+# A row of the log as the derivation reads it, and the card events.
+_ANSWER_COLUMNS = ("id, kind, quality, study_day, fingerprint, cap_day, session, repetitions, "
+                   "interval, ef, due, stability, difficulty")
 
 
-REPLAY_COLUMNS = ("quality, study_day, fingerprint, cap_day, session, repetitions, interval, ef, "
-                  "due, stability, difficulty")
-
-
-def _replayed(row: tuple[Any, ...]) -> replay.Answer:
-    """One scheduled answer of the log (a row of REPLAY_COLUMNS) as the replay takes it."""
-    quality, day, _fp, cap, session, repetitions, interval, ef, due, stability, difficulty = row
+def _logged(row: tuple[Any, ...]) -> replay.Logged:
+    """One answer (a row of _ANSWER_COLUMNS) as `replay.derive` takes it."""
+    (_id, kind, quality, day, fingerprint, cap, session, repetitions, interval, ef, due,
+     stability, difficulty) = row
     kept = None
-    if session in IMPORTED_SESSIONS:  # another tool's schedule: taken as it was
+    if session in IMPORTED_SESSIONS and repetitions is not None:  # another tool's schedule
         kept = CardState(whole(repetitions, 0, COUNT_MAX), whole(interval, 0, sm2.MAX_INTERVAL),
                          Fraction(whole(ef, *EF_RANGE), 100), stored_day(due),
                          stability=stability, difficulty=difficulty)
-    return replay.Answer(whole(quality, 0, 5), stored_day(day), _day(cap), kept)
+    if kind not in ("review", "repeat", "practice", "mock"):
+        raise ValueError(f"{kind!r} is not a kind of answer")
+    return replay.Logged(kind, whole(quality, 0, 5), stored_day(day), repetitions is not None,
+                         _day(cap), kept, _text(fingerprint) or "")
 
 
-def _replay(rows: list[tuple[Any, ...]], scheduler: schedulers.Scheduler
-            ) -> tuple[CardState | None, str | None, str | None, str, int]:
-    """(state, first day, last day, fingerprint, lapses) after the scheduled `rows`
-    (of REPLAY_COLUMNS), replayed through `scheduler`."""
-    state = replay.final_state((_replayed(row) for row in rows), scheduler)
-    first, last, fingerprint, lapses = None, None, "", 0
-    for quality, day, fp, *_rest in rows:
-        first = first or day
-        last, fingerprint = day, fp
-        lapses += quality < sm2.PASSING
-    return state, first, last, fingerprint, lapses
+def _rebuild_card(conn: sqlite3.Connection, question_id: str, scheduler: schedulers.Scheduler,
+                  interview: date | None, leech_threshold: int = replay.LEECH_THRESHOLD) -> None:
+    """Derive one card again from its answers and events in UTC time order, and write back
+    the answers whose part changed: a review that another answer of its day (from another
+    device, or one undone) now precedes becomes a repeat, and the other way round."""
+    from quiz.plan import latest_due
+
+    answers = conn.execute(f"SELECT {_ANSWER_COLUMNS}, reviewed_at, device, seq FROM reviews "
+                           "WHERE question_id = ?", (question_id,)).fetchall()
+    events = conn.execute("SELECT kind, value, at, device, seq FROM events WHERE "
+                          f"question_id = ? AND kind IN {CARD_EVENT_KINDS!r}",
+                          (question_id,)).fetchall()
+    timeline: list[tuple[tuple[datetime, str, int], replay.Logged | replay.CardEvent,
+                         tuple[Any, ...] | None]] = []
+    for row in answers:
+        timeline.append((_moment(*row[-3:]), _logged(row[:-3]), row))
+    for kind, value, at, device, seq in events:
+        until = stored_day(value) if kind == "bury" else None
+        timeline.append((_moment(at, device, seq), replay.CardEvent(kind, until), None))
+    timeline.sort(key=lambda item: item[0])
+    derived = replay.derive((entry for _key, entry, _row in timeline), scheduler,
+                            lambda day: latest_due(question_id, day, interview), leech_threshold)
+    logged = [(entry, row) for _key, entry, row in timeline if row is not None]
+    for (entry, row), schedules, state, cap_day in zip(logged, derived.scheduling,
+                                                      derived.states, derived.cap_days,
+                                                      strict=True):
+        if schedules == entry.scheduled or entry.kind not in ("review", "repeat"):
+            continue
+        if schedules:
+            conn.execute("UPDATE reviews SET kind = 'review', repetitions = ?, interval = ?, "
+                         "ef = ?, due = ?, stability = ?, difficulty = ?, cap_day = ? "
+                         "WHERE id = ?",
+                         (state.repetitions, state.interval, _ef_hundredths(state.efactor),
+                          state.due.isoformat(), state.stability, state.difficulty,
+                          _iso(cap_day), row[0]))
+        else:
+            conn.execute("UPDATE reviews SET kind = 'repeat', repetitions = NULL, "
+                         "interval = NULL, ef = NULL, due = NULL, stability = NULL, "
+                         "difficulty = NULL WHERE id = ?", (row[0],))
+    _write_card(conn, question_id, derived)
 
 
-def _rebuild_card(conn: sqlite3.Connection, question_id: str,
-                  scheduler: schedulers.Scheduler) -> None:
-    """Replay one question's log into its card row (kept if it only holds a bury)."""
-    rows = conn.execute(
-        f"SELECT {REPLAY_COLUMNS} FROM reviews WHERE question_id = ? AND "
-        "repetitions IS NOT NULL ORDER BY id", (question_id,)).fetchall()
-    state, first, last, fingerprint, lapses = _replay(rows, scheduler)
-    if state is None:  # no scheduled review left: only a bury can keep the row
-        conn.execute("DELETE FROM cards WHERE question_id = ? AND buried_until IS NULL",
-                     (question_id,))
-        conn.execute("UPDATE cards SET repetitions = NULL, interval = NULL, ef = NULL, "
-                     "due = NULL, stability = NULL, difficulty = NULL, first_day = NULL, "
-                     "last_day = NULL, lapses = 0, reviews = 0 "
-                     "WHERE question_id = ?", (question_id,))
-        return
-    conn.execute(
-        "INSERT INTO cards (question_id, repetitions, interval, ef, due, fingerprint, first_day, "
-        "last_day, lapses, reviews, stability, difficulty) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (question_id) DO UPDATE SET repetitions = excluded.repetitions, "
-        "interval = excluded.interval, ef = excluded.ef, due = excluded.due, "
-        "fingerprint = excluded.fingerprint, first_day = excluded.first_day, "
-        "last_day = excluded.last_day, lapses = excluded.lapses, reviews = excluded.reviews, "
-        "stability = excluded.stability, difficulty = excluded.difficulty",
-        (question_id, state.repetitions, state.interval, _ef_hundredths(state.efactor),
-         state.due.isoformat(), fingerprint, first, last, lapses, len(rows), state.stability,
-         state.difficulty))
+def _moment(at: object, device: object, seq: object) -> tuple[datetime, str, int]:
+    """The sort key of a logged row: its UTC time, then its global id."""
+    moment = datetime.fromisoformat(_text(at) or "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC), str(device or ""), seq if type(seq) is int else 0

@@ -432,6 +432,12 @@ class TerminalUI:
     def show_buried(self, question: Question) -> None:
         self.note(f"已搁置到明天：{question.id}", f"Buried until tomorrow: {question.id}")
 
+    def show_leech(self, question: Question, lapses: int) -> None:
+        self.note(f"{question.id} 已遗忘 {lapses} 次：标为难记卡（leech）并暂停；改写答案后用 "
+                  f"quiz unsuspend {question.id} 恢复",
+                  f"{question.id} has lapsed {lapses} times: tagged leech and suspended. Reword "
+                  f"it, then bring it back with quiz unsuspend {question.id}", "yellow")
+
     def show_skipped(self, question: Question) -> None:
         self.note(f"已跳过：{question.id}", f"Skipped: {question.id}")
 

@@ -61,7 +61,8 @@ def card_lines(questions: list[Question], cards: Mapping[str, Card], relearning:
     for q in questions:
         card = cards.get(q.id)
         state = card.state if card else None
-        due_text = "relearn" if q.id in relearning else str(state.due) if state else "new"
+        due_text = ("relearn" if q.id in relearning else "suspended" if card and card.suspended
+                    else str(state.due) if state else "new")
         interval = str(state.interval) if state else ""
         ef = f"{float(state.efactor):.2f}" if state else ""
         text = clip(" ".join(q.prompt.get("zh" if lang == "zh" else "en").split()), 60)

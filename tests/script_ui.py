@@ -59,5 +59,8 @@ class ScriptUI:
     def show_buried(self, question):
         self.record("buried", question)
 
+    def show_leech(self, question, lapses):
+        self.record("leech", question)
+
     def show_skipped(self, question):
         self.record("skipped", question)

@@ -41,12 +41,16 @@ RUNS = {
     "config": [["config"], ["config", "--json"], ["config", "--path"]],
     "info": [["info"], ["info", "--json"]],
     "backup": [["backup", "copy.db", "--force"]],
+    "sync": [["sync", "shared"], ["sync", "--dir", "shared"]],
+    "suspend": [["suspend", "cnn-one-by-one"]], "unsuspend": [["unsuspend", "cnn-one-by-one"]],
+    "reset": [["reset", "--yes", "rnn-lstm-vs-gru"]],
 }
 
 
 @pytest.fixture(autouse=True)
 def env(bank_env, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # `import` reads deck.csv and writes imported.yaml here
+    (tmp_path / "shared").mkdir()  # `sync`'s folder
     (tmp_path / "deck.csv").write_text("front,back\n什么是池化？,降低分辨率。\n",
                                        encoding="utf-8")
 

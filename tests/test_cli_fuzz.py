@@ -57,7 +57,8 @@ def value_for(param, rng, tmp):
     if good:
         plain = {"interview": ["2026-12-20", "2027-01-15", "2030-06-01"],
                  "lang": ["zh", "en", "both"], "topic": TOPICS, "tag": TAGS,
-                 "question_id": QUESTION_IDS, "fmt": ["anki", "csv", "md"],
+                 "question_id": QUESTION_IDS, "question_ids": QUESTION_IDS,
+                 "fmt": ["anki", "csv", "md"],
                  "file": ["-", "-", str(tmp / "out.csv"), "out.md", str(tmp / "deck.apkg")],
                  "name": calculator.names(), "db": [str(tmp / "fuzz.db")],
                  "bank": [str(tmp / "bank.yaml")], "paths": [str(tmp / "bank.yaml")]}
@@ -65,7 +66,7 @@ def value_for(param, rng, tmp):
             return rng.choice(plain[name])
         if type(param.type).__name__ in ("IntRange", "IntParamType"):
             return rng.choice(SMALL)
-    if name == "question_id" and rng.random() < 0.5:
+    if name in ("question_id", "question_ids") and rng.random() < 0.5:
         return rng.choice(QUESTION_IDS)
     kind = type(param.type).__name__
     if name == "interview":

@@ -343,3 +343,6 @@ def test_the_scheduler_names_are_the_schedulers_own():
     from quiz import review_queue
 
     assert config.NEW_CARD_ORDERS == review_queue.NEW_CARD_ORDERS  # likewise
+    from quiz import replay
+
+    assert config.DEFAULT_LEECH_THRESHOLD == replay.LEECH_THRESHOLD

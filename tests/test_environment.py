@@ -158,6 +158,10 @@ OUTPUTS = {  # a run of each command that prints something
     "export": ["export", "md", "-"], "stats": ["stats"],
     "try": ["try", "cnn-pooling-purpose", "--answer", "降低分辨率"], "scheduler": ["scheduler"],
     "config": ["config"], "info": ["info"],
+    "sync": ["sync"],  # the folder from QUIZ_SYNC_DIR, set below
+    "suspend": ["suspend", "cnn-conv-output-size"],
+    "unsuspend": ["unsuspend", "cnn-conv-output-size"],
+    "reset": ["reset", "--yes", "cnn-conv-output-size"],
 }
 # On a fresh database `undo` has nothing to undo: it only writes its Error line to stderr;
 # `import` writes a bank file, and needs one to read.
@@ -176,7 +180,8 @@ def test_a_closed_pipe_exits_quietly_with_0(name, tmp_path):
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before quiz writes a byte: like `| head -0`
     try:
-        result = quiz(*OUTPUTS[name], stdout=write_end, QUIZ_DB=str(tmp_path / "pipe.db"))
+        result = quiz(*OUTPUTS[name], stdout=write_end, QUIZ_DB=str(tmp_path / "pipe.db"),
+                      QUIZ_SYNC_DIR=str(tmp_path))
     finally:
         os.close(write_end)
     assert result.returncode == 0, result.stderr

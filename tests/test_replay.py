@@ -158,7 +158,10 @@ def test_an_older_database_gets_its_caps_written_down(tmp_path):
     before = store.cards()
     store.close()
     conn = sqlite3.connect(path)  # back to schema 3
-    for table, column in [("reviews", "cap_day"), ("reviews", "stability"),
+    conn.execute("DROP INDEX reviews_gid")
+    conn.execute("DROP TABLE events")
+    for table, column in [("reviews", "device"), ("reviews", "seq"), ("cards", "suspended"),
+                          ("cards", "leech"), ("reviews", "cap_day"), ("reviews", "stability"),
                           ("reviews", "difficulty"), ("cards", "stability"),
                           ("cards", "difficulty")]:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -142,14 +142,19 @@ def test_a_schema_1_database_gains_the_column_empty(tmp_path):
     old = Store.open(path)
     write_log(old)
     old.conn.execute("DROP INDEX idx_reviews_question_id_study_day_kind")
-    for trigger in ("insert", "delete", "update"):  # schema 5's
-        old.conn.execute(f"DROP TRIGGER review_days_{trigger}")
+    for trigger in ("ins", "del", "upd"):  # schema 5's
+        old.conn.execute(f"DROP TRIGGER days_{trigger}")
     old.conn.execute("DROP TABLE review_days")
     old.conn.execute("DROP INDEX reviews_retention")
     old.conn.execute("DROP INDEX cards_retired")
     old.conn.execute("CREATE INDEX idx_reviews_kind_study_day ON reviews (kind, study_day)")
     old.conn.execute("ALTER TABLE reviews DROP COLUMN last_interval")
     old.conn.execute("DROP TABLE bank_questions")  # schema 3's
+    old.conn.execute("DROP INDEX reviews_gid")  # schema 6's
+    old.conn.execute("DROP TABLE events")
+    for table, column in [("reviews", "device"), ("reviews", "seq"), ("cards", "suspended"),
+                          ("cards", "leech")]:
+        old.conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     for table, column in [("reviews", "cap_day"), ("reviews", "stability"),  # schema 4's
                           ("reviews", "difficulty"), ("cards", "stability"),
                           ("cards", "difficulty")]:
@@ -396,6 +401,7 @@ def test_cli_json_has_the_same_figures(cli):
              "due": "2026-03-03"},
         ],
         "plan": None,
+        "leeches": 0,
     }
 
 

@@ -141,7 +141,7 @@ def test_every_read_command_on_a_tampered_column(base, tmp_path, table, column, 
 
 def test_the_schema_is_what_the_cases_cover():
     tables = {t for t, _c, _d in schema()}
-    assert tables == {"reviews", "cards", "settings", "bank_questions", "review_days"}
+    assert tables == {"reviews", "cards", "settings", "bank_questions", "review_days", "events"}
     assert len(CASES) >= 3 * len(schema())
 
 

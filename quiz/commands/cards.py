@@ -1,4 +1,5 @@
-"""Commands about the bank and its cards: `validate`, `list`, `show`."""
+"""Commands about the bank and its cards: `validate`, `list`, `show`, `suspend`, `unsuspend`,
+`reset`."""
 
 from pathlib import Path
 from typing import Annotated
@@ -6,10 +7,11 @@ from typing import Annotated
 import typer
 
 from quiz import config
-from quiz.cli import app, bank_of, console, open_store, question_by_id
+from quiz.cli import app, bank_of, console, open_store, question_by_id, ui_text
 from quiz.commands.options import (
     BankOption,
     DbOption,
+    IdsArgument,
     LangOption,
     QuestionIdArgument,
     TagOption,
@@ -68,6 +70,8 @@ def list_questions(
     db: DbOption = None, bank: BankOption = None, topic: TopicOption = None,
     tag: TagOption = None,
     due: Annotated[bool, typer.Option("--due", help="Only cards due today.")] = False,
+    leech: Annotated[bool, typer.Option(
+        "--leech", help="Only leeches: cards lapsed so often they were suspended.")] = False,
     grep: Annotated[str | None, typer.Option(
         "--grep", help="Only questions whose prompt, brief, answer, note or key points "
         "contain TEXT, in either language (case-insensitive; literal text, no patterns).",
@@ -109,6 +113,9 @@ def list_questions(
             bank=the_bank)
     else:
         cards = store.cards()
+    if leech:
+        leeches = store.leeches()
+        chosen = [q for q in chosen if q.id in leeches]
     if found is None:
         questions = the_bank.questions(q.id for q in chosen)
     else:  # decoded by the search already; both lists are in bank order
@@ -160,3 +167,42 @@ def show(
     if memory is not None:
         out.print(memory, markup=False)
     out.print(history_lines(history, lang, out.width), markup=False, highlight=False)
+
+
+def _card_action(action: str, ids: list[str] | None, db: Path | None, bank: list[Path] | None,
+                 lang: str | None, yes: bool = True) -> None:
+    from quiz import card_actions
+    from quiz.errors import QuizError
+
+    lang = config.language(lang)
+    store = open_store(db)
+    chosen = card_actions.check_ids((q.id for q in bank_of(store, bank).entries()), ids or [])
+    if not yes and not typer.confirm(
+            f"Reset {len(chosen)} card(s) to new ({', '.join(chosen)})? The log keeps their "
+            "history", default=False, err=True):
+        raise QuizError("nothing was reset")
+    done = card_actions.apply(store, action, chosen, config.local_now())
+    console().print(ui_text(lang, done.zh, done.en), soft_wrap=True)
+
+
+@app.command()
+def suspend(question_ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+            lang: LangOption = None) -> None:
+    """Suspend cards: never asked until unsuspended (the schedule is kept)."""
+    _card_action("suspend", question_ids, db, bank, lang)
+
+
+@app.command()
+def unsuspend(question_ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+              lang: LangOption = None) -> None:
+    """Bring suspended cards (leeches too) back into the reviews."""
+    _card_action("unsuspend", question_ids, db, bank, lang)
+
+
+@app.command()
+def reset(question_ids: IdsArgument = None, db: DbOption = None, bank: BankOption = None,
+          lang: LangOption = None,
+          yes: Annotated[bool, typer.Option("--yes", help="Do not ask first.")] = False,
+          ) -> None:
+    """Start cards over as new (asks first); the log keeps their history."""
+    _card_action("reset", question_ids, db, bank, lang, yes)

@@ -55,3 +55,6 @@ SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="sm2 or fsrs; switches to it from now on, replaying the log "
     "(default: QUIZ_SCHEDULER, the config file, else the one chosen last, else sm2).",
     show_default=False, autocompletion=_choices(*config.SCHEDULER_NAMES))]
+IdsArgument = Annotated[list[str] | None, typer.Argument(
+    metavar="ID...", help="Question ids (quiz list shows them).", show_default=False,
+    autocompletion=complete_question_id)]

@@ -49,7 +49,8 @@ def show_stats(
         import json
 
         figures = {**progress.as_json(found), "plan": ahead.as_json() if ahead else None,
-                   "predicted_retention": retention.as_json()}
+                   "predicted_retention": retention.as_json(),
+                   "leeches": len(store.leeches() & ids)}
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     from quiz.lang import in_lang
@@ -63,6 +64,10 @@ def show_stats(
                             f"{retention.days} 天后 {retention.later:.0%}",
                             f"Predicted retention ({name}): {retention.today:.0%} today, "
                             f"{retention.later:.0%} in {retention.days} days", lang))
+    leeches = len(store.leeches() & ids)
+    if leeches:
+        out.message(in_lang(f"难记卡（leech，已暂停）：{leeches} 张，见 quiz list --leech",
+                            f"Leeches (suspended): {leeches}; see quiz list --leech", lang))
     if ahead is not None:
         line = ahead.describe()
         share = f"{ahead.coverage:.0%}" if ahead.coverage is not None else "—"

@@ -235,9 +235,8 @@ def undo(db: DbOption = None, lang: LangOption = None) -> None:
     lang = config.language(lang)
     store = open_store(db)
     today = config.today()
-    last = store.query("SELECT id FROM reviews WHERE study_day = ? AND repetitions IS NOT NULL "
-                       "ORDER BY id DESC LIMIT 1", (today.isoformat(),))
-    undone = store.undo(last[0]["id"]) if last else None
+    last = store.last_undoable(today)
+    undone = store.undo(last, at=config.local_now()) if last is not None else None
     if undone is None:
         raise QuizError(in_lang("今天没有可撤销的评分", "nothing to undo: no answer today moved a "
                                 "card's schedule", lang))
@@ -267,11 +266,12 @@ def plan_interview(
     store = open_store(db)
     today = config.today()
     if clear:
-        store.set_setting("interview", None)
+        store.set_setting("interview", None, at=config.local_now())
         console().print(ui_text(lang, "已清除面试日期", "Interview date cleared"))
         return
     if interview is not None:
-        store.set_setting("interview", plan.interview_day(interview, today).isoformat())
+        store.set_setting("interview", plan.interview_day(interview, today).isoformat(),
+                          at=config.local_now())
     day = config.interview_date(store)
     if day is None:
         console().print(ui_text(lang, "没有设置面试日期。用法：quiz plan --interview YYYY-MM-DD",

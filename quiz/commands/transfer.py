@@ -1,4 +1,4 @@
-"""Cards to and from other tools: `export` and `import`."""
+"""Cards and the log to and from other tools and machines: `export`, `import`, `sync`."""
 
 from enum import Enum
 from pathlib import Path
@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from quiz import config
-from quiz.cli import _escape, app, bank_of, console, err_console, open_store
+from quiz.cli import _escape, app, bank_of, console, err_console, open_store, ui_text
 from quiz.commands.options import BankOption, DbOption, LangOption, TagOption, TopicOption
 from quiz.export.formats import FORMATS
 
@@ -165,3 +165,46 @@ def _report(message: str, warning: bool = False) -> None:
                             highlight=False, soft_wrap=True)
     else:
         console().print(_escape(printable(message)), highlight=False, soft_wrap=True)
+
+
+@app.command("sync")
+def sync_log(
+    folder: Annotated[Path | None, typer.Argument(
+        metavar="[DIR]", help="The shared folder (default: --dir, else QUIZ_SYNC_DIR, else "
+        "the config file's sync_dir).", show_default=False)] = None,
+    dir_option: Annotated[Path | None, typer.Option(
+        "--dir", help="The shared folder, as an option.", show_default=False)] = None,
+    db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """Sync the review log with other machines through a shared folder (Syncthing, Dropbox,
+    git): this device's answers go to DIR/<device>.jsonl, every other file's come in.
+
+    Exits 2 when a line of a sync file is not a row of the log (it is left out, named).
+    """
+    from quiz.errors import UsageError
+    from quiz.sync import sync
+
+    lang = config.language(lang)
+    if folder is not None and dir_option is not None and folder != dir_option:
+        raise UsageError(f"give the sync folder once: DIR {folder} or --dir {dir_option}")
+    where = config.sync_dir(folder or dir_option)
+    if where is None:
+        raise UsageError("no sync folder: give one (quiz sync DIR), or set QUIZ_SYNC_DIR or "
+                         "sync_dir in the config file to a folder your file sync (Syncthing, "
+                         "Dropbox, git) shares between machines")
+    done = sync(open_store(db), where)
+    err = err_console()
+    for line in done.waiting:
+        err.print(_escape(f"Note: {line}: not complete yet (still being copied?); taken next "
+                          "time"), highlight=False, soft_wrap=True)
+    for line in done.bad:
+        err.print(_escape(f"Warning: {line}"), style="yellow", highlight=False, soft_wrap=True)
+    console().print(ui_text(
+        lang, f"已同步 {done.folder}：读入 {done.files} 个文件中 {done.imported} 条新记录，"
+              f"更新 {done.cards} 张卡片；写出本机 {done.exported} 条到 {done.device}.jsonl",
+        f"Synced with {done.folder}: {done.imported} new row(s) from {done.files} file(s), "
+        f"{done.cards} card(s) updated; {done.exported} row(s) of this device written to "
+        f"{done.device}.jsonl"), soft_wrap=True)
+    if done.bad:
+        raise UsageError(f"{len(done.bad)} line(s) of the sync files are not rows of the log and "
+                         "were left out (see above); the rest is synced")

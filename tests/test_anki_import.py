@@ -552,8 +552,6 @@ def test_a_real_package_is_far_inside_the_limits(anki, tmp_path):
 
 
 def test_with_history_suspended_and_buried_cards_stay_so(anki, tmp_path):
-    from quiz.importing.import_run import SUSPENDED_UNTIL
-
     kept = add_basic(anki, "What is dropout?", "Zeroing random units in training.")
     held = add_basic(anki, "What is weight decay?", "An L2 penalty on the weights.")
     hidden = add_basic(anki, "What is a ResNet?", "A network of residual blocks.")
@@ -571,11 +569,12 @@ def test_with_history_suspended_and_buried_cards_stay_so(anki, tmp_path):
     ids = {q["en"]["q"]: q["id"] for q in bank_of(out)["questions"]}
     store = Store.open(tmp_path / "cli.db")
     cards = store.cards()
-    assert cards[ids[held["Front"]]].buried_until == SUSPENDED_UNTIL
-    assert cards[ids[new_held["Front"]]].buried_until == SUSPENDED_UNTIL
+    assert cards[ids[held["Front"]]].suspended and cards[ids[held["Front"]]].buried_until is None
+    assert cards[ids[new_held["Front"]]].suspended
     assert cards[ids[new_held["Front"]]].state is None  # still a new card, only held
     assert cards[ids[hidden["Front"]]].buried_until == quiz_today() + timedelta(days=1)
     assert cards[ids[kept["Front"]]].buried_until is None
+    assert not cards[ids[kept["Front"]]].suspended and not cards[ids[hidden["Front"]]].suspended
     assert cards[ids[held["Front"]]].state is not None  # the history came along too
     store.conn.execute("UPDATE cards SET due = '2000-01-01' WHERE due IS NOT NULL")
     store.close()

@@ -90,16 +90,17 @@ def write_imported(out: Path, questions: Sequence[ImportedQuestion], *, topic: s
 
 # Until the store logs suspensions (issue 16's events), a suspended card is buried until the
 # last day the store can hold: it is asked no more, its history and schedule are kept.
-SUSPENDED_UNTIL = date(2999, 12, 31)
 
 
 def hold_cards(store: Store, held: dict[str, str], today: date) -> str:
     """Keep Anki's hold on imported cards: question id → "suspended" (until unsuspended) or
     "buried" (until the next study day, as Anki unburies at its day's rollover). Says how
     many of each ("2 suspended, 1 buried"; "" for none)."""
-    for question_id, hold in sorted(held.items()):
-        store.bury(question_id, SUSPENDED_UNTIL if hold == "suspended"
-                   else today + timedelta(days=1))
+    suspended = sorted(q for q, hold in held.items() if hold == "suspended")
+    if suspended:
+        store.card_events("suspend", suspended)  # as `quiz suspend`: until unsuspended
+    for question_id in sorted(q for q, hold in held.items() if hold == "buried"):
+        store.bury(question_id, today + timedelta(days=1))
     counts = Counter(held.values())
     return ", ".join(f"{counts[hold]} {hold}" for hold in ("suspended", "buried")
                      if counts[hold])

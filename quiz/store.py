@@ -576,7 +576,7 @@ class Store:
                           "WHERE repetitions IS NOT NULL ORDER BY id")
         with self.reading("reviews"):
             for row in rows:
-                found.setdefault(_text(row[0]), []).append(
+                found.setdefault(stored_text(row[0]), []).append(
                     replay.Answer(whole(row[1], 0, 5), stored_day(row[2]), _day(row[3])))
         return found
 
@@ -585,7 +585,7 @@ class Store:
         rows = self.query("SELECT question_id, quality FROM reviews WHERE study_day = ?",
                           (day.isoformat(),))
         with self.reading("reviews"):
-            return {_text(r[0]) for r in rows if whole(r[1], 0, 5) < sm2.PASSING}
+            return {stored_text(r[0]) for r in rows if whole(r[1], 0, 5) < sm2.PASSING}
 
 
 def _check_path(name: str) -> None:
@@ -688,10 +688,12 @@ def _real(value: object, low: float, high: float) -> float | None:
     return float(value)
 
 
-def _text(value: object) -> str | None:
-    if value is not None and type(value) is not str:
+def stored_text(value: object, nullable: bool = True) -> str | None:
+    """A stored text value (NULL allowed when `nullable`); TypeError for anything else."""
+    if (value is not None or not nullable) and type(value) is not str:
         raise TypeError(f"{value!r} is not text")
     return value
+
 
 
 def _state(row: sqlite3.Row) -> CardState | None:
@@ -706,8 +708,8 @@ def _state(row: sqlite3.Row) -> CardState | None:
 
 def _card(row: sqlite3.Row) -> Card:
     retired = row["retired"]
-    return Card(question_id=_text(row["question_id"]), state=_state(row),
-                fingerprint=_text(row["fingerprint"]) or "", first_day=_day(row["first_day"]),
+    return Card(question_id=stored_text(row["question_id"]), state=_state(row),
+                fingerprint=stored_text(row["fingerprint"]) or "", first_day=_day(row["first_day"]),
                 last_day=_day(row["last_day"]), lapses=whole(row["lapses"] or 0, 0, COUNT_MAX),
                 reviews=whole(row["reviews"] or 0, 0, COUNT_MAX),
                 buried_until=_day(row["buried_until"]),
@@ -721,19 +723,19 @@ def _review(row: sqlite3.Row) -> Review:
     if values is not None and not isinstance(values, dict):
         raise TypeError(f"params {row['params']!r} is not a JSON object")
     offset = row["utc_offset"]
-    reviewed_at = datetime.fromisoformat(_text(row["reviewed_at"]) or "")
+    reviewed_at = datetime.fromisoformat(stored_text(row["reviewed_at"]) or "")
     kind = row["kind"]
     if kind not in ("review", "repeat", "practice", "mock"):
         raise ValueError(f"{kind!r} is not a kind of answer")
     return Review(
-        question_id=_text(row["question_id"]), reviewed_at=reviewed_at,
+        question_id=stored_text(row["question_id"]), reviewed_at=reviewed_at,
         utc_offset=None if offset is None else whole(offset, -1439, 1439),
         study_day=stored_day(row["study_day"]), quality=whole(row["quality"], 0, 5),
-        state=_state(row), kind=kind, answer=_text(row["answer"]),
+        state=_state(row), kind=kind, answer=stored_text(row["answer"]),
         duration_ms=whole(row["duration_ms"] or 0, 0, 2**53),
-        fingerprint=_text(row["fingerprint"]) or "",
+        fingerprint=stored_text(row["fingerprint"]) or "",
         seed=None if row["seed"] is None else whole(row["seed"], -2**63, 2**63 - 1),
-        values=values, session=_text(row["session"]), cap_day=_day(row["cap_day"]))
+        values=values, session=stored_text(row["session"]), cap_day=_day(row["cap_day"]))
 
 
 def _ef_hundredths(ef: Fraction) -> int:
@@ -886,10 +888,10 @@ def _merge_row(conn: sqlite3.Connection, row: dict[str, Any]) -> bool | None:
     if conn.execute("SELECT 1 FROM events WHERE device = ? AND seq = ?",
                     (device, seq)).fetchone():
         return None
-    kind, at = row["kind"], _text(row["at"])
+    kind, at = row["kind"], stored_text(row["at"])
     _moment(at, device, seq)  # a time, or a ValueError
-    question_id, target, value = (_text(row.get(k)) for k in ("question_id", "target", "value"))
-    data = _text(row.get("data"))
+    question_id, target, value = (stored_text(row.get(k)) for k in ("question_id", "target", "value"))
+    data = stored_text(row.get("data"))
     if kind in CARD_EVENT_KINDS or kind == "undo":
         if not question_id:
             raise ValueError(f"a {kind} event without a question id")
@@ -1036,7 +1038,7 @@ def _logged(row: tuple[Any, ...]) -> replay.Logged:
     if kind not in ("review", "repeat", "practice", "mock"):
         raise ValueError(f"{kind!r} is not a kind of answer")
     return replay.Logged(kind, whole(quality, 0, 5), stored_day(day), repetitions is not None,
-                         _day(cap), kept, _text(fingerprint) or "")
+                         _day(cap), kept, stored_text(fingerprint) or "")
 
 
 def _rebuild_card(conn: sqlite3.Connection, question_id: str, scheduler: schedulers.Scheduler,
@@ -1083,7 +1085,7 @@ def _rebuild_card(conn: sqlite3.Connection, question_id: str, scheduler: schedul
 
 def _moment(at: object, device: object, seq: object) -> tuple[datetime, str, int]:
     """The sort key of a logged row: its UTC time, then its global id."""
-    moment = datetime.fromisoformat(_text(at) or "")
+    moment = datetime.fromisoformat(stored_text(at) or "")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC), str(device or ""), seq if type(seq) is int else 0

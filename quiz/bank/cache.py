@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from quiz.bank.files import signature
 from quiz.errors import BankError, StoreError
 from quiz.model import KeyPoint, NumericSpec, Question, Source, Text, Topic
-from quiz.store import Store
+from quiz.store import Store, stored_text
 
 if TYPE_CHECKING:
     from quiz.bank.reader import Bank, Loaded
@@ -236,9 +236,7 @@ UNDECODABLE = (ValueError, TypeError, KeyError, AttributeError)
 
 
 def _text(value: object) -> str:
-    if type(value) is not str:
-        raise TypeError(f"{value!r} is not text")
-    return value
+    return stored_text(value, nullable=False)  # type: ignore[return-value]
 
 
 def _gone_from(file: str, folders: list[str]) -> bool:

@@ -890,7 +890,8 @@ def _merge_row(conn: sqlite3.Connection, row: dict[str, Any]) -> bool | None:
         return None
     kind, at = row["kind"], stored_text(row["at"])
     _moment(at, device, seq)  # a time, or a ValueError
-    question_id, target, value = (stored_text(row.get(k)) for k in ("question_id", "target", "value"))
+    question_id, target, value = (stored_text(row.get(k))
+                                  for k in ("question_id", "target", "value"))
     data = stored_text(row.get("data"))
     if kind in CARD_EVENT_KINDS or kind == "undo":
         if not question_id:

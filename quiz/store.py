@@ -244,7 +244,7 @@ class Store:
             if _synced_setting(key):
                 _insert_event(conn, "setting", at.isoformat() if at else EPOCH, target=key,
                               value=value)
-            _put_setting(conn, key, value)
+            put_setting(conn, key, value)
 
     def device_id(self) -> str:
         """This database's device id (made by migration 6, or when first asked)."""
@@ -782,7 +782,7 @@ def _device(conn: sqlite3.Connection) -> str:
     import secrets
 
     device = secrets.token_hex(8)
-    _put_setting(conn, "device_id", device)
+    put_setting(conn, "device_id", device)
     return device
 
 
@@ -796,7 +796,7 @@ def _next_seq(conn: sqlite3.Connection) -> int:
         seq = 1
     # never below a row this device already wrote (a row of ours brought back by a sync)
     seq = max(seq, _highest_seq(conn) + 1)
-    _put_setting(conn, "device_seq", str(seq))
+    put_setting(conn, "device_seq", str(seq))
     return seq
 
 
@@ -809,7 +809,9 @@ def _highest_seq(conn: sqlite3.Connection) -> int:
     ).fetchone()[0]
 
 
-def _put_setting(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+def put_setting(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    """Write (None: remove) a setting inside `conn`'s transaction: the one writer of the
+    settings table (`Store.set_setting`, the bank cache, sync)."""
     if value is None:
         conn.execute("DELETE FROM settings WHERE key = ?", (key,))
     else:
@@ -920,7 +922,7 @@ def _settle_setting(conn: sqlite3.Connection, key: str) -> None:
                         "target = ?", (key,)).fetchall()
     if rows:
         latest = max(rows, key=lambda r: _moment(r[0], r[1], r[2]))
-        _put_setting(conn, key, latest[3])
+        put_setting(conn, key, latest[3])
 
 
 def _logged_ids(conn: sqlite3.Connection) -> list[str]:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from quiz.bank.files import signature
 from quiz.errors import BankError, StoreError
 from quiz.model import KeyPoint, NumericSpec, Question, Source, Text, Topic
-from quiz.store import Store, stored_text
+from quiz.store import Store, put_setting, stored_text
 
 if TYPE_CHECKING:
     from quiz.bank.reader import Bank, Loaded
@@ -275,8 +275,7 @@ def write(store: Store, loaded: Loaded, key: str) -> None:
                             (SOURCES_KEY, json.dumps(sources, ensure_ascii=False)),
                             (VERSIONS_KEY, json.dumps(versions, ensure_ascii=False)),
                             (KEY, key)):
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (name, value))
+            put_setting(conn, name, value)
 
 
 def _resolved(file: str) -> str:

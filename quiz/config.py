@@ -279,7 +279,12 @@ def bank_paths(extra: list[Path] | None) -> list[Path]:
 def db_path(db: Path | None) -> Path:
     """--db, else QUIZ_DB, else the file's `database`, else quiz.db in the user data folder."""
     found = resolve("database", db)
-    return found.value if found.source != "default" else _default_database()  # type: ignore
+    if found.source == "default":
+        return _default_database()
+    path: Path = found.value  # type: ignore[assignment]
+    if not path.name:  # "" or "." (typer makes "" the current folder) or "/": no file
+        raise UsageError(f"{found.where} must name a database file, not '{path}'")
+    return path
 
 
 def _default_database() -> Path:

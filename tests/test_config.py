@@ -346,3 +346,11 @@ def test_the_scheduler_names_are_the_schedulers_own():
     from quiz import replay
 
     assert config.DEFAULT_LEECH_THRESHOLD == replay.LEECH_THRESHOLD
+
+
+@pytest.mark.parametrize("value", ["", ".", "/"])
+@pytest.mark.parametrize("command", [["list"], ["export", "csv", "out.csv"], ["stats"]])
+def test_a_database_option_that_names_no_file_is_a_usage_error(cli_env, value, command):
+    result = run_cli(*command, "--db", value)
+    assert result.exit_code == 2, result.output
+    assert "must name a database file" in result.stderr

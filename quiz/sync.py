@@ -93,6 +93,7 @@ class SessionSync:
     def __init__(self, store: Store, enabled: bool, folder: Path | None,
                  say: Callable[[str, bool], None]) -> None:
         self.store, self.enabled, self.folder, self.say = store, enabled, folder, say
+        self.named: set[str] = set()  # bad lines warned of already: each once a session
 
     def start(self) -> None:
         """Sync before the session (or warn once that no sync folder is set)."""
@@ -118,9 +119,11 @@ class SessionSync:
             return
         waiting = f"; {len(done.waiting)} line(s) still being copied" if done.waiting else ""
         self.say(f"Synced: {done.imported} new row(s) in, {done.exported} out{waiting}", False)
-        if done.bad:
-            more = f" (and {len(done.bad) - 1} more: quiz sync lists them)" if done.bad[1:] else ""
-            self.say(f"sync left out {done.bad[0]}{more}", True)
+        bad = [line for line in done.bad if line not in self.named]
+        self.named.update(bad)
+        if bad:
+            more = f" (and {len(bad) - 1} more: quiz sync lists them)" if bad[1:] else ""
+            self.say(f"sync left out {bad[0]}{more}", True)
 
 
 def export(store: Store, folder: Path, device: str) -> int:

@@ -18,6 +18,7 @@ says where the value came from, which `quiz config` prints.
 | scheduler | --scheduler, quiz scheduler | QUIZ_SCHEDULER | the database's (sm2) |
 | desired_retention | quiz scheduler --retention | QUIZ_DESIRED_RETENTION | the database's (0.9) |
 | sync_dir | quiz sync DIR | QUIZ_SYNC_DIR | none |
+| sync_on_review | --sync/--no-sync | QUIZ_SYNC_ON_REVIEW (1 or 0) | false |
 
 The file is `config.toml` in the user config folder, or QUIZ_CONFIG; it is read (tomllib)
 only when a setting is first asked for, so `quiz --help` never reads it. Banks add up
@@ -88,6 +89,10 @@ def _flag(value: object) -> bool:
     return value
 
 
+def _env_flag(text: str) -> object:
+    return {"1": True, "0": False, "true": True, "false": False}.get(text.lower(), text)
+
+
 def _retention(value: object) -> float:
     if type(value) not in (int, float) or not 0.7 <= value <= 0.99:  # fsrs_scheduler's range
         raise ValueError("must be a number from 0.7 to 0.99")
@@ -138,6 +143,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
     Setting("desired_retention", "QUIZ_DESIRED_RETENTION", "--retention", _retention,
             _env_number, help="FSRS's desired retention"),
     Setting("sync_dir", "QUIZ_SYNC_DIR", None, _path, help="the folder `quiz sync` uses"),
+    Setting("sync_on_review", "QUIZ_SYNC_ON_REVIEW", "--sync", _flag, _env_flag,
+            help="sync with sync_dir before and after each review, practice and mock"),
 ]}
 
 
@@ -336,6 +343,12 @@ def sync_dir(option: Path | None = None) -> Path | None:
     return resolve("sync_dir", option).value  # type: ignore[return-value]
 
 
+def sync_on_review(option: bool | None = None) -> bool:
+    """--sync/--no-sync, else QUIZ_SYNC_ON_REVIEW, else the file's `sync_on_review`, else
+    false: whether review, practice and mock sync before and after the session."""
+    return _or(resolve("sync_on_review", option), False).value  # type: ignore[return-value]
+
+
 def local_now() -> datetime:
     """The local time, with its UTC offset (the one place quiz reads the clock)."""
     try:
@@ -415,7 +428,7 @@ def effective(db: Path | None = None, store: Store | None = None) -> list[Resolv
 
     defaults = {"bundled": True, "language": "both", "new_per_day": DEFAULT_NEW_PER_DAY,
                 "rollover_hour": DEFAULT_ROLLOVER_HOUR, "order": "interleave",
-                "leech_threshold": DEFAULT_LEECH_THRESHOLD}
+                "leech_threshold": DEFAULT_LEECH_THRESHOLD, "sync_on_review": False}
     values = {**{k: _or(v, defaults.get(k)) for k, v in found.items()},
               "database": database, "banks": banks(), "scheduler": chosen,
               "desired_retention": wanted}

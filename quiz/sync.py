@@ -10,6 +10,9 @@ appends this device's rows that its file does not hold yet. Syncing twice is syn
 A line is taken only when it is complete: a last line without its newline, or one that is
 not JSON, may still be on its way and is left for the next sync; a complete line that is
 not a row of the log is reported (`file:line`) and left out. Bank text in rows is data.
+
+With the setting `sync_on_review`, review, practice and mock sync before the queue is built
+and after the session ends (`SessionSync`); there a problem is a warning, never a stop.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quiz.errors import UsageError
+from quiz.errors import QuizError, UsageError
 
 if TYPE_CHECKING:
     from quiz.store import Store
@@ -75,6 +79,51 @@ def sync(store: Store, folder: Path) -> SyncReport:
         file.remember(store, path)
     report.exported = export(store, folder, device)
     return report
+
+
+class SessionSync:
+    """The sync around one study session that `sync_on_review` asks for: `start` before the
+    queue is built (so the other devices' answers count), `end` once the session is over,
+    however it ended (quit, Ctrl-C: every answer is in the store already).
+
+    It never stops a session: sync on but no folder set, a folder that cannot be used, or
+    lines of the log left out are each one warning for `say(text, warning)`; a failed sync
+    loses nothing, the next one takes the rows that did not go."""
+
+    def __init__(self, store: Store, enabled: bool, folder: Path | None,
+                 say: Callable[[str, bool], None]) -> None:
+        self.store, self.enabled, self.folder, self.say = store, enabled, folder, say
+        self.named: set[str] = set()  # bad lines warned of already: each once a session
+
+    def start(self) -> None:
+        """Sync before the session (or warn once that no sync folder is set)."""
+        if not self.enabled:
+            return
+        if self.folder is None:
+            self.say("sync_on_review is on but no sync folder is set (QUIZ_SYNC_DIR or "
+                     "sync_dir in the config file); this session is not synced", True)
+            return
+        self._sync(self.folder, "the session goes on unsynced")
+
+    def end(self) -> None:
+        """Sync after the session, when `start` would have."""
+        if self.enabled and self.folder is not None:
+            self._sync(self.folder, "this session's answers are saved here and go with the "
+                       "next sync")
+
+    def _sync(self, folder: Path, meanwhile: str) -> None:
+        try:
+            done = sync(self.store, folder)
+        except (QuizError, OSError) as exc:
+            self.say(f"not synced: {exc}; {meanwhile}", True)
+            return
+        waiting = f"; {len(done.waiting)} line(s) still being copied" if done.waiting else ""
+        self.say(f"Synced: {done.imported} new row(s) in, {done.exported} out{waiting}", False)
+        bad = [line for line in done.bad if line not in self.named]
+        self.named.update(bad)
+        if bad:
+            more = f" (and {len(bad) - 1} more: quiz sync lists them)" if bad[1:] else ""
+            self.say(f"sync left out {bad[0]}{more}", True)
 
 
 def export(store: Store, folder: Path, device: str) -> int:

@@ -27,7 +27,7 @@ def examples(count: int) -> int:
 
 # Settings the machine's user may have: no test (nor a quiz it starts) may read them.
 USER_SETTINGS = ("QUIZ_NEW_PER_DAY", "QUIZ_ORDER", "QUIZ_LEECH_THRESHOLD", "QUIZ_SCHEDULER",
-                 "QUIZ_DESIRED_RETENTION", "QUIZ_SYNC_DIR")
+                 "QUIZ_DESIRED_RETENTION", "QUIZ_SYNC_DIR", "QUIZ_SYNC_ON_REVIEW")
 
 
 def pytest_configure(config):

@@ -28,7 +28,7 @@ def config_file(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZ_CONFIG", str(path))
     for name in ("QUIZ_LANG", "QUIZ_ROLLOVER", "QUIZ_NEW_PER_DAY", "QUIZ_ORDER",
                  "QUIZ_LEECH_THRESHOLD", "QUIZ_SCHEDULER", "QUIZ_DESIRED_RETENTION",
-                 "QUIZ_SYNC_DIR"):
+                 "QUIZ_SYNC_DIR", "QUIZ_SYNC_ON_REVIEW"):
         monkeypatch.delenv(name, raising=False)
     return path
 
@@ -179,7 +179,7 @@ def test_the_file_is_read_once_until_it_changes(config_file, monkeypatch):
      "{path}:2: unknown setting 'langauge'; did you mean 'language'?"),
     ("\n\ncolour = 1\n", "{path}:3: unknown setting 'colour'; the settings are banks, bundled, "
                          "database, desired_retention, language, leech_threshold, new_per_day, "
-                         "order, rollover_hour, scheduler, sync_dir"),
+                         "order, rollover_hour, scheduler, sync_dir, sync_on_review"),
     ('new_per_day = "ten"\n',
      "{path}:1: new_per_day must be a whole number from 0 to 10000, not 'ten'"),
     ("# hours\nrollover_hour = 24\n",

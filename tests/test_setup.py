@@ -98,7 +98,7 @@ def test_config_json_has_the_documented_keys(bank_env, config_file):
     assert found["config_file"] == {"path": str(config_file), "exists": True}
     assert set(found["settings"]) == {
         "database", "banks", "bundled", "language", "new_per_day", "rollover_hour", "order",
-        "leech_threshold", "scheduler", "desired_retention", "sync_dir"}
+        "leech_threshold", "scheduler", "desired_retention", "sync_dir", "sync_on_review"}
     assert found["settings"]["rollover_hour"] == {"value": 5, "source": "file",
                                                   "where": f"{config_file}:1"}
     assert found["settings"]["database"] == {"value": str(bank_env), "source": "environment",

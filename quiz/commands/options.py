@@ -58,3 +58,7 @@ SchedulerOption = Annotated[str | None, typer.Option(
 IdsArgument = Annotated[list[str] | None, typer.Argument(
     metavar="ID...", help="Question ids (quiz list shows them).", show_default=False,
     autocompletion=complete_question_id)]
+SyncOption = Annotated[bool | None, typer.Option(
+    "--sync/--no-sync", help="Sync with the sync folder before and after the session "
+    "(default: QUIZ_SYNC_ON_REVIEW, the config file's sync_on_review, else no).",
+    show_default=False)]

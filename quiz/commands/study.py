@@ -10,6 +10,7 @@ from quiz.cli import (
     app,
     bank_of,
     console,
+    err_console,
     open_for_study,
     open_store,
     question_by_id,
@@ -20,6 +21,7 @@ from quiz.commands.options import (
     DbOption,
     LangOption,
     SchedulerOption,
+    SyncOption,
     TagOption,
     TopicOption,
 )
@@ -27,10 +29,30 @@ from quiz.commands.options import (
 if TYPE_CHECKING:
     from quiz.model import Question
     from quiz.store import Store
+    from quiz.sync import SessionSync
 
 
-def start_session(store: "Store", queue: list["Question"], lang: str, mode: object):
-    """Run the session loop on the terminal; its result and the UI that showed it."""
+def session_sync(store: "Store", option: bool | None) -> "SessionSync":
+    """The sync around a session that --sync or the setting sync_on_review asks for, started:
+    its lines go to stderr."""
+    from quiz.printable import printable
+    from quiz.sync import SessionSync
+
+    def say(text: str, warning: bool) -> None:
+        shown = _escape(printable(text))
+        err_console().print(f"[yellow]Warning:[/] {shown}" if warning else shown,
+                            highlight=False, soft_wrap=True)
+
+    enabled = config.sync_on_review(option)
+    synced = SessionSync(store, enabled, config.sync_dir() if enabled else None, say)
+    synced.start()
+    return synced
+
+
+def start_session(store: "Store", queue: list["Question"], lang: str, mode: object,
+                  synced: "SessionSync"):
+    """Run the session loop on the terminal, then the sync after it; its result and the UI
+    that showed it."""
     import random
 
     from quiz.session import run_session
@@ -38,9 +60,12 @@ def start_session(store: "Store", queue: list["Question"], lang: str, mode: obje
 
     ui = TerminalUI(console(), lang)
     rng = random.SystemRandom()
-    result = run_session(store, queue, ui=ui, now=config.local_now,
-                         seed=lambda: rng.randrange(2**31), rollover_hour=config.rollover_hour(),
-                         mode=mode)
+    try:
+        result = run_session(store, queue, ui=ui, now=config.local_now,
+                             seed=lambda: rng.randrange(2**31),
+                             rollover_hour=config.rollover_hour(), mode=mode)
+    finally:
+        synced.end()
     return result, ui
 
 
@@ -59,6 +84,7 @@ def review(
         "--order", help="New cards' order: interleave (round-robin across topics, each "
         "file's order kept), bank (file order) or random (shuffled once per study day) "
         "(default: QUIZ_ORDER, else interleave).", show_default=False)] = None,
+    sync: SyncOption = None,
 ) -> None:
     """Today's review: due cards first, then new ones; every answer saved at once."""
     from quiz.review_queue import select_questions
@@ -68,6 +94,7 @@ def review(
 
     order = config.new_card_order(order)
     lang, store, chosen, the_bank = open_for_study(db, bank, lang, scheduler)
+    synced = session_sync(store, sync)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
     bank_ids = [q.id for q in entries]
@@ -90,7 +117,8 @@ def review(
         out.print(Wrapped(in_lang(*nothing_due(found, new_limit), lang)))
         return
     queue = the_bank.questions(q.id for q in queue)
-    result, ui = start_session(store, queue, lang, Mode(interview=interview, scheduler=chosen))
+    result, ui = start_session(store, queue, lang, Mode(interview=interview, scheduler=chosen),
+                               synced)
     ui.summary(stats.day_summary(store, result.day),
                stats.outlook(store, result.day, questions, new_limit=new_limit,
                              interview=interview),
@@ -115,7 +143,7 @@ def practice(
         "--count", min=1, help="How many questions (default 20, or every ID given).",
         show_default=False)] = None,
     shuffle: Annotated[bool, typer.Option("--shuffle", help="In random order.")] = False,
-    scheduler: SchedulerOption = None,
+    scheduler: SchedulerOption = None, sync: SyncOption = None,
 ) -> None:
     """Drill without touching the schedule: answers are logged as practice only.
 
@@ -136,6 +164,7 @@ def practice(
     lang = config.language(lang)
     store = open_store(db)
     config.scheduler(store, scheduler)  # --weak reads the cards it derives
+    synced = session_sync(store, sync)
     the_bank = bank_of(store, bank)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
@@ -155,7 +184,7 @@ def practice(
                                                 failed_today=failed_today), lang))
         return
     queue = the_bank.questions(q.id for q in queue)
-    result, ui = start_session(store, queue, lang, Mode.practice())
+    result, ui = start_session(store, queue, lang, Mode.practice(), synced)
     ui.note(f"练习了 {result.graded} 道题（不影响复习计划）",
             f"Practised {result.graded} question(s); the schedule is unchanged", "green")
     if result.score is not None:
@@ -178,7 +207,7 @@ def mock(
     history: Annotated[bool, typer.Option("--history", help="List past mocks.")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="With --history: print JSON (keys listed above).")] = False,
-    scheduler: SchedulerOption = None,
+    scheduler: SchedulerOption = None, sync: SyncOption = None,
 ) -> None:
     """A mock interview: questions across topics, weak and unseen ones first, then a report.
 
@@ -207,6 +236,7 @@ def mock(
     if history:
         ui.mock_history(mock_interview.history(store))
         return
+    synced = session_sync(store, sync)
     entries = the_bank.entries()
     questions = select_questions(entries, topic, tag)
     queue = mock_queue(questions, store.cards(), count=count, rng=random.Random())
@@ -215,7 +245,7 @@ def mock(
     mock_interview.save_settings(store, session, seconds=seconds, planned=len(queue))
     mode = Mode.mock(session, seconds=seconds, schedule=not no_schedule,
                      interview=config.interview_date(store), scheduler=chosen)
-    _result, ui = start_session(store, queue, lang, mode)
+    _result, ui = start_session(store, queue, lang, mode, synced)
     found = mock_interview.report(store, session, {q.id: q.topic for q in entries})
     if found is None:
         ui.note("这次模拟面试没有作答", "No answers in this mock interview", "yellow")

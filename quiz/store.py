@@ -966,14 +966,22 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+# An answer later in time than another has a study day at most this many days before the
+# other's: UTC offsets differ by under 48 hours (utc_offset is within ±1439 minutes) and the
+# rollover hours of two devices by under 24. `_latest` looks no further back than that, so
+# its seek in the (question_id, study_day) index reads a few rows, not the card's history.
+LATER_STUDY_DAYS_BACK = 3
+
+
 def _latest(conn: sqlite3.Connection, review: Review) -> bool:
     """Whether no answer or event of the card is later in time than `review`."""
     at = review.reviewed_at.isoformat()
+    since = (review.study_day - timedelta(days=LATER_STUDY_DAYS_BACK)).isoformat()
     return conn.execute(
-        "SELECT NOT EXISTS (SELECT 1 FROM reviews WHERE question_id = ? AND "
+        "SELECT NOT EXISTS (SELECT 1 FROM reviews WHERE question_id = ? AND study_day >= ? AND "
         "julianday(reviewed_at) > julianday(?)) AND NOT EXISTS (SELECT 1 FROM events WHERE "
         "question_id = ? AND julianday(at) > julianday(?))",
-        (review.question_id, at, review.question_id, at)).fetchone()[0] == 1
+        (review.question_id, since, at, review.question_id, at)).fetchone()[0] == 1
 
 
 def _apply_to_card(conn: sqlite3.Connection, review: Review, leech_threshold: int) -> None:

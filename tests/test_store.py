@@ -2,7 +2,7 @@
 
 import sqlite3
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
 
 import pytest
@@ -15,6 +15,7 @@ from quiz.errors import StoreError
 from quiz.model import CardState, Review
 from quiz.schema import SCHEMA_VERSION
 from quiz.store import Store
+from quiz.study_day import study_day
 
 
 def review(qid, quality, day, state=None, kind="review", **extra):
@@ -276,3 +277,31 @@ def test_undo_leaves_what_the_log_without_that_answer_replays_to(history, today_
     finally:
         with_undo.close()
         oracle.close()
+
+
+# Answers from devices far apart in time zone and rollover hour, recorded in any order: the
+# cheap update of `record_answer` (the answer is the card's latest) must give the card a full
+# replay gives. `_latest` looks back only LATER_STUDY_DAYS_BACK study days; this tries its edge.
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6 * 24 * 60), st.integers(-1439, 1439),
+                          st.integers(0, 23), st.integers(0, 5)), min_size=1, max_size=8))
+def test_answers_recorded_out_of_time_order_give_the_replayed_card(tmp_path_factory, answers):
+    store = Store.open(tmp_path_factory.mktemp("order") / "quiz.db")
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for minutes, offset, rollover, quality in answers:
+        moment = start + timedelta(minutes=minutes)
+        local = moment.astimezone(timezone(timedelta(minutes=offset)))
+        base = replace(review("q", quality, study_day(local, rollover)), reviewed_at=moment,
+                       utc_offset=offset)
+        day = base.study_day
+
+        def decide(previous, scheduled_today, base=base, day=day, quality=quality):
+            if scheduled_today:
+                return replace(base, kind="repeat")
+            return replace(base, state=sm2.next_state(previous, quality, day))
+
+        store.record_answer(base, decide)
+    cheap = store.cards()
+    store.rebuild_cards()
+    assert store.cards() == cheap
+    store.close()

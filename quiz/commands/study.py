@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from quiz.sync import SessionSync
 
 
-def session_sync(store: "Store", option: bool | None) -> "SessionSync":
-    """The sync around a session that --sync or the setting sync_on_review asks for, started:
-    its lines go to stderr."""
+def session_sync(store: "Store", option: bool | None) -> "SessionSync | None":
+    """The sync around a session that --sync or the setting sync_on_review asks for, started
+    (its lines go to stderr); None when neither asks (nothing imported, nothing read)."""
+    enabled = config.sync_on_review(option)
+    if not enabled:
+        return None
     from quiz.printable import printable
     from quiz.sync import SessionSync
 
@@ -43,14 +46,13 @@ def session_sync(store: "Store", option: bool | None) -> "SessionSync":
         err_console().print(f"[yellow]Warning:[/] {shown}" if warning else shown,
                             highlight=False, soft_wrap=True)
 
-    enabled = config.sync_on_review(option)
-    synced = SessionSync(store, enabled, config.sync_dir() if enabled else None, say)
+    synced = SessionSync(store, enabled, config.sync_dir(), say)
     synced.start()
     return synced
 
 
 def start_session(store: "Store", queue: list["Question"], lang: str, mode: object,
-                  synced: "SessionSync"):
+                  synced: "SessionSync | None"):
     """Run the session loop on the terminal, then the sync after it; its result and the UI
     that showed it."""
     import random
@@ -65,7 +67,8 @@ def start_session(store: "Store", queue: list["Question"], lang: str, mode: obje
                              seed=lambda: rng.randrange(2**31),
                              rollover_hour=config.rollover_hour(), mode=mode)
     finally:
-        synced.end()
+        if synced is not None:
+            synced.end()
     return result, ui
 
 

@@ -8,6 +8,7 @@ out, the first answer of each card's study day scheduling, folded through SM-2.
 
 import json
 import random
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -86,6 +87,15 @@ def folder(tmp_path):
     return target
 
 
+def assert_day_counts_follow_the_log(store):
+    """`review_days` (kept by triggers, issue 17) equals the log counted from scratch, after
+    merges that insert, undos that delete and derivations that change an answer's kind."""
+    kept = {(r["study_day"], r["kind"]): r["n"] for r in store.query("SELECT * FROM review_days")}
+    counted = Counter((r["study_day"], r["kind"])
+                      for r in store.query("SELECT study_day, kind FROM reviews"))
+    assert kept == dict(counted)
+
+
 def test_two_devices_an_undo_and_a_bury_end_identical(devices, folder):
     a, b, _ = devices
     graded = []  # (question, time, grade) of every answer, as the oracle takes them
@@ -113,6 +123,8 @@ def test_two_devices_an_undo_and_a_bury_end_identical(devices, folder):
     assert log(a) == log(b)
     assert len(log(a)) == len(graded) - len(undone)
     assert cards(a) == cards(b)
+    for store in (a, b):
+        assert_day_counts_follow_the_log(store)
     expected, lapses = oracle(graded, undone)
     assert {q: c.state for q, c in cards(a).items()} == expected
     assert {q: c.lapses for q, c in cards(a).items()} == lapses
@@ -141,6 +153,7 @@ def test_a_third_device_joining_late_catches_up(devices, folder):
     sync(b, folder)
     assert cards(a) == cards(b) == cards(c)
     assert cards(c)[IDS[2]].suspended
+    assert_day_counts_follow_the_log(c)  # a late joiner's aggregate comes from merges alone
 
 
 def test_syncing_twice_is_syncing_once(devices, folder):

@@ -110,7 +110,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _escape(text: str) -> str:
-    from rich.markup import escape
+    from quiz.views import escape  # its one home, imported when first needed
 
     return escape(text)
 

@@ -34,10 +34,10 @@ def show_stats(
     cache = bank_of(store, bank)
     topics = cache.topic_of()
     check_topics(topics.values(), topic)
-    scope = Scope({q: t for q, t in topics.items() if not topic or t in topic},
-                  narrowed=bool(topic), table=None if topic else cache.scope_table())
+    chosen = {q: t for q, t in topics.items() if not topic or t in topic}
+    scope = Scope(chosen, narrowed=bool(topic), table=None if topic else cache.scope_table())
     today = config.today()
-    ids = {q for q, t in topics.items() if not topic or t in topic}
+    ids = set(chosen)
     if compare:
         _show_comparison(store, ids, lang, as_json)
         return

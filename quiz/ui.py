@@ -188,16 +188,15 @@ class TerminalUI:
 
     def grade_prompt(self, view: CardView) -> str:
         """The grade prompt: the keys it takes (one key press on a terminal)."""
-        skip = in_lang("s 跳过", "s skip", self.lang) if view.mode.kind == "practice" \
-            else in_lang("s 搁置", "s bury", self.lang)
+        zh, en = ("s 跳过", "s skip") if view.mode.kind == "practice" else ("s 搁置", "s bury")
         if view.default_grade is not None:
             grades = "".join(k for k in view.allowed_keys if k.isdigit())
             grades = "0–5" if grades == "012345" else "/".join(grades)
             choice = f"Enter={view.default_grade}" + (f", {grades}" if grades else "")
-            return in_lang(f"{choice}，u 撤销，{skip}，q 退出", f"{choice}, u undo, {skip}, q quit",
-                        self.lang)
-        return in_lang(f"评分 0–5，u 撤销，{skip}，q 退出", f"Grade 0–5, u undo, {skip}, q quit",
-                    self.lang)
+            return in_lang(f"{choice}，u 撤销，{zh}，q 退出", f"{choice}, u undo, {en}, q quit",
+                           self.lang)
+        return in_lang(f"评分 0–5，u 撤销，{zh}，q 退出", f"Grade 0–5, u undo, {en}, q quit",
+                       self.lang)
 
     # -- output --------------------------------------------------------------------------
 

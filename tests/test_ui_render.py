@@ -139,3 +139,15 @@ def test_into_a_pipe_panels_fit_their_text(questions):
     lines = output(ui).splitlines()
     assert any(question.prompt.zh in line for line in lines)
     assert max(cells(line) for line in lines) <= cells(question.prompt.zh) + 4
+
+
+@pytest.mark.parametrize("mode", [Mode(), Mode.practice()], ids=["review", "practice"])
+@pytest.mark.parametrize("default", [None, 3])
+def test_the_grade_prompt_names_each_key_once_in_each_language(questions, mode, default):
+    view = CardView(questions["screen-batch-norm"], 1, 1, mode=mode, default_grade=default)
+    zh, en = ("s 跳过", "s skip") if mode.kind == "practice" else ("s 搁置", "s bury")
+    prompts = {lang: ui_at(80, lang).grade_prompt(view) for lang in ("zh", "en", "both")}
+    assert zh in prompts["zh"] and en not in prompts["zh"]
+    assert en in prompts["en"] and zh not in prompts["en"]
+    assert prompts["both"].count(zh) == 1 and prompts["both"].count(en) == 1
+    assert prompts["both"] == f"{prompts['zh']} · {prompts['en']}"

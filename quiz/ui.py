@@ -449,9 +449,9 @@ class TerminalUI:
         table.add_column(no_wrap=True)
         retention = f"{day.retention:.0%}" if day.retention is not None else "—"
         still = str(ahead.still_due)
-        if ahead.relearning:
-            still += in_lang(f"（含重学 {ahead.relearning}）", f" ({ahead.relearning} to relearn)",
-                          self.lang)
+        if ahead.relearning:  # each language's whole phrase: "both" joins two of them
+            still = in_lang(f"{still}（含重学 {ahead.relearning}）",
+                            f"{still} ({ahead.relearning} to relearn)", self.lang)
         rows = [
             (in_lang("已复习", "Reviewed", self.lang), str(day.reviewed)),
             (in_lang("新题", "New", self.lang), str(day.new)),

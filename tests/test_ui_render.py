@@ -114,6 +114,10 @@ def test_the_summary_says_what_is_still_due_and_due_tomorrow():
     done = ui_at(80, "en")
     done.summary(day, Outlook(TODAY, 0, 0, 0, 0, tomorrow=0, next_due=date(2026, 3, 9)), 4)
     assert re.search(r"Next due\s+2026-03-09", output(done))
+    both = ui_at(120, "both")  # each language says the whole figure
+    both.summary(day, Outlook(TODAY, review=8, relearning=1, new=0, new_left=0, tomorrow=9,
+                              next_due=date(2026, 3, 3)), streak=4)
+    assert "9（含重学 1） · 9 (1 to relearn)" in output(both)
 
 
 @pytest.mark.parametrize(("found", "expected"), [
